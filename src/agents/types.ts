@@ -1,0 +1,49 @@
+/** What an agent CLI said, normalised across agents. One output line can yield several events. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheCreationTokens: number;
+}
+
+export type AgentEvent =
+  | { kind: 'init'; sessionId: string; model: string; cwd: string; tools: string[] }
+  | { kind: 'text'; text: string }
+  | { kind: 'thinking'; text: string }
+  | { kind: 'tool_use'; id: string; name: string; input: unknown }
+  | { kind: 'tool_result'; toolUseId: string; content: string; isError: boolean }
+  | {
+      kind: 'result';
+      /** success | error_max_turns | error_during_execution | … as the CLI says. */
+      subtype: string;
+      isError: boolean;
+      result: string;
+      sessionId: string;
+      numTurns: number;
+      durationMs: number;
+      costUsd: number;
+      usage: Usage;
+    }
+  | { kind: 'error'; message: string }
+  /** A line we do not model (kept whole, so nothing is lost). */
+  | { kind: 'other'; type: string; data: unknown };
+
+export type AgentEventKind = AgentEvent['kind'];
+
+/** How the container reaches the model: a base URL and a per-run token (never a real credential). */
+export interface ModelAccess {
+  baseUrl: string;
+  token: string;
+}
+
+/** The part of an agent adapter the rest of Paddock uses: argv from options, output line → events. */
+export interface AgentAdapter<Options> {
+  readonly name: string;
+  /** Parses and validates the agent's option set (throws a PaddockError INVALID_INPUT naming the bad field). */
+  parseOptions(input: unknown): Options;
+  /** The container command: argv, run under tini, in /workspace. */
+  buildArgv(prompt: string, options: Options, ctx: { sessionId: string; resume: boolean }): string[];
+  /** Environment for the agent process. */
+  buildEnv(model: ModelAccess): Record<string, string>;
+  parseLine(line: string): AgentEvent[];
+}

@@ -1,0 +1,1 @@
+export { ErrorCode, PaddockError, isPaddockError, invalidInput, notFound } from './paddock-error.ts';

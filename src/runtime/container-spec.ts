@@ -1,0 +1,92 @@
+/**
+ * The one place an agent container's spec is assembled. Everything here is hardened by default;
+ * the runtime adapter accepts nothing but the branded spec this module returns.
+ */
+import type Docker from 'dockerode';
+import { paddockLabels } from './labels.ts';
+
+/** Where things appear inside every agent container. */
+export const IN_CONTAINER = {
+  workspace: '/workspace',
+  home: '/home/agent',
+  /** Holds the model relay's unix socket (a directory, so a restarted relay's new socket is visible). */
+  relayDir: '/run/paddock',
+  user: '1000:1000',
+  uid: 1000,
+} as const;
+
+export interface ResourceLimits {
+  memoryBytes: number;
+  /** CPUs, fractional allowed (1.5 = one and a half cores). */
+  cpus: number;
+  pids: number;
+}
+
+export interface AgentContainerInput {
+  instance: string;
+  runId: string;
+  sessionId: string;
+  name: string;
+  image: string;
+  argv: string[];
+  env: Record<string, string>;
+  /** Host path of the run's private clone, mounted read-write at /workspace. */
+  checkoutDir: string;
+  /** Host path of the user's repository objects dir: mounted read-only at the same path (the clone's alternates point there). */
+  sharedObjectsDir: string;
+  /** Named volume holding the session's HOME (Claude's ~/.claude), so --resume works in a fresh container. */
+  sessionVolume: string;
+  /** Host directory holding the model relay socket, mounted read-only at /run/paddock. */
+  relayDir: string;
+  limits: ResourceLimits;
+}
+
+declare const hardened: unique symbol;
+/** A container spec built by buildAgentContainerSpec; the brand keeps hand-assembled specs out of the runtime. */
+export type HardenedContainerSpec = Docker.ContainerCreateOptions & { readonly [hardened]: true };
+
+export function buildAgentContainerSpec(input: AgentContainerInput): HardenedContainerSpec {
+  const { limits } = input;
+  const spec: Docker.ContainerCreateOptions = {
+    name: input.name,
+    Image: input.image,
+    // tini is the image's ENTRYPOINT (PID 1, reaps zombies, forwards signals); this is its argument list.
+    Cmd: input.argv,
+    WorkingDir: IN_CONTAINER.workspace,
+    User: IN_CONTAINER.user,
+    Hostname: `paddock-${input.runId.slice(0, 8)}`,
+    Env: Object.entries({ ...input.env, HOME: IN_CONTAINER.home, PADDOCK_RUN_ID: input.runId }).map(([k, v]) => `${k}=${v}`),
+    Labels: paddockLabels(input.instance, 'agent', { run: input.runId, session: input.sessionId }),
+    AttachStdin: false,
+    OpenStdin: false,
+    Tty: false,
+    NetworkDisabled: false,
+    StopSignal: 'SIGTERM',
+    HostConfig: {
+      Binds: [
+        `${input.checkoutDir}:${IN_CONTAINER.workspace}:rw`,
+        `${input.sharedObjectsDir}:${input.sharedObjectsDir}:ro`,
+        `${input.sessionVolume}:${IN_CONTAINER.home}:rw`,
+        `${input.relayDir}:${IN_CONTAINER.relayDir}:ro`,
+      ],
+      // No network at all: the model is reached through the relay socket above. Egress, when allowed, is a later layer.
+      NetworkMode: 'none',
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Privileged: false,
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=512m,mode=1777', '/var/tmp': 'rw,nosuid,nodev,size=64m,mode=1777' },
+      Memory: limits.memoryBytes,
+      // Same as Memory: no swap, so the memory limit is a real limit.
+      MemorySwap: limits.memoryBytes,
+      NanoCpus: Math.round(limits.cpus * 1e9),
+      PidsLimit: limits.pids,
+      IpcMode: 'private',
+      // tini from the image is PID 1; the engine's own init would be a second one.
+      Init: false,
+      AutoRemove: false,
+      RestartPolicy: { Name: 'no' },
+    },
+  };
+  return spec as HardenedContainerSpec;
+}

@@ -1,0 +1,5 @@
+export type { ContainerRuntime, ContainerState, ContainerSummary, EngineInfo, EngineKind, LogLine, BuildImageRequest, VolumeSummary, NetworkSummary } from './port.ts';
+export { buildAgentContainerSpec, IN_CONTAINER } from './container-spec.ts';
+export type { AgentContainerInput, HardenedContainerSpec, ResourceLimits } from './container-spec.ts';
+export { LABEL, paddockLabels } from './labels.ts';
+export type { ResourceKind } from './labels.ts';

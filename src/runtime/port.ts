@@ -1,0 +1,107 @@
+/**
+ * The ContainerRuntime port: everything Paddock asks of a container engine.
+ * One adapter (docker-engine.ts) implements it over the Docker Engine API, which both Docker and Podman serve.
+ */
+import type { Readable } from 'node:stream';
+import type { HardenedContainerSpec } from './container-spec.ts';
+
+export type EngineKind = 'podman' | 'docker';
+
+export interface EngineInfo {
+  kind: EngineKind;
+  /** Absolute path of the API socket in use. */
+  socketPath: string;
+  version: string;
+  apiVersion: string;
+  /** Rootless engines map container UIDs through a user namespace. */
+  rootless: boolean;
+}
+
+export interface ContainerState {
+  id: string;
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  /** created | running | paused | exited | dead … as the engine reports it. */
+  status: string;
+  running: boolean;
+  exitCode: number | null;
+  oomKilled: boolean;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** The engine's error text when the container failed to start. */
+  error: string;
+}
+
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  status: string;
+  running: boolean;
+}
+
+export interface VolumeSummary {
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface NetworkSummary {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  /** One line, without its trailing newline. */
+  line: string;
+}
+
+export interface BuildImageRequest {
+  /** Directory sent as the build context. */
+  contextDir: string;
+  /** Path of the Containerfile relative to contextDir. */
+  containerfile: string;
+  tag: string;
+  buildArgs?: Record<string, string>;
+  labels?: Record<string, string>;
+}
+
+export interface ContainerRuntime {
+  readonly info: EngineInfo;
+  ping(): Promise<void>;
+
+  imageExists(ref: string): Promise<boolean>;
+  /** Builds an image; each line of build output goes to onProgress. Throws with the build's error text on failure. */
+  buildImage(req: BuildImageRequest, onProgress?: (line: string) => void): Promise<void>;
+  /** Imports a root filesystem tarball as an image (like `podman import`). */
+  importImage(tarball: Readable, ref: string, onProgress?: (line: string) => void): Promise<void>;
+  removeImage(ref: string): Promise<void>;
+
+  /** Creates a container from a spec that only container-spec.ts can produce. Returns its id. */
+  createContainer(spec: HardenedContainerSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** undefined when no such container exists. */
+  inspectContainer(id: string): Promise<ContainerState | undefined>;
+  /** Resolves with the exit code when the container stops (at once if it already has). */
+  waitContainer(id: string): Promise<number>;
+  /**
+   * The container's output as lines, stdout and stderr demultiplexed, from the very first line.
+   * With follow, the iterable ends when the container stops; otherwise when the stored log is read.
+   */
+  logs(id: string, opts: { follow: boolean; signal?: AbortSignal }): AsyncIterable<LogLine>;
+  /** SIGTERM, then SIGKILL after graceSeconds. No error if it is already stopped. */
+  stopContainer(id: string, graceSeconds: number): Promise<void>;
+  /** Removes a container (force kills a running one). No error if it is gone. */
+  removeContainer(id: string): Promise<void>;
+  /** Containers (running or not) carrying all the given labels. */
+  listContainers(labels: Record<string, string>): Promise<ContainerSummary[]>;
+
+  createVolume(name: string, labels: Record<string, string>): Promise<void>;
+  removeVolume(name: string): Promise<void>;
+  listVolumes(labels: Record<string, string>): Promise<VolumeSummary[]>;
+
+  listNetworks(labels: Record<string, string>): Promise<NetworkSummary[]>;
+  removeNetwork(id: string): Promise<void>;
+}
