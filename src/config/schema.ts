@@ -1,0 +1,58 @@
+/**
+ * The one configuration schema: environment variables (PADDOCK_*) over an optional JSON config file
+ * ($PADDOCK_CONFIG, or <PADDOCK_HOME>/config.json), over defaults. Bad config fails at start, naming the key.
+ */
+import { z } from 'zod';
+import { parseBytes, parseCpus, parseDuration, parsePids } from './units.ts';
+
+const size = (d: string) => z.union([z.string(), z.number()]).default(d).transform((v, ctx) => tryParse(() => parseBytes(v), ctx));
+const duration = (d: string) => z.union([z.string(), z.number()]).default(d).transform((v, ctx) => tryParse(() => parseDuration(v), ctx));
+
+function tryParse<T>(fn: () => T, ctx: z.RefinementCtx): T {
+  try {
+    return fn();
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+}
+
+export const configSchema = z.object({
+  home: z.string().min(1).describe('PADDOCK_HOME: state directory (database, run checkouts, logs). Default ~/.paddock'),
+  anthropicBaseUrl: z.url().default('https://api.anthropic.com').describe('PADDOCK_ANTHROPIC_BASE_URL: the model endpoint agents talk to (through Paddock\'s relay; a loopback URL works)'),
+  anthropicApiKey: z.string().optional().describe('PADDOCK_ANTHROPIC_API_KEY or ANTHROPIC_API_KEY: the real key, kept on the host; containers never see it'),
+  claudeOauthToken: z.string().optional().describe('CLAUDE_CODE_OAUTH_TOKEN: the real OAuth token, kept on the host'),
+  engineSocket: z.string().optional().describe('PADDOCK_ENGINE_SOCKET: the Docker Engine API socket to use (else DOCKER_HOST, CONTAINER_HOST, then the usual Podman and Docker paths)'),
+  image: z.string().default('localhost/paddock-agent:latest').describe('PADDOCK_IMAGE: the default agent image'),
+  baseImage: z.string().default('localhost/paddock-base:bookworm').describe('PADDOCK_BASE_IMAGE: the image the agent image is built FROM (bootstrapped locally with mmdebstrap when missing)'),
+  claudeCodeVersion: z.string().default('2.1.332').describe('PADDOCK_CLAUDE_CODE_VERSION: the Claude Code CLI version put into the agent image'),
+  cacheDir: z.string().min(1).describe('PADDOCK_CACHE_DIR: downloads (CLI binaries, base rootfs). Default /var/cache/paddock as root, else ~/.cache/paddock'),
+  memory: size('512m').describe('PADDOCK_MEMORY: default memory limit per run'),
+  cpus: z.union([z.string(), z.number()]).default(1).transform((v, ctx) => tryParse(() => parseCpus(v), ctx)).describe('PADDOCK_CPUS: default CPU limit per run'),
+  pids: z.union([z.string(), z.number()]).default(512).transform((v, ctx) => tryParse(() => parsePids(v), ctx)).describe('PADDOCK_PIDS: default process limit per run'),
+  timeout: duration('30m').describe('PADDOCK_TIMEOUT: default wall-clock limit per run'),
+  stallAfter: duration('10m').describe('PADDOCK_STALL_AFTER: a running agent with no output for this long is marked stalled'),
+  stopGrace: duration('3s').describe('PADDOCK_STOP_GRACE: time between SIGTERM and SIGKILL when a run is stopped'),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+/** Environment variable → config key. Several variables may feed one key; the first set wins. */
+export const ENV_KEYS: Record<string, keyof Config> = {
+  PADDOCK_HOME: 'home',
+  PADDOCK_ANTHROPIC_BASE_URL: 'anthropicBaseUrl',
+  PADDOCK_ANTHROPIC_API_KEY: 'anthropicApiKey',
+  ANTHROPIC_API_KEY: 'anthropicApiKey',
+  CLAUDE_CODE_OAUTH_TOKEN: 'claudeOauthToken',
+  PADDOCK_ENGINE_SOCKET: 'engineSocket',
+  PADDOCK_IMAGE: 'image',
+  PADDOCK_BASE_IMAGE: 'baseImage',
+  PADDOCK_CLAUDE_CODE_VERSION: 'claudeCodeVersion',
+  PADDOCK_CACHE_DIR: 'cacheDir',
+  PADDOCK_MEMORY: 'memory',
+  PADDOCK_CPUS: 'cpus',
+  PADDOCK_PIDS: 'pids',
+  PADDOCK_TIMEOUT: 'timeout',
+  PADDOCK_STALL_AFTER: 'stallAfter',
+  PADDOCK_STOP_GRACE: 'stopGrace',
+};

@@ -1,0 +1,77 @@
+/** Versioned schema. Append a migration; never edit one that has shipped. PRAGMA user_version tracks the level. */
+export const MIGRATIONS: readonly string[] = [
+  /* 1 */ `
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    agent TEXT NOT NULL,
+    type TEXT NOT NULL,
+    task TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    repo TEXT NOT NULL,
+    base_ref TEXT NOT NULL,
+    base_sha TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    bring_back INTEGER NOT NULL,
+    image TEXT NOT NULL,
+    model TEXT,
+    options TEXT NOT NULL,
+    memory_bytes INTEGER NOT NULL,
+    cpus REAL NOT NULL,
+    pids INTEGER NOT NULL,
+    timeout_ms INTEGER NOT NULL,
+    session_id TEXT NOT NULL,
+    resume INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    reason TEXT,
+    error TEXT,
+    exit_code INTEGER,
+    run_dir TEXT NOT NULL,
+    checkout_dir TEXT,
+    container_id TEXT,
+    container_name TEXT,
+    model_token TEXT NOT NULL,
+    owner_pid INTEGER,
+    owner_start TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    started_at INTEGER,
+    finished_at INTEGER,
+    last_output_at INTEGER,
+    stdout_lines INTEGER NOT NULL DEFAULT 0,
+    stderr_lines INTEGER NOT NULL DEFAULT 0,
+    result_text TEXT,
+    num_turns INTEGER,
+    cost_usd REAL,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    cache_read_tokens INTEGER,
+    cache_creation_tokens INTEGER,
+    head_sha TEXT,
+    commits_ahead INTEGER,
+    merged_at INTEGER,
+    merge_sha TEXT
+  );
+  CREATE INDEX runs_state ON runs(state);
+  CREATE INDEX runs_repo_branch ON runs(repo, branch);
+  CREATE TABLE events (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    agent TEXT NOT NULL,
+    repo TEXT NOT NULL,
+    volume TEXT NOT NULL,
+    last_run_id TEXT
+  );
+  `,
+];

@@ -1,0 +1,67 @@
+import type { Run } from '../jobs/run.ts';
+import type { RunState } from '../jobs/states.ts';
+import { type Db, transaction } from './db.ts';
+import { type Columns, fromRow, toRow } from './rows.ts';
+
+const COLS: Columns = { json: ['options'], bool: ['bringBack', 'resume', 'cancelRequested'] };
+
+export class RunsRepo {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  insert(run: Run): void {
+    const row = toRow(run as unknown as Record<string, unknown>, COLS);
+    const keys = Object.keys(row);
+    this.db.prepare(`INSERT INTO runs (${keys.join(', ')}) VALUES (${keys.map((k) => `:${k}`).join(', ')})`).run(row as never);
+  }
+
+  get(id: string): Run | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id);
+    return row ? fromRow<Run>(row, COLS) : undefined;
+  }
+
+  /** Runs whose id starts with prefix (so users can type the first few characters, as with git and docker). */
+  findByPrefix(prefix: string): Run[] {
+    return this.db.prepare("SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 10")
+      .all(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+      .map((r) => fromRow<Run>(r, COLS));
+  }
+
+  list(opts: { states?: readonly RunState[]; limit?: number } = {}): Run[] {
+    const where = opts.states?.length ? `WHERE state IN (${opts.states.map(() => '?').join(', ')})` : '';
+    return this.db.prepare(`SELECT * FROM runs ${where} ORDER BY created_at DESC LIMIT ${opts.limit ?? 1000}`)
+      .all(...(opts.states ?? []))
+      .map((r) => fromRow<Run>(r, COLS));
+  }
+
+  /** Active runs (or reserved ones) on the same repo and branch: a branch belongs to one live run at a time. */
+  branchTaken(repo: string, branch: string, exceptId?: string): Run | undefined {
+    const row = this.db.prepare(
+      "SELECT * FROM runs WHERE repo = ? AND branch = ? AND state IN ('pending','starting','running','stalled') AND id != ? LIMIT 1",
+    ).get(repo, branch, exceptId ?? '');
+    return row ? fromRow<Run>(row, COLS) : undefined;
+  }
+
+  update(id: string, patch: Partial<Run>): void {
+    const row = toRow({ ...patch, updatedAt: Date.now() } as Record<string, unknown>, COLS);
+    const keys = Object.keys(row);
+    this.db.prepare(`UPDATE runs SET ${keys.map((k) => `${k} = :${k}`).join(', ')} WHERE id = :__id`).run({ ...row, __id: id } as never);
+  }
+
+  /** Read-modify-write under the database write lock: fn sees the current row and returns the patch (or undefined for none). */
+  mutate<T>(id: string, fn: (run: Run) => { patch?: Partial<Run>; value: T }): T {
+    return transaction(this.db, () => {
+      const run = this.get(id);
+      if (!run) throw new Error(`run ${id} vanished from the database`);
+      const { patch, value } = fn(run);
+      if (patch && Object.keys(patch).length) this.update(id, patch);
+      return value;
+    });
+  }
+
+  delete(id: string): void {
+    this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+  }
+}
