@@ -43,7 +43,8 @@ export interface Run {
   modelToken: string;
   ownerPid: number | null;
   ownerStart: string | null;
-  cancelRequested: boolean;
+  /** Set when someone asked the run to end early: by a user (stop) or by its timeout. */
+  stopRequested: 'user' | 'timeout' | null;
   startedAt: number | null;
   finishedAt: number | null;
   lastOutputAt: number | null;

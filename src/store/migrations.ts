@@ -35,7 +35,7 @@ export const MIGRATIONS: readonly string[] = [
     model_token TEXT NOT NULL,
     owner_pid INTEGER,
     owner_start TEXT,
-    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    stop_requested TEXT,
     started_at INTEGER,
     finished_at INTEGER,
     last_output_at INTEGER,

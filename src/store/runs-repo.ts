@@ -3,7 +3,7 @@ import type { RunState } from '../jobs/states.ts';
 import { type Db, transaction } from './db.ts';
 import { type Columns, fromRow, toRow } from './rows.ts';
 
-const COLS: Columns = { json: ['options'], bool: ['bringBack', 'resume', 'cancelRequested'] };
+const COLS: Columns = { json: ['options'], bool: ['bringBack', 'resume'] };
 
 export class RunsRepo {
   private readonly db: Db;

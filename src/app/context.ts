@@ -1,0 +1,59 @@
+/** Opens a Paddock: config, state directory, database, and (lazily) the container engine. Every surface starts here. */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Config, loadConfig } from '../config/index.ts';
+import { EventLog } from '../events/index.ts';
+import { type ContainerRuntime, discoverEngine } from '../runtime/index.ts';
+import { openDb, type Db } from '../store/db.ts';
+import { RunsRepo } from '../store/runs-repo.ts';
+import { SessionsRepo } from '../store/sessions-repo.ts';
+
+export interface Paddock {
+  config: Config;
+  db: Db;
+  runs: RunsRepo;
+  sessions: SessionsRepo;
+  events: EventLog;
+  /** Identifies this state directory on a shared engine (label dev.paddock.instance). */
+  instance: string;
+  /** The engine, discovered on first use (and started, when only the podman binary is there). */
+  runtime(): Promise<ContainerRuntime>;
+  close(): void;
+}
+
+export function openPaddock(config: Config = loadConfig()): Paddock {
+  mkdirSync(join(config.home, 'runs'), { recursive: true });
+  const db = openDb(join(config.home, 'paddock.db'));
+  let engine: Promise<ContainerRuntime> | undefined;
+  return {
+    config,
+    db,
+    runs: new RunsRepo(db),
+    sessions: new SessionsRepo(db),
+    events: new EventLog(db),
+    instance: instanceId(config.home),
+    runtime: () => {
+      const found = engine ?? discoverEngine({ explicit: config.engineSocket, startPodman: true, podmanSocketPath: '/run/paddock/podman.sock' });
+      engine = found;
+      found.catch(() => { engine = undefined; }); // a later call may find the engine up
+      return found;
+    },
+    close: () => db.close(),
+  };
+}
+
+function instanceId(home: string): string {
+  const file = join(home, 'instance');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    const id = randomBytes(6).toString('hex');
+    try {
+      writeFileSync(file, `${id}\n`, { flag: 'wx' });
+      return id;
+    } catch {
+      return readFileSync(file, 'utf8').trim(); // another process created it first: use theirs
+    }
+  }
+}

@@ -1,0 +1,21 @@
+/** The use cases every surface calls: CLI, REST/SSE, MCP and the web board reach Paddock only through here. */
+export { openPaddock } from './context.ts';
+export type { Paddock } from './context.ts';
+export { spawnRun } from './spawn.ts';
+export { spawnInputSchema } from './spawn-input.ts';
+export type { SpawnInput } from './spawn-input.ts';
+export { stopRun } from './stop.ts';
+export type { StopResult } from './stop.ts';
+export { listRuns, runStatus, runEvents } from './queries.ts';
+export type { RunStatus } from './queries.ts';
+export { diffRun, mergeRun } from './git-ops.ts';
+export { gc } from './gc.ts';
+export type { GcItem } from './gc.ts';
+export { doctor } from './doctor.ts';
+export type { Check } from './doctor.ts';
+export { buildImage } from './images.ts';
+export { reconcile, adoptOrphanedRuns } from './reconcile.ts';
+export type { ReconcileReport } from './reconcile.ts';
+export { findRun } from './find-run.ts';
+export { superviseInProcess } from './supervision.ts';
+export type { SupervisionMode } from './supervision.ts';

@@ -1,0 +1,44 @@
+import { isTerminal, ownerAlive, type Run } from '../jobs/index.ts';
+import type { ContainerState } from '../runtime/index.ts';
+import type { StoredEvent } from '../events/index.ts';
+import type { Paddock } from './context.ts';
+import { findRun } from './find-run.ts';
+
+const DAY = 24 * 3600 * 1000;
+
+/** Runs to show: active ones and those that ended in the last day; with all, every run Paddock knows. */
+export function listRuns(p: Paddock, opts: { all?: boolean } = {}): Run[] {
+  const runs = p.runs.list();
+  return opts.all ? runs : runs.filter((r) => !isTerminal(r.state) || (r.finishedAt ?? r.updatedAt) > Date.now() - DAY);
+}
+
+export interface RunStatus {
+  run: Run;
+  container: ContainerState | undefined;
+  supervised: boolean;
+  lastEvent: StoredEvent | undefined;
+}
+
+export async function runStatus(p: Paddock, idOrPrefix: string): Promise<RunStatus> {
+  const run = findRun(p, idOrPrefix);
+  let container: ContainerState | undefined;
+  if (run.containerId) {
+    try {
+      container = await (await p.runtime()).inspectContainer(run.containerId);
+    } catch {
+      container = undefined; // status still answers when the engine is down
+    }
+  }
+  const lastSeq = p.events.lastSeq(run.id);
+  return { run, container, supervised: ownerAlive(run.ownerPid, run.ownerStart), lastEvent: p.events.list(run.id, lastSeq - 1, 1)[0] };
+}
+
+/** Every event of the run; with follow, then new ones live until the run ends. */
+export function runEvents(p: Paddock, idOrPrefix: string, opts: { follow: boolean; afterSeq?: number; signal?: AbortSignal }): AsyncGenerator<StoredEvent> {
+  const run = findRun(p, idOrPrefix);
+  return p.events.follow(run.id, {
+    afterSeq: opts.afterSeq ?? 0,
+    isDone: () => !opts.follow || isTerminal(p.runs.get(run.id)?.state ?? 'crashed'),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+}

@@ -1,0 +1,25 @@
+/** The spawn request, validated at the edge. CLI flags, REST bodies and MCP tool calls all land here. */
+import { z } from 'zod';
+import { TASK_TYPES } from '../jobs/run.ts';
+
+export const spawnInputSchema = z.object({
+  repo: z.string().trim().min(1, 'repo is required: the path of a git repository').describe('Path of the git repository the agent works on (never mounted writable)'),
+  task: z.string().trim().min(1, 'task is empty: say what the agent should do').describe('What the agent should do'),
+  type: z.enum(TASK_TYPES).default('feature').describe('Task type: feature, test, mutation or explore (explore brings nothing back)'),
+  branch: z.string().trim().min(1).optional().describe('Run branch to create (default paddock/<slug>-<id8>)'),
+  reuseBranch: z.boolean().default(false).describe('Allow an existing branch: the run starts from its tip'),
+  base: z.string().trim().min(1).optional().describe('Commit-ish the branch starts from (default: the repo\'s HEAD)'),
+  agent: z.enum(['claude']).default('claude').describe('Agent CLI'),
+  model: z.string().trim().min(1).optional().describe('Model name or alias passed to the agent (e.g. sonnet)'),
+  memory: z.union([z.string(), z.number()]).optional().describe('Memory limit, e.g. 512m or 1g'),
+  cpus: z.union([z.string(), z.number()]).optional().describe('CPU limit, e.g. 1 or 0.5'),
+  pids: z.union([z.string(), z.number()]).optional().describe('Process limit, e.g. 512'),
+  timeout: z.union([z.string(), z.number()]).optional().describe('Wall-clock limit, e.g. 30m (a number is seconds)'),
+  image: z.string().trim().min(1).optional().describe('Agent image (default PADDOCK_IMAGE)'),
+  sessionId: z.uuid().optional().describe('Continue this agent session (its HOME volume is mounted; with resume the CLI resumes it)'),
+  resume: z.boolean().default(false).describe('Resume sessionId\'s conversation'),
+  agentOptions: z.record(z.string(), z.unknown()).default({}).describe('Agent CLI options (for Claude: the option set of Stromboli\'s `claude` object)'),
+});
+
+export type SpawnInput = z.input<typeof spawnInputSchema>;
+export type ParsedSpawnInput = z.output<typeof spawnInputSchema>;

@@ -1,0 +1,15 @@
+import { openPaddock, type Paddock } from '../app/index.ts';
+
+let opened: Paddock | undefined;
+/** Opens Paddock on first use, so `--help` and bad flags never touch state. */
+export function paddock(): Paddock {
+  opened ??= openPaddock();
+  return opened;
+}
+export function closePaddock(): void {
+  opened?.close();
+  opened = undefined;
+}
+
+export const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+export const info = (line = ''): void => void process.stderr.write(`${line}\n`);
