@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# npm test: the whole suite against the real engines (Podman, and Docker for the engine suite).
+# Installs what is missing first (idempotent), so it works on a bare machine. Extra args: test files to run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --docker
+export PATH="/usr/local/bin:$PATH"
+# The agent image the end-to-end tests run (a no-op rebuild when nothing changed, thanks to the layer cache).
+node bin/paddock.js image build >/tmp/paddock-image-build.log 2>&1 || { tail -30 /tmp/paddock-image-build.log; exit 1; }
+npx tsc -p tsconfig.json --noEmit
+exec node test/run.ts "$@"
