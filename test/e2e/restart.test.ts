@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { eventsJson, paddockEnv, makeRepo, statusJson, until, type Env } from './harness.ts';
+
+async function containerLogLines(e: Env, containerId: string): Promise<number> {
+  const buf = (await e.engine.getContainer(containerId).logs({ stdout: true, stderr: false, follow: false })) as unknown as Buffer;
+  // Multiplexed frames: 8-byte header (stream, 0, 0, 0, size BE) + payload.
+  let text = '';
+  for (let i = 0; i + 8 <= buf.length; ) {
+    const size = buf.readUInt32BE(i + 4);
+    text += buf.subarray(i + 8, i + 8 + size).toString('utf8');
+    i += 8 + size;
+  }
+  return text.split('\n').filter((l) => l.length > 0).length;
+}
+
+describe('Paddock killed with SIGKILL during live runs', () => {
+  it('both runs end in their true state, with every event kept once', async (t) => {
+    const e = await paddockEnv(t);
+    const repo = await makeRepo(t);
+    e.model.script('two-sleeps', ({ arg, cwd }) => [
+      { tools: [{ name: 'Bash', input: { command: `sleep ${arg}; echo first-${arg}`, description: 'wait', timeout: 600000 } }] },
+      { tools: [{ name: 'Write', input: { file_path: `${cwd}/out-${arg}.txt`, content: `done ${arg}\n` } }] },
+      { text: `finished ${arg}` },
+    ]);
+    // A: still running when Paddock comes back. B: finishes while Paddock is dead.
+    const a = (await e.cli(['spawn', '--repo', repo, '--detach', '--task', 'A [[script:two-sleeps 12]]'])).stdout.trim();
+    const b = (await e.cli(['spawn', '--repo', repo, '--detach', '--task', 'B [[script:two-sleeps 3]]'])).stdout.trim();
+    for (const id of [a, b]) await until(async () => (await eventsJson(e, id)).some((ev) => ev.kind === 'tool_use'), `run ${id} to be working`, 120_000, 300);
+
+    // Kill every Paddock process that supervises them.
+    const owners = await Promise.all([a, b].map(async (id) => Number((await statusJson(e, id)).ownerPid)));
+    for (const pid of owners) {
+      assert.ok(pid > 0, 'each run has a live supervisor');
+      process.kill(pid, 'SIGKILL');
+    }
+    await until(() => owners.every((pid) => { try { process.kill(pid, 0); return false; } catch { return true; } }), 'supervisors to die', 10_000, 50);
+
+    // B's container finishes with nobody watching.
+    const bContainer = String((await statusJson(e, b)).containerId);
+    await until(async () => !(await e.engine.getContainer(bContainer).inspect()).State.Running, 'B to finish unsupervised', 120_000, 300);
+
+    // Start Paddock again: any command reconciles and adopts both.
+    const ls = await e.cli(['ls']);
+    assert.equal(ls.code, 0, ls.stderr);
+    for (const id of [a, b]) await until(async () => ['completed', 'failed', 'crashed'].includes((await statusJson(e, id)).state), `run ${id} to end`, 180_000, 500);
+
+    for (const [id, n] of [[a, 12], [b, 3]] as const) {
+      const s = await statusJson(e, id);
+      assert.equal(s.state, 'completed', `${id}: ${String(s.reason)} ${String(s.error)}`);
+      const events = await eventsJson(e, id);
+      assert.deepEqual(events.map((ev) => ev.seq), events.map((_, i) => i + 1), 'ids are 1..N with no gaps');
+      const agent = events.filter((ev) => ev.source === 'agent');
+      assert.equal(agent.filter((ev) => ev.kind === 'init').length, 1);
+      assert.equal(agent.filter((ev) => ev.kind === 'tool_use').length, 2);
+      assert.equal(agent.filter((ev) => ev.kind === 'tool_result').length, 2);
+      assert.equal(agent.filter((ev) => ev.kind === 'result').length, 1);
+      assert.ok(agent.some((ev) => ev.kind === 'tool_result' && String(ev.data.content).includes(`first-${n}`)));
+      assert.ok(agent.some((ev) => ev.kind === 'text' && ev.data.text === `finished ${n}`));
+      assert.equal(Number(s.stdoutLines), await containerLogLines(e, String(s.containerId)), 'every line of the container log was stored, once');
+    }
+  });
+});
