@@ -23,6 +23,8 @@ export type AgentEvent =
       durationMs: number;
       costUsd: number;
       usage: Usage;
+      /** With --json-schema: the validated structured answer (Claude Code's `structured_output`). */
+      structuredOutput?: unknown;
     }
   | { kind: 'error'; message: string }
   /** A line we do not model (kept whole, so nothing is lost). */
