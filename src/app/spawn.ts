@@ -27,6 +27,8 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: { supervisio
   };
   if (limits.memoryBytes < 64 * 1024 ** 2) throw new PaddockError(ErrorCode.InvalidInput, 'memory limit below 64m', { hint: 'an agent needs at least 64m; 512m is the default' });
   if (req.resume && !req.sessionId) throw new PaddockError(ErrorCode.InvalidInput, 'resume needs a session id', { hint: 'pass the session id of an earlier run (paddock status <id> shows it)' });
+  // The CLI refuses to start a conversation under an existing session id, so continuing a session means resuming it.
+  const resume = req.sessionId !== undefined;
 
   const adapter = agentFor(req.agent);
   const agentOptions = adapter.parseOptions({ ...req.agentOptions, ...(req.model ? { model: req.model } : {}) });
@@ -65,7 +67,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: { supervisio
     prompt: buildPrompt(req.type, req.task, { branch, base: baseRef }),
     repo: repo.root, baseRef, baseSha, branch, bringBack: req.type !== 'explore', image,
     model: req.model ?? null, options: agentOptions as Record<string, unknown>,
-    ...limits, sessionId, resume: req.resume, state: 'pending', phase: 'preparing-checkout',
+    ...limits, sessionId, resume, state: 'pending', phase: 'preparing-checkout',
     reason: null, error: null, exitCode: null, runDir, checkoutDir: null, containerId: null, containerName: `paddock-${id}`,
     modelToken: `pdk_${randomBytes(24).toString('base64url')}`, ownerPid: me.pid, ownerStart: me.start, stopRequested: null,
     startedAt: null, finishedAt: null, lastOutputAt: null, stdoutLines: 0, stderrLines: 0,
@@ -91,7 +93,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: { supervisio
     setPhase(p.runs, p.events, id, 'creating-container');
     containerId = await runtime.createContainer(buildAgentContainerSpec({
       instance: p.instance, runId: id, sessionId, name: run.containerName!, image,
-      argv: adapter.buildArgv(run.prompt, agentOptions, { sessionId, resume: req.resume }),
+      argv: adapter.buildArgv(run.prompt, agentOptions, { sessionId, resume }),
       env: adapter.buildEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }),
       checkoutDir: checkout.dir, sharedObjectsDir: checkout.objectsDir, sessionVolume: volume, relayDir: relayDirOf(run),
       limits: { memoryBytes: limits.memoryBytes, cpus: limits.cpus, pids: limits.pids },

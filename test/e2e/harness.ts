@@ -129,7 +129,11 @@ export async function makeRepo(t: TestContext): Promise<string> {
 }
 
 /** Everything about the user's repo that a run must not change: refs, HEAD, config, hooks, index, files. */
-export async function repoFingerprint(repo: string): Promise<Record<string, string>> {
+export interface Fingerprint {
+  refs: string; head: string; config: string; packedRefs: string; hooks: string; index: string; status: string; files: string;
+}
+
+export async function repoFingerprint(repo: string): Promise<Fingerprint> {
   const gitDir = join(repo, '.git');
   const read = (p: string) => { try { return readFileSync(join(gitDir, p), 'utf8'); } catch { return '<none>'; } };
   const { stdout: hooks } = await pexec('ls', ['-la', join(gitDir, 'hooks')]);
@@ -146,11 +150,12 @@ export async function repoFingerprint(repo: string): Promise<Record<string, stri
 }
 
 /** Polls until fn returns a truthy value (bounded). */
-export async function until<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 120_000, everyMs = 200): Promise<NonNullable<T>> {
+type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
+export async function until<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 120_000, everyMs = 200): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
-    if (v) return v as NonNullable<T>;
+    if (v) return v as Truthy<T>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }

@@ -29,8 +29,7 @@ export function registerSpawn(program: Command): void {
     .option('--pids <n>', 'process limit (default 512)')
     .option('--timeout <duration>', 'wall-clock limit, e.g. 30m, 1h (default 30m)')
     .option('--image <name>', 'agent image (default PADDOCK_IMAGE)')
-    .option('--session <uuid>', 'continue an earlier run\'s agent session (with --resume)')
-    .option('--resume', 'resume --session\'s conversation')
+    .option('--session <uuid>', 'continue an earlier run\'s agent session: same HOME, conversation resumed')
     .option('--max-turns <n>', 'stop the agent after this many turns')
     .option('--agent-option <key=json...>', 'any other agent option, e.g. allowed_tools=\'["Bash"]\' (repeatable)')
     .option('-d, --detach', 'print the run id and return at once')
@@ -58,7 +57,7 @@ export function registerSpawn(program: Command): void {
         ...(o.memory ? { memory: o.memory as string } : {}), ...(o.cpus ? { cpus: o.cpus as string } : {}),
         ...(o.pids ? { pids: o.pids as string } : {}), ...(o.timeout ? { timeout: o.timeout as string } : {}),
         ...(o.image ? { image: o.image as string } : {}), ...(o.session ? { sessionId: o.session as string } : {}),
-        resume: Boolean(o.resume), agentOptions,
+        agentOptions,
       }, { supervision: 'detached' });
       if (o.detach) {
         out(run.id);
