@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../config/index.ts';
 import { EventLog } from '../events/index.ts';
-import { type ContainerRuntime, discoverEngine } from '../runtime/index.ts';
+import { type ContainerRuntime, discoverEngine, DockerEngineRuntime } from '../runtime/index.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { RunsRepo } from '../store/runs-repo.ts';
 import { SessionsRepo } from '../store/sessions-repo.ts';
@@ -34,7 +34,10 @@ export function openPaddock(config: Config = loadConfig()): Paddock {
     events: new EventLog(db),
     instance: instanceId(config.home),
     runtime: () => {
-      const found = engine ?? discoverEngine({ explicit: config.engineSocket, startPodman: true, podmanSocketPath: '/run/paddock/podman.sock' });
+      // A configured socket is used alone: falling back to another engine would surprise whoever set it.
+      const found = engine ?? (config.engineSocket
+        ? DockerEngineRuntime.connect(config.engineSocket.replace(/^unix:\/\//, ''))
+        : discoverEngine({ startPodman: true, podmanSocketPath: '/run/paddock/podman.sock' }));
       engine = found;
       found.catch(() => { engine = undefined; }); // a later call may find the engine up
       return found;

@@ -3,7 +3,7 @@
  * explore runs), and anything labelled by this Paddock that no run owns. Never touches active runs, other Paddock
  * homes' resources, or anything unlabelled.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTerminal } from '../jobs/index.ts';
 import { LABEL } from '../runtime/index.ts';
@@ -37,13 +37,16 @@ export async function gc(p: Paddock, opts: { dryRun?: boolean; sessions?: boolea
     const dir = join(runsDir, id);
     const run = p.runs.get(id);
     let why: string | undefined;
-    if (!run) why = 'no run owns it';
-    else if (!isTerminal(run.state)) continue;
-    else if (!run.bringBack) why = 'explore run';
+    if (!run) {
+      await act({ kind: 'checkout', name: dir, why: 'no run owns it' }, () => rmSync(dir, { recursive: true, force: true }));
+      continue;
+    }
+    if (!isTerminal(run.state) || !existsSync(join(dir, 'src'))) continue;
+    if (!run.bringBack) why = 'explore run';
     else if (run.mergedAt !== null) why = 'merged';
     else if (run.headSha === null) why = `run ${run.state} with nothing brought back`;
     else if (!(await branchExists(run.repo, run.branch).catch(() => false))) why = `branch ${run.branch} was deleted`;
-    if (why) await act({ kind: 'checkout', name: dir, why }, () => removeCheckout(dir));
+    if (why) await act({ kind: 'checkout', name: join(dir, 'src'), why }, () => removeCheckout(dir));
   }
 
   const activeSessions = new Set(p.runs.list({ states: ['pending', 'starting', 'running', 'stalled'] }).map((r) => r.sessionId));

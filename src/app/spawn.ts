@@ -1,5 +1,6 @@
 /** spawn: validate everything, make the private checkout, create the hardened container, hand it to a supervisor. */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPrompt } from '../agents/claude/index.ts';
 import { parseBytes, parseCpus, parseDuration, parsePids } from '../config/index.ts';
@@ -106,7 +107,8 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: { supervisio
       await runtime.removeVolume(volume).catch(() => {});
       p.sessions.delete(sessionId);
     }
-    removeCheckout(runDir);
+    await removeCheckout(runDir).catch(() => {});
+    rmSync(runDir, { recursive: true, force: true });
     p.runs.delete(id);
     throw e;
   }

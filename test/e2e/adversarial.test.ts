@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { git, makeRepo, paddockEnv, repoFingerprint, statusJson } from './harness.ts';
+import { eventsJson, git, makeRepo, paddockEnv, repoFingerprint, statusJson } from './harness.ts';
 
 describe('an agent that attacks the user\'s repository', () => {
   it('cannot move main, plant hooks or fsmonitor, or rewrite another run\'s branch: only its own branch arrives', async (t) => {
@@ -46,10 +46,13 @@ describe('an agent that attacks the user\'s repository', () => {
     const before = await repoFingerprint(repo);
     const r = await e.cli(['spawn', '--repo', repo, '--branch', 'attack/run', '--task', 'Attack [[script:attack]]']);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    assert.match(r.stdout, /attack-done/);
-    assert.match(r.stdout, /refs: 1/);
-    assert.match(r.stdout, /objects: 1/);
-    assert.match(r.stdout, /update-ref: 128/);
+    const id = /run ([0-9a-f]{12})/.exec(r.stderr)?.[1] ?? '';
+    const out = String((await eventsJson(e, id)).find((ev) => ev.kind === 'tool_result')?.data.content);
+    assert.match(out, /attack-done/);
+    assert.match(out, /refs: 1/, 'the user\'s refs are not reachable');
+    assert.match(out, /objects: 1/, 'the shared objects are read-only');
+    assert.match(out, /update-ref: 128/, 'the user\'s .git is not a repository from inside');
+    assert.match(out, /user-config: 1/, 'the user\'s config is not reachable');
 
     const after = await repoFingerprint(repo);
     assert.deepEqual({ ...after, refs: '' }, { ...before, refs: '' }, 'HEAD, config, hooks, index, files byte-identical');
