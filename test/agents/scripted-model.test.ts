@@ -187,7 +187,7 @@ describe('scripted model: scripts', () => {
   });
   it('slow: Bash sleep N with a long tool timeout', async () => {
     const j = (await (await post(m, body('[[script:slow 12]]'))).json()) as Json;
-    assert.deepEqual(j.content[0].input, { command: 'sleep 12', description: 'Wait', timeout: 600000 });
+    assert.deepEqual(j.content[0].input, { command: 'timeout 12 tail -f /dev/null; echo slept 12', description: 'Wait', timeout: 600000 });
   });
   it('delayMs delays the answer', async () => {
     const t0 = Date.now();

@@ -19,7 +19,7 @@ describe('Paddock killed with SIGKILL during live runs', () => {
     const e = await paddockEnv(t);
     const repo = await makeRepo(t);
     e.model.script('two-sleeps', ({ arg, cwd }) => [
-      { tools: [{ name: 'Bash', input: { command: `sleep ${arg}; echo first-${arg}`, description: 'wait', timeout: 600000 } }] },
+      { tools: [{ name: 'Bash', input: { command: `timeout ${arg} tail -f /dev/null; echo first-${arg}`, description: 'wait', timeout: 600000 } }] },
       { tools: [{ name: 'Write', input: { file_path: `${cwd}/out-${arg}.txt`, content: `done ${arg}\n` } }] },
       { text: `finished ${arg}` },
     ]);
