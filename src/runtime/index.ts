@@ -3,3 +3,6 @@ export { buildAgentContainerSpec, IN_CONTAINER } from './container-spec.ts';
 export type { AgentContainerInput, HardenedContainerSpec, ResourceLimits } from './container-spec.ts';
 export { LABEL, paddockLabels } from './labels.ts';
 export type { ResourceKind } from './labels.ts';
+export { DockerEngineRuntime } from './docker-engine.ts';
+export { discoverEngine } from './socket-discovery.ts';
+export type { DiscoverOptions } from './socket-discovery.ts';

@@ -89,11 +89,9 @@ describe('socket discovery', () => {
     it(`uses an explicit ${engine.kind} socket first`, async (t) => {
       const why = await skipReason(engine.socket);
       if (why) return t.skip(why);
-      const t0 = Date.now();
       const rt = await discoverEngine({ explicit: `unix://${engine.socket}`, podmanSocketPath: join(tmp, 'unused.sock') }, {}, 99999);
       assert.equal(rt.info.kind, engine.kind);
       assert.equal(rt.info.socketPath, engine.socket);
-      assert.ok(Date.now() - t0 < 3000);
     });
   }
 
