@@ -57,7 +57,8 @@ if [ -z "$engine" ] || [ "${PADDOCK_SETUP_PODMAN:-}" = 1 ]; then
   if ! answers "$PODMAN_SOCK"; then
     mkdir -p "$(dirname "$PODMAN_SOCK")"
     say "starting the Podman API service on $PODMAN_SOCK"
-    nohup podman system service --time=0 "unix://$PODMAN_SOCK" >/tmp/paddock-podman-service.log 2>&1 &
+    # From /run/paddock: conmon (2.1.6) leaves an empty `oom` file in the service's working directory.
+    (cd "$(dirname "$PODMAN_SOCK")" && nohup podman system service --time=0 "unix://$PODMAN_SOCK" >/tmp/paddock-podman-service.log 2>&1 &)
     for _ in $(seq 1 50); do answers "$PODMAN_SOCK" && break; sleep 0.2; done
     answers "$PODMAN_SOCK" || { say "the Podman API service did not start: see /tmp/paddock-podman-service.log"; exit 1; }
   fi

@@ -100,7 +100,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
 }
 
 /** How long connect() waits for the engine to answer _ping and /version (Podman's /version alone takes ~0.5 s here). */
-const CONNECT_TIMEOUT_MS = 5000;
+// Generous: under load (parallel builds and runs on 2 cores) Podman's /version was seen to take 27 s.
+const CONNECT_TIMEOUT_MS = 30_000;
 
 /** A dockerode client bound to one unix socket, immune to DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CLIENT_TIMEOUT in the environment. */
 function clientFor(socketPath: string): Docker {
