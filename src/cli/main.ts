@@ -1,24 +1,12 @@
 /** The paddock command. Every verb is a thin shell over app/; errors map to exit codes with a hint. */
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { isPaddockError } from '../errors/index.ts';
-import { registerGitCommands } from './commands/git.ts';
-import { registerMaintenanceCommands } from './commands/maintenance.ts';
-import { registerRunCommands } from './commands/runs.ts';
-import { registerSpawn } from './commands/spawn.ts';
 import { closePaddock, info } from './context.ts';
+import { buildProgram } from './program.ts';
 import { EXIT_FOR_ERROR } from './exit-codes.ts';
 import { paint } from './format.ts';
 
-const program = new Command('paddock')
-  .description('Run coding agents headless and in parallel, each sealed in its own container, checkout and branch.')
-  .version('0.1.0')
-  .showHelpAfterError('(run with --help for usage)')
-  .addHelpText('after', '\nState lives in $PADDOCK_HOME (default ~/.paddock). Settings: see docs/configuration.md.\nFirst run: paddock doctor, then paddock spawn --repo <path> --task "…"');
-program.exitOverride();
-registerSpawn(program);
-registerRunCommands(program);
-registerGitCommands(program);
-registerMaintenanceCommands(program);
+const program = buildProgram();
 
 try {
   await program.parseAsync(process.argv);
