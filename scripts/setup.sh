@@ -18,6 +18,11 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/tmp/paddock-apt.log 2>&1 || { tail -20 /tmp/paddock-apt.log; exit 1; }
 }
 
+# --- basics: what this script and the image build use -------------------------------------------
+base=()
+for b in curl git mmdebstrap; do command -v "$b" >/dev/null || base+=("$b"); done
+[ ${#base[@]} -gt 0 ] && apt_install ca-certificates "${base[@]}"
+
 # --- Node 24 -------------------------------------------------------------------------------------
 NODE_DIR=/opt/paddock/node24
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
@@ -43,7 +48,7 @@ for s in "${DOCKER_HOST:-}" "${CONTAINER_HOST:-}" /run/podman/podman.sock "$PODM
 done
 if [ -z "$engine" ] || [ "${PADDOCK_SETUP_PODMAN:-}" = 1 ]; then
   need=()
-  for b in podman runc slirp4netns fuse-overlayfs mmdebstrap newuidmap; do command -v "$b" >/dev/null || need+=("$b"); done
+  for b in podman runc slirp4netns fuse-overlayfs newuidmap; do command -v "$b" >/dev/null || need+=("$b"); done
   if [ ${#need[@]} -gt 0 ]; then
     pkgs=(); for b in "${need[@]}"; do [ "$b" = newuidmap ] && pkgs+=(uidmap) || pkgs+=("$b"); done
     apt_install "${pkgs[@]}"

@@ -150,7 +150,10 @@ for (const engine of ENGINES) {
     });
 
     it('stops a sleeping container within 5 s, and a second stop is no error', async () => {
-      const id = await f.run(['sleep', '1000']);
+      // The script prints once its trap is set, so SIGTERM cannot arrive before anything inside can handle it
+      // (a signal to a process that has not set up its handlers yet is ignored, and the engine SIGKILLs after the grace).
+      const id = await f.run(['bash', '-c', 'trap "exit 143" TERM; echo ready; while :; do sleep 1; done']);
+      for await (const l of f.rt.logs(id, { follow: true })) if (l.line === 'ready') break;
       const t0 = Date.now();
       await f.rt.stopContainer(id, 3);
       const took = Date.now() - t0;
@@ -158,7 +161,7 @@ for (const engine of ENGINES) {
       const st = await f.rt.inspectContainer(id);
       assert.equal(st?.running, false);
       assert.equal(st?.status, 'exited');
-      // tini forwarded SIGTERM to sleep: 143, not a SIGKILL after the grace period.
+      // tini forwarded SIGTERM to the script: 143, not a SIGKILL after the grace period.
       assert.equal(st?.exitCode, 143);
       assert.equal(st?.oomKilled, false);
       await f.rt.stopContainer(id, 3);
