@@ -1,0 +1,93 @@
+/** The run branch against its base, merge-base semantics (`base...branch`): what the run did, not what moved on the base since. */
+import { invalidInput } from '../errors/index.ts';
+import { repoGit, repoGitResult } from './git.ts';
+import { inspectRepo } from './repo.ts';
+
+export interface DiffInput {
+  repo: string;
+  /** The run's base (a sha or any revision). */
+  base: string;
+  /** The run branch (or any revision). */
+  branch: string;
+}
+
+export interface DiffFileStat {
+  path: string;
+  /** Set when git detected a rename or copy. */
+  oldPath?: string;
+  insertions: number;
+  deletions: number;
+  binary: boolean;
+}
+
+export interface DiffSummary {
+  filesChanged: number;
+  insertions: number;
+  deletions: number;
+  files: DiffFileStat[];
+}
+
+export interface DiffResult {
+  /** Unified diff text (a/ and b/ prefixes, no colour, no external diff, no textconv); '' when nothing changed. */
+  text: string;
+  /** `git diff --stat` text (the per-file table and the "N files changed" line); '' when nothing changed. */
+  stat: string;
+  summary: DiffSummary;
+}
+
+/** Flags that make the output the same whatever the user's config says, and run nothing external. */
+const STABLE = ['--no-ext-diff', '--no-textconv', '--no-color', '--no-relative', '--src-prefix=a/', '--dst-prefix=b/', '--find-renames'];
+
+export async function diff(input: DiffInput): Promise<DiffResult> {
+  const info = await inspectRepo(input.repo);
+  const base = await verifyRev(info.root, input.base, 'base');
+  const branch = await verifyRev(info.root, input.branch, 'branch');
+  const range = `${base}...${branch}`;
+  const text = await repoGit(info.root, ['diff', ...STABLE, '--binary', range, '--']);
+  const stat = await repoGit(info.root, ['diff', ...STABLE, '--stat=200', range, '--']);
+  const numstat = await repoGit(info.root, ['diff', ...STABLE, '--numstat', '-z', range, '--']);
+  const files = parseNumstatZ(numstat);
+  return {
+    text,
+    stat,
+    summary: {
+      filesChanged: files.length,
+      insertions: files.reduce((n, f) => n + f.insertions, 0),
+      deletions: files.reduce((n, f) => n + f.deletions, 0),
+      files,
+    },
+  };
+}
+
+async function verifyRev(root: string, rev: string, what: string): Promise<string> {
+  if (rev === '' || rev.startsWith('-') || /[\0\n]/.test(rev)) throw invalidInput(`${what} "${rev}" is not a valid revision`);
+  const res = await repoGitResult(root, ['rev-parse', '-q', '--verify', '--end-of-options', `${rev}^{commit}`], { okCodes: [1, 128] });
+  if (res.code !== 0 || res.stdout.trim() === '') {
+    throw invalidInput(`unknown ${what} "${rev}" in ${root}`, `List branches with: git -C ${root} branch --list`);
+  }
+  return res.stdout.trim();
+}
+
+/** Parses `git diff --numstat -z`: "ins\tdel\tpath\0", or for renames "ins\tdel\t\0old\0new\0"; binary files show "-". */
+export function parseNumstatZ(out: string): DiffFileStat[] {
+  const parts = out.split('\0');
+  const files: DiffFileStat[] = [];
+  let i = 0;
+  while (i < parts.length) {
+    const head = parts[i++] as string;
+    if (head === '') continue;
+    const m = /^(-|\d+)\t(-|\d+)\t(.*)$/s.exec(head);
+    if (m === null) continue;
+    const binary = m[1] === '-' || m[2] === '-';
+    const insertions = binary ? 0 : Number(m[1]);
+    const deletions = binary ? 0 : Number(m[2]);
+    if (m[3] === '') {
+      const oldPath = parts[i++] ?? '';
+      const newPath = parts[i++] ?? '';
+      files.push({ path: newPath, oldPath, insertions, deletions, binary });
+    } else {
+      files.push({ path: m[3] as string, insertions, deletions, binary });
+    }
+  }
+  return files;
+}

@@ -1,0 +1,18 @@
+/** Private per-run clones: create, finalize (neutralise + bring back), diff, merge, cleanup; one lock per repository. */
+export { inspectRepo, resolveBase } from './repo.ts';
+export type { RepoInfo } from './repo.ts';
+export { BRANCH_PREFIX, branchExists, defaultBranchName, slugify, validateBranchName } from './branch-name.ts';
+export { createRunCheckout, removeCheckout } from './checkout.ts';
+export type { CreateRunCheckoutInput, RunCheckout } from './checkout.ts';
+export { finalizeRunCheckout } from './finalize.ts';
+export type { FinalizeRunCheckoutInput, FinalizedRun } from './finalize.ts';
+export { diff, diff as diffBranch } from './diff.ts';
+export type { DiffFileStat, DiffInput, DiffResult, DiffSummary } from './diff.ts';
+export { merge, merge as mergeBranch } from './merge.ts';
+export type { MergeInput, MergeResult } from './merge.ts';
+export { deleteRunBranch } from './run-branch.ts';
+export type { DeleteRunBranchInput, DeleteRunBranchResult } from './run-branch.ts';
+export { withRepoLock, repoLockPath } from './repo-lock.ts';
+export type { RepoLockOptions } from './repo-lock.ts';
+export { AGENT_IDENTITY, PADDOCK_IDENTITY } from './clone-config.ts';
+export { gitVersion } from './git.ts';
