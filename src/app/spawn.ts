@@ -82,7 +82,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: { supervisio
   let containerId: string | undefined;
   try {
     const checkout = await withRepoLock(cfg.home, repo.root, () =>
-      createRunCheckout({ repo: repo.root, runDir, branch, baseSha, uid: IN_CONTAINER.uid, gid: IN_CONTAINER.uid }),
+      createRunCheckout({ paddockHome: cfg.home, repo: repo.root, runDir, branch, baseSha, uid: IN_CONTAINER.uid, gid: IN_CONTAINER.uid, reuseBranch: exists }),
     );
     p.runs.update(id, { checkoutDir: checkout.dir });
     if (newSession) {
