@@ -25,7 +25,8 @@ export async function ensureBaseImage(runtime: ContainerRuntime, ref: string, ca
     }
     mkdirSync(join(cacheDir, 'base'), { recursive: true });
     progress(`bootstrapping Debian bookworm with mmdebstrap (about 30 s): ${LOCAL_BASE_PACKAGES.join(', ')}`);
-    const partial = `${tarball}.partial`;
+    // mmdebstrap picks its output format from the extension: the temporary name must still end in .tar.
+    const partial = tarball.replace(/\.tar$/, '.partial.tar');
     try {
       await run('mmdebstrap', ['--variant=minbase', `--include=${LOCAL_BASE_PACKAGES.join(',')}`, 'bookworm', partial], { maxBuffer: 64 << 20 });
       renameSync(partial, tarball);

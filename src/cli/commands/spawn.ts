@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { adoptOrphanedRuns, spawnRun } from '../../app/index.ts';
+import { reconcile, spawnRun } from '../../app/index.ts';
 import { TASK_TYPES } from '../../jobs/index.ts';
 import { paddock, info, out } from '../context.ts';
 import { exitForState } from '../exit-codes.ts';
@@ -37,7 +37,7 @@ export function registerSpawn(program: Command): void {
     .addHelpText('after', '\nExamples:\n  paddock spawn --repo ~/src/app --task "Implement OAuth2 login" --branch feat/oauth\n  paddock spawn --repo . --type explore --task "Map the request flow" --detach')
     .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
       const p = paddock();
-      await adoptOrphanedRuns(p, 'detached');
+      await reconcile(p, { supervision: 'detached', removeOrphans: true });
       const agentOptions: Record<string, unknown> = {};
       for (const kv of (o.agentOption as string[] | undefined) ?? []) {
         const eq = kv.indexOf('=');
