@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { eventsJson, git, makeRepo, paddockEnv, repoFingerprint, statusJson } from './harness.ts';
+import { eventsJson, git, makeRepo, paddockEnv, repoFingerprint, runIdOf, statusJson } from './harness.ts';
 
 describe('an agent that attacks the user\'s repository', () => {
   it('cannot move main, plant hooks or fsmonitor, or rewrite another run\'s branch: only its own branch arrives', async (t) => {
@@ -46,7 +46,7 @@ describe('an agent that attacks the user\'s repository', () => {
     const before = await repoFingerprint(repo);
     const r = await e.cli(['spawn', '--repo', repo, '--branch', 'attack/run', '--task', 'Attack [[script:attack]]']);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    const id = /run ([0-9a-f]{12})/.exec(r.stderr)?.[1] ?? '';
+    const id = runIdOf(r);
     const out = String((await eventsJson(e, id)).find((ev) => ev.kind === 'tool_result')?.data.content);
     assert.match(out, /attack-done/);
     assert.match(out, /refs: 1/, 'the user\'s refs are not reachable');
@@ -77,7 +77,7 @@ describe('an agent that attacks the user\'s repository', () => {
     const before = await repoFingerprint(repo);
     const r = await e.cli(['spawn', '--repo', repo, '--branch', 'redirect/run', '--task', 'Redirect [[script:redirect]]']);
     assert.notEqual(r.code, 0);
-    const id = /run ([0-9a-f]{12})/.exec(r.stderr)?.[1] ?? '';
+    const id = runIdOf(r);
     const s = await statusJson(e, id);
     assert.equal(s.state, 'failed');
     assert.match(String(s.reason), /could not bring the work back/);

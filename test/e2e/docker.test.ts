@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { eventsJson, git, makeRepo, paddockEnv, repoFingerprint, statusJson } from './harness.ts';
+import { eventsJson, git, makeRepo, paddockEnv, repoFingerprint, runIdOf, statusJson } from './harness.ts';
 
 const DOCKER = process.env.PADDOCK_TEST_DOCKER_SOCKET ?? '/run/paddock/docker.sock';
 
@@ -18,7 +18,7 @@ describe('the same Paddock on Docker\'s engine', { skip: existsSync(DOCKER) ? fa
     ]);
     const r = await e.cli(['spawn', '--repo', repo, '--branch', 'dock/1', '--task', 'Probe [[script:docker-probe]]']);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    const id = /run ([0-9a-f]{12})/.exec(r.stderr)?.[1] ?? '';
+    const id = runIdOf(r);
     const out = String((await eventsJson(e, id)).find((ev) => ev.kind === 'tool_result')?.data.content);
     assert.match(out, /^1000$/m);
     assert.match(out, /CapEff:\s+0000000000000000/);

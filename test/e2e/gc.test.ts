@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { leftovers, makeRepo, paddockEnv, statusJson } from './harness.ts';
+import { leftovers, makeRepo, paddockEnv, runIdOf, statusJson } from './harness.ts';
 
 describe('gc', () => {
   it('removes everything this Paddock created (by label), and nothing else', async (t) => {
@@ -10,7 +10,7 @@ describe('gc', () => {
     const repo = await makeRepo(t);
     const feature = await e.cli(['spawn', '--repo', repo, '--task', 'Feature [[script:write-file]]']);
     const explore = await e.cli(['spawn', '--repo', repo, '--type', 'explore', '--task', 'Look [[script:hello]]']);
-    const [fid, xid] = [feature, explore].map((r) => /run ([0-9a-f]{12})/.exec(r.stderr)?.[1] ?? '');
+    const [fid, xid] = [feature, explore].map((r) => runIdOf(r));
     assert.equal((await statusJson(e, fid!)).state, 'completed');
     assert.equal((await e.cli(['merge', fid!])).code, 0);
 

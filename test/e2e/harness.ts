@@ -166,6 +166,11 @@ export async function until<T>(fn: () => Promise<T> | T, what: string, timeoutMs
   }
 }
 
+/** The run id a (non-detached) spawn printed, or '' if it printed none. */
+export const runIdOf = (r: CliResult): string => /run ([0-9a-f]{12})/.exec(r.stderr)?.[1] ?? '';
+
+export const isEnded = (s: { state: string }): boolean => ['completed', 'failed', 'cancelled', 'timed_out', 'crashed'].includes(s.state);
+
 export async function statusJson(e: Env, id: string): Promise<Record<string, unknown> & { state: string }> {
   const r = await e.cli(['status', id, '--json']);
   if (r.code !== 0) throw new Error(`status failed: ${r.stderr}`);

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { eventsJson, git, makeRepo, paddockEnv, repoFingerprint, statusJson, until } from './harness.ts';
+import { eventsJson, git, isEnded, makeRepo, paddockEnv, repoFingerprint, runIdOf, statusJson, until } from './harness.ts';
 
-const ended = (s: { state: string }) => ['completed', 'failed', 'cancelled', 'timed_out', 'crashed'].includes(s.state);
 
 describe('run lifecycle', () => {
   it('Ctrl-C detaches from spawn; the run goes on and completes', async (t) => {
@@ -21,7 +20,7 @@ describe('run lifecycle', () => {
     assert.equal(code, 0);
     assert.match(stderr, /detached from run [0-9a-f]{12}; it goes on/);
     const id = /run ([0-9a-f]{12})/.exec(stderr)?.[1] ?? '';
-    const s = await until(async () => { const x = await statusJson(e, id); return ended(x) && x; }, 'the run to end', 120_000);
+    const s = await until(async () => { const x = await statusJson(e, id); return isEnded(x) && x; }, 'the run to end', 120_000);
     assert.equal(s.state, 'completed');
   });
 
@@ -30,7 +29,7 @@ describe('run lifecycle', () => {
     const repo = await makeRepo(t);
     const r = await e.cli(['spawn', '--repo', repo, '--task', 'Be quiet [[script:slow 7]]']);
     assert.equal(r.code, 0, r.stderr);
-    const id = /run ([0-9a-f]{12})/.exec(r.stderr)?.[1] ?? '';
+    const id = runIdOf(r);
     const moves = (await eventsJson(e, id)).filter((ev) => ev.kind === 'state').map((ev) => `${String(ev.data.from)}→${String(ev.data.to)}`);
     // Silent at least during the 7 s wait (maybe also while the CLI starts): stalled, then running again on output.
     assert.deepEqual(moves.slice(0, 2), ['pending→starting', 'starting→running']);
@@ -49,7 +48,7 @@ describe('run lifecycle', () => {
     ]);
     const one = await e.cli(['spawn', '--repo', repo, '--branch', 'sess/work', '--task', 'Start [[script:two-sittings]]']);
     assert.equal(one.code, 0, one.stderr);
-    const id1 = /run ([0-9a-f]{12})/.exec(one.stderr)?.[1] ?? '';
+    const id1 = runIdOf(one);
     const session = String((await statusJson(e, id1)).sessionId);
     const again = await e.cli(['spawn', '--repo', repo, '--branch', 'sess/work', '--task', 'Carry on', '--session', session]);
     assert.equal(again.code, 4, 'an existing branch needs --reuse-branch');
@@ -57,7 +56,7 @@ describe('run lifecycle', () => {
     const two = await e.cli(['spawn', '--repo', repo, '--branch', 'sess/work', '--reuse-branch', '--task', 'Carry on', '--session', session]);
     assert.equal(two.code, 0, `${two.stdout}\n${two.stderr}`);
     assert.match(two.stdout, /second sitting done/);
-    const id2 = /run ([0-9a-f]{12})/.exec(two.stderr)?.[1] ?? '';
+    const id2 = runIdOf(two);
     const s2 = await statusJson(e, id2);
     assert.equal(s2.sessionId, session);
     const init = (await eventsJson(e, id2)).find((ev) => ev.kind === 'init');
@@ -73,7 +72,7 @@ describe('run lifecycle', () => {
       { text: 'rewrote README' },
     ]);
     const r = await e.cli(['spawn', '--repo', repo, '--task', 'Rewrite [[script:readme]]']);
-    const id = /run ([0-9a-f]{12})/.exec(r.stderr)?.[1] ?? '';
+    const id = runIdOf(r);
     writeFileSync(join(repo, 'README.md'), '# from the user\n');
     await git(repo, 'commit', '-qam', 'user edit');
     const before = await repoFingerprint(repo);

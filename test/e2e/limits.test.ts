@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eventsJson, makeRepo, paddockEnv, statusJson, until } from './harness.ts';
+import { eventsJson, isEnded, makeRepo, paddockEnv, runIdOf, statusJson, until } from './harness.ts';
 
-const ended = (s: { state: string }) => ['completed', 'failed', 'cancelled', 'timed_out', 'crashed'].includes(s.state);
 
 describe('limits', () => {
   it('memory limit hit → failed, out of memory', async (t) => {
@@ -11,7 +10,7 @@ describe('limits', () => {
     // Allocate far past the limit inside the container (bash string growth is real RSS).
     const r = await e.cli(['spawn', '--repo', repo, '--memory', '256m', '--task', 'Use memory [[script:bash head -c 1500m /dev/zero | tail > /dev/null; echo survived]]']);
     assert.notEqual(r.code, 0);
-    const id = /run ([0-9a-f]{12})/.exec(r.stderr)?.[1] ?? '';
+    const id = runIdOf(r);
     const s = await statusJson(e, id);
     assert.equal(s.state, 'failed');
     assert.match(String(s.reason), /out of memory \(limit 256m\)/);
@@ -23,18 +22,19 @@ describe('limits', () => {
     const loop = 'for i in $(seq 1 300); do sleep 30 2>/dev/null & done; wait';
     const id = (await e.cli(['spawn', '--repo', repo, '--detach', '--pids', '64', '--timeout', '2m', '--task', `Fork [[script:bash ${loop}]]`])).stdout.trim();
     const containerId = String((await until(async () => { const s = await statusJson(e, id); return s.containerId ? s : false; }, 'a container')).containerId);
-    // Count the container's processes from the host while the loop runs (300 if nothing held it).
+    // Count the container's tasks from the host while the loop runs (300+ if nothing held it). Podman's /top shows
+    // nothing once the limit is reached, so read the pids cgroup through /stats.
     let most = 0;
     for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
       const c = e.engine.getContainer(containerId);
       if (!(await c.inspect()).State.Running) break;
-      const top = await c.top({ ps_args: '-e' }).catch(() => undefined);
-      most = Math.max(most, top?.Processes?.length ?? 0);
+      const stats = (await c.stats({ stream: false, 'one-shot': true } as { stream: false }).catch(() => undefined)) as { pids_stats?: { current?: number } } | undefined;
+      most = Math.max(most, stats?.pids_stats?.current ?? 0);
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.ok(most > 16, `the loop did fork (saw ${most} processes)`);
-    assert.ok(most <= 64, `never more than 64 processes, saw ${most}`);
-    const s = await until(async () => { const x = await statusJson(e, id); return ended(x) && x; }, 'the run to end', 120_000);
+    assert.ok(most > 16, `the loop did fork (saw ${most} tasks)`);
+    assert.ok(most <= 64, `never more than 64 tasks, saw ${most}`);
+    const s = await until(async () => { const x = await statusJson(e, id); return isEnded(x) && x; }, 'the run to end', 120_000);
     // The agent CLI itself cannot start threads once the limit is reached, so the run fails, contained.
     assert.ok(['failed', 'completed'].includes(s.state), `${s.state}: ${String(s.reason)}`);
   });
@@ -46,7 +46,7 @@ describe('limits', () => {
     const r = await e.cli(['spawn', '--repo', repo, '--timeout', '8s', '--task', 'Wait [[script:slow 120]]']);
     assert.equal(r.code, 124, r.stderr);
     assert.ok(Date.now() - started < 60_000);
-    const id = /run ([0-9a-f]{12})/.exec(r.stderr)?.[1] ?? '';
+    const id = runIdOf(r);
     const s = await statusJson(e, id);
     assert.equal(s.state, 'timed_out');
     assert.match(String(s.reason), /timed out after 8s/);
@@ -73,7 +73,7 @@ describe('limits', () => {
     const c = await e.engine.getContainer(String(s0.containerId)).inspect();
     assert.equal(c.State.Running, false);
     assert.ok(stopMs <= 5000, `container ended in ${stopMs} ms`);
-    const s = await until(async () => { const x = await statusJson(e, id); return ended(x) && x; }, 'the run to end', 60_000);
+    const s = await until(async () => { const x = await statusJson(e, id); return isEnded(x) && x; }, 'the run to end', 60_000);
     assert.equal(s.state, 'cancelled');
     assert.equal(s.reason, 'stopped by user');
     const { git } = await import('./harness.ts');
