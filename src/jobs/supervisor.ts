@@ -5,6 +5,7 @@
  * a run whose supervisor died is adopted by the next one that reconciles, which resumes from the stored line counts.
  */
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentAdapter, AgentEvent } from '../agents/types.ts';
 import type { EventLog, IngestLine } from '../events/index.ts';
 import { startModelRelay, type ModelRelay, type UpstreamCredential } from '../gateway/index.ts';
@@ -15,6 +16,9 @@ import { ownerAlive, self } from './owner.ts';
 import type { Run } from './run.ts';
 import { isTerminal, type RunPhase, type RunState } from './states.ts';
 import { setPhase, transitionRun } from './run-state.ts';
+
+/** How often supervision of one run is retried after an error (engine unreachable, …) before it is called crashed. */
+const RETRIES = 5;
 
 export interface SupervisorDeps {
   runs: RunsRepo;
@@ -59,11 +63,23 @@ export class RunSupervisor {
   async supervise(runId: string): Promise<void> {
     if (!this.claim(runId)) return;
     try {
-      await this.drive(runId);
-    } catch (e) {
-      const run = this.d.runs.get(runId);
-      if (run && !isTerminal(run.state)) this.transition(run, 'crashed', { reason: 'supervisor error', error: (e as Error).stack ?? String(e), phase: 'done', finishedAt: Date.now() });
-      throw e;
+      // drive() resumes from what is stored (line counters, state), so after an engine hiccup it simply goes again:
+      // the container usually lives on (Podman's containers outlive its API service).
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.drive(runId);
+          return;
+        } catch (e) {
+          const run = this.d.runs.get(runId);
+          if (!run || isTerminal(run.state)) return;
+          if (attempt >= RETRIES) {
+            this.transition(run, 'crashed', { reason: `supervisor error: ${(e as Error).message}`, error: (e as Error).stack ?? String(e), phase: 'done', finishedAt: Date.now() });
+            throw e;
+          }
+          this.d.log?.(`attempt ${attempt} failed (${(e as Error).message}); retrying`);
+          await sleep(500 * 2 ** attempt);
+        }
+      }
     } finally {
       this.release(runId);
     }
