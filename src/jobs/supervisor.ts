@@ -113,8 +113,12 @@ export class RunSupervisor {
       }
 
       const startedAt = run.startedAt ?? Date.now();
-      timers.push(setTimeout(() => void this.onTimeout(runId), Math.max(0, startedAt + run.timeoutMs - Date.now())));
-      timers.push(setInterval(() => this.checkStall(runId), Math.min(5000, Math.max(250, this.d.stallAfterMs / 4))));
+      // Timer callbacks must never throw: an exception there would take the whole supervisor process down.
+      const guarded = (what: string, fn: () => unknown) => () => {
+        Promise.resolve().then(fn).catch((e: unknown) => this.d.log?.(`${what} failed: ${String(e)}`));
+      };
+      timers.push(setTimeout(guarded('timeout', () => this.onTimeout(runId)), Math.max(0, startedAt + run.timeoutMs - Date.now())));
+      timers.push(setInterval(guarded('stall check', () => this.checkStall(runId)), Math.min(5000, Math.max(250, this.d.stallAfterMs / 4))));
 
       await this.pump(run, true);
       const exitCode = await this.d.runtime.waitContainer(containerId);
@@ -136,6 +140,7 @@ export class RunSupervisor {
     const counters = { stdout: 0, stderr: 0 };
     let batch: IngestLine[] = [];
     let timer: NodeJS.Timeout | undefined;
+    let failure: unknown;
     const flush = () => {
       clearTimeout(timer);
       timer = undefined;
@@ -149,9 +154,12 @@ export class RunSupervisor {
       const index = counters[line.stream]++;
       const events = line.stream === 'stdout' ? adapter.parseLine(line.line) : [];
       batch.push({ stream: line.stream, index, events, text: line.line });
+      if (failure !== undefined) throw failure;
       if (batch.length >= 200) flush();
-      else timer ??= setTimeout(flush, 50);
+      // A lone line is stored within 50 ms, so the live tail keeps up; a timer's error is rethrown in this loop.
+      else timer ??= setTimeout(() => { try { flush(); } catch (e) { failure = e; } }, 50);
     }
+    if (failure !== undefined) throw failure;
     flush();
   }
 
