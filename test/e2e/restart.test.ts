@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eventsJson, paddockEnv, makeRepo, statusJson, until, type Env } from './harness.ts';
+import { eventsJson, isEnded, makeRepo, paddockEnv, statusJson, until, type Env } from './harness.ts';
 
 async function containerLogLines(e: Env, containerId: string): Promise<number> {
   const buf = (await e.engine.getContainer(containerId).logs({ stdout: true, stderr: false, follow: false })) as unknown as Buffer;
@@ -59,5 +59,19 @@ describe('Paddock killed with SIGKILL during live runs', () => {
       assert.ok(agent.some((ev) => ev.kind === 'text' && ev.data.text === `finished ${n}`));
       assert.equal(Number(s.stdoutLines), await containerLogLines(e, String(s.containerId)), 'every line of the container log was stored, once');
     }
+  });
+
+  it('a run whose container vanished while Paddock was down is crashed, with a reason', async (t) => {
+    const e = await paddockEnv(t);
+    const repo = await makeRepo(t);
+    const id = (await e.cli(['spawn', '--repo', repo, '--detach', '--task', 'Wait [[script:slow 60]]'])).stdout.trim();
+    await until(async () => (await eventsJson(e, id)).some((ev) => ev.kind === 'tool_use'), 'the agent to be working', 120_000, 300);
+    const s0 = await statusJson(e, id);
+    process.kill(Number(s0.ownerPid), 'SIGKILL');
+    await e.engine.getContainer(String(s0.containerId)).remove({ force: true });
+    await e.cli(['ls']);
+    const s = await until(async () => { const x = await statusJson(e, id); return isEnded(x) && x; }, 'the run to end', 60_000);
+    assert.equal(s.state, 'crashed');
+    assert.equal(s.reason, 'the container disappeared');
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { eventsJson, git, makeRepo, paddockEnv, REAL_KEY, repoFingerprint, statusJson } from './harness.ts';
@@ -59,6 +59,10 @@ describe('spawn → diff → merge, with the real Claude Code CLI in a hardened 
     assert.equal(after.refs.replace(/^refs\/heads\/feat\/x .*\n?/m, ''), before.refs);
     assert.equal(await git(repo, 'show', 'feat/x:feature.txt'), 'the feature');
     assert.equal(await git(repo, 'rev-parse', 'feat/x~1'), await git(repo, 'rev-parse', 'main'));
+
+    // What the agent wrote (as UID 1000 in the container) belongs to the host user afterwards.
+    const written = statSync(join(String(s.checkoutDir), 'feature.txt'));
+    assert.equal(written.uid, process.getuid?.());
 
     const diff = await e.cli(['diff', id]);
     assert.equal(diff.code, 0, diff.stderr);
