@@ -63,7 +63,9 @@ if [ -z "$engine" ] || [ "${PADDOCK_SETUP_PODMAN:-}" = 1 ]; then
     mkdir -p "$(dirname "$PODMAN_SOCK")"
     say "starting the Podman API service on $PODMAN_SOCK"
     # From /run/paddock: conmon (2.1.6) leaves an empty `oom` file in the service's working directory.
-    (cd "$(dirname "$PODMAN_SOCK")" && nohup podman system service --time=0 "unix://$PODMAN_SOCK" >/tmp/paddock-podman-service.log 2>&1 &)
+    # exec: no shell stays behind holding our stdout (under `npm test | tee` that would keep the pipe open forever).
+    nohup sh -c 'cd "$(dirname "$1")" && exec podman system service --time=0 "unix://$1"' sh "$PODMAN_SOCK" \
+      </dev/null >/tmp/paddock-podman-service.log 2>&1 &
     for _ in $(seq 1 50); do answers "$PODMAN_SOCK" && break; sleep 0.2; done
     answers "$PODMAN_SOCK" || { say "the Podman API service did not start: see /tmp/paddock-podman-service.log"; exit 1; }
   fi
@@ -78,7 +80,7 @@ if [ $want_docker = 1 ]; then
     say "starting a Docker engine on $DOCKER_SOCK"
     mkdir -p /run/paddock /var/lib/paddock-docker
     nohup dockerd --host "unix://$DOCKER_SOCK" --data-root /var/lib/paddock-docker --pidfile /run/paddock/dockerd.pid \
-      --exec-root /run/paddock/docker-exec >/tmp/paddock-dockerd.log 2>&1 &
+      --exec-root /run/paddock/docker-exec </dev/null >/tmp/paddock-dockerd.log 2>&1 &
     for _ in $(seq 1 100); do answers "$DOCKER_SOCK" && break; sleep 0.2; done
     answers "$DOCKER_SOCK" || { say "dockerd did not start: see /tmp/paddock-dockerd.log"; exit 1; }
   fi
