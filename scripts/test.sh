@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --docker
 export PATH="/usr/local/bin:$PATH"
-# The agent image the end-to-end tests run, in both engines (quick when nothing changed: the layer cache).
+# The agent image the end-to-end tests run, in both engines (a no-op when its recipe is unchanged).
 for sock in /run/paddock/podman.sock /run/paddock/docker.sock; do
   echo "[test] agent image in $sock" >&2
   PADDOCK_ENGINE_SOCKET=$sock node bin/paddock.js image build >/tmp/paddock-image-build.log 2>&1 || { tail -30 /tmp/paddock-image-build.log; exit 1; }

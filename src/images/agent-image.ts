@@ -1,5 +1,6 @@
 /** Builds the agent image (images/base/Containerfile) through the engine API, with the CLI binaries in the context. */
-import { copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ContainerRuntime } from '../runtime/index.ts';
@@ -13,13 +14,36 @@ export interface BuildAgentImageOptions {
   claudeCodeVersion: string;
   cacheDir: string;
   instance: string;
+  /** Rebuild even when the image's recipe is unchanged. */
+  force?: boolean;
 }
 
 /** images/ at the package root, whether running from src/ (tests) or dist/ (installed). */
 export const IMAGES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'images');
 
-export async function buildAgentImage(runtime: ContainerRuntime, opts: BuildAgentImageOptions, progress: (line: string) => void): Promise<void> {
+const RECIPE_LABEL = 'dev.paddock.recipe';
+
+/**
+ * What the image is made of: the Containerfile and entry script, the base image (by id), the Claude Code version and
+ * the Node version. An image carrying the same recipe label is up to date, and is not rebuilt (the build would resend a
+ * ~600 MB context only to hit the layer cache).
+ */
+function recipe(baseId: string, opts: BuildAgentImageOptions): string {
+  const h = createHash('sha256');
+  for (const f of ['Containerfile', 'paddock-agent-entry']) h.update(readFileSync(join(IMAGES_DIR, 'base', f)));
+  h.update(`${baseId}\n${opts.baseImage}\n${opts.claudeCodeVersion}\n${process.versions.node}`);
+  return h.digest('hex').slice(0, 32);
+}
+
+/** Builds the agent image unless it is up to date (or force). Returns whether it built. */
+export async function buildAgentImage(runtime: ContainerRuntime, opts: BuildAgentImageOptions, progress: (line: string) => void): Promise<boolean> {
   await ensureBaseImage(runtime, opts.baseImage, opts.cacheDir, progress);
+  const base = await runtime.inspectImage(opts.baseImage);
+  const want = recipe(base?.id ?? opts.baseImage, opts);
+  if (!opts.force && (await runtime.inspectImage(opts.tag))?.labels[RECIPE_LABEL] === want) {
+    progress(`${opts.tag} is up to date (recipe ${want.slice(0, 12)}); --force rebuilds it`);
+    return false;
+  }
   const claude = await ensureClaudeBinary(opts.cacheDir, opts.claudeCodeVersion, progress);
   mkdirSync(opts.cacheDir, { recursive: true });
   const ctx = mkdtempSync(join(opts.cacheDir, 'build-'));
@@ -35,13 +59,14 @@ export async function buildAgentImage(runtime: ContainerRuntime, opts: BuildAgen
         containerfile: 'Containerfile',
         tag: opts.tag,
         buildArgs: { BASE: opts.baseImage },
-        labels: { [LABEL.managed]: 'true', 'dev.paddock.claude-code': opts.claudeCodeVersion, 'dev.paddock.node': process.versions.node },
+        labels: { [LABEL.managed]: 'true', [RECIPE_LABEL]: want, 'dev.paddock.claude-code': opts.claudeCodeVersion, 'dev.paddock.node': process.versions.node },
       },
       progress,
     );
   } finally {
     rmSync(ctx, { recursive: true, force: true });
   }
+  return true;
 }
 
 /** Hard link when on the same filesystem (instant, no 400 MB copy), else copy. */

@@ -19,6 +19,7 @@ import type {
   ContainerState,
   ContainerSummary,
   EngineInfo,
+  ImageInfo,
   LogLine,
   NetworkSummary,
   VolumeSummary,
@@ -222,11 +223,15 @@ export class DockerEngineRuntime implements ContainerRuntime {
   // ---- images ------------------------------------------------------------------------------------------------------
 
   async imageExists(ref: string): Promise<boolean> {
+    return (await this.inspectImage(ref)) !== undefined;
+  }
+
+  async inspectImage(ref: string): Promise<ImageInfo | undefined> {
     try {
-      await this.call({ path: `/images/${ref}/json`, method: 'GET', statusCodes: { 200: true } });
-      return true;
+      const j = (await this.call({ path: `/images/${ref}/json`, method: 'GET', statusCodes: { 200: true } })) as { Id?: string; Config?: { Labels?: Record<string, string> | null } };
+      return { id: j.Id ?? '', labels: j.Config?.Labels ?? {} };
     } catch (e) {
-      if (statusOf(e) === 404) return false;
+      if (statusOf(e) === 404) return undefined;
       throw this.fail(e, `inspect image ${ref}`);
     }
   }

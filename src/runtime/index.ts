@@ -1,4 +1,4 @@
-export type { ContainerRuntime, ContainerState, ContainerSummary, EngineInfo, EngineKind, LogLine, BuildImageRequest, VolumeSummary, NetworkSummary } from './port.ts';
+export type { ContainerRuntime, ContainerState, ContainerSummary, EngineInfo, EngineKind, ImageInfo, LogLine, BuildImageRequest, VolumeSummary, NetworkSummary } from './port.ts';
 export { buildAgentContainerSpec, IN_CONTAINER } from './container-spec.ts';
 export type { AgentContainerInput, HardenedContainerSpec, ResourceLimits } from './container-spec.ts';
 export { LABEL, paddockLabels } from './labels.ts';

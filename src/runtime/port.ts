@@ -58,6 +58,11 @@ export interface LogLine {
   line: string;
 }
 
+export interface ImageInfo {
+  id: string;
+  labels: Record<string, string>;
+}
+
 export interface BuildImageRequest {
   /** Directory sent as the build context. */
   contextDir: string;
@@ -73,6 +78,8 @@ export interface ContainerRuntime {
   ping(): Promise<void>;
 
   imageExists(ref: string): Promise<boolean>;
+  /** undefined when no such image exists. */
+  inspectImage(ref: string): Promise<ImageInfo | undefined>;
   /** Builds an image; each line of build output goes to onProgress. Throws with the build's error text on failure. */
   buildImage(req: BuildImageRequest, onProgress?: (line: string) => void): Promise<void>;
   /** Imports a root filesystem tarball as an image (like `podman import`). */

@@ -37,11 +37,12 @@ export function registerMaintenanceCommands(program: Command): void {
   const image = program.command('image').summary('manage the agent image');
   image
     .command('build')
-    .summary('build the agent image (bootstraps the base and fetches the Claude Code CLI when missing)')
+    .summary('build the agent image (bootstraps the base and fetches the Claude Code CLI when missing; skips an up-to-date image)')
     .option('--tag <name>', 'image name (default PADDOCK_IMAGE)')
-    .action(async (o: { tag?: string }) => {
+    .option('--force', 'rebuild even if the image is up to date')
+    .action(async (o: { tag?: string; force?: boolean }) => {
       const started = Date.now();
-      const tag = await buildImage(paddock(), (line) => info(paint('dim', `  ${line.trimEnd()}`, process.stderr)), o.tag ? { tag: o.tag } : {});
-      info(`built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const { tag, built } = await buildImage(paddock(), (line) => info(paint('dim', `  ${line.trimEnd()}`, process.stderr)), { ...(o.tag ? { tag: o.tag } : {}), force: Boolean(o.force) });
+      if (built) info(`built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     });
 }
