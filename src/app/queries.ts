@@ -33,7 +33,7 @@ export async function runStatus(p: Paddock, idOrPrefix: string): Promise<RunStat
   return { run, container, supervised: ownerAlive(run.ownerPid, run.ownerStart), lastEvent: p.events.list(run.id, lastSeq - 1, 1)[0] };
 }
 
-/** Every event of the run; with follow, then new ones live until the run ends. */
+/** Every event of the run after afterSeq (all by default); with follow, then new ones live until the run ends. */
 export function runEvents(p: Paddock, idOrPrefix: string, opts: { follow: boolean; afterSeq?: number; signal?: AbortSignal }): AsyncGenerator<StoredEvent> {
   const run = findRun(p, idOrPrefix);
   return p.events.follow(run.id, {

@@ -17,15 +17,15 @@ export interface StopResult {
 export async function stopRun(p: Paddock, idOrPrefix: string, opts: { supervision: SupervisionMode; wait?: boolean }): Promise<StopResult> {
   let run = findRun(p, idOrPrefix);
   if (isTerminal(run.state)) return { run, alreadyEnded: true };
-  p.runs.update(run.id, { stopRequested: run.stopRequested ?? 'user' });
   if (run.state === 'pending' && !ownerAlive(run.ownerPid, run.ownerStart)) {
-    run = transitionRun(p.runs, p.events, run.id, 'cancelled', { reason: 'stopped by user', phase: 'done', finishedAt: Date.now() });
+    run = transitionRun(p.runs, p.events, run.id, 'cancelled', { reason: 'stopped by user', phase: 'done', finishedAt: Date.now(), stopRequested: 'user' });
     return { run, alreadyEnded: false };
   }
-  if (run.containerId) {
-    const runtime = await p.runtime();
-    await runtime.stopContainer(run.containerId, Math.ceil(p.config.stopGrace / 1000));
-  }
+  const runtime = run.containerId ? await p.runtime() : undefined;
+  const container = run.containerId ? await runtime?.inspectContainer(run.containerId) : undefined;
+  // A container that already exited on its own ended the run, whatever we ask now: its outcome stands.
+  if (!container || container.running || container.status === 'created') p.runs.update(run.id, { stopRequested: run.stopRequested ?? 'user' });
+  if (container?.running && runtime && run.containerId) await runtime.stopContainer(run.containerId, Math.ceil(p.config.stopGrace / 1000));
   await reconcile(p, { supervision: opts.supervision }); // nobody supervising it? then someone must record the end
   if (opts.wait !== false) {
     const deadline = Date.now() + 60_000;

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { eventsJson, isEnded, makeRepo, paddockEnv, statusJson, until, type Env } from './harness.ts';
 
@@ -15,7 +17,7 @@ async function containerLogLines(e: Env, containerId: string): Promise<number> {
 }
 
 describe('Paddock killed with SIGKILL during live runs', () => {
-  it('both runs end in their true state, with every event kept once', async (t) => {
+  it('both runs end in their true state (one ends while Paddock is dead), with every event kept once', async (t) => {
     const e = await paddockEnv(t);
     const repo = await makeRepo(t);
     e.model.script('two-sleeps', ({ arg, cwd }) => [
@@ -23,9 +25,11 @@ describe('Paddock killed with SIGKILL during live runs', () => {
       { tools: [{ name: 'Write', input: { file_path: `${cwd}/out-${arg}.txt`, content: `done ${arg}\n` } }] },
       { text: `finished ${arg}` },
     ]);
-    // A: still running when Paddock comes back. B: finishes while Paddock is dead.
+    // A: still running when Paddock comes back (its next model call waits for the relay, retrying).
+    // B: its container ends while Paddock is dead (the agent's own command terminates it; it needs no model for that).
+    e.model.script('self-term', [{ tools: [{ name: 'Bash', input: { command: 'timeout 4 tail -f /dev/null; echo bye; kill -TERM 1', description: 'end', timeout: 600000 } }] }, { text: 'unreachable' }]);
     const a = (await e.cli(['spawn', '--repo', repo, '--detach', '--task', 'A [[script:two-sleeps 12]]'])).stdout.trim();
-    const b = (await e.cli(['spawn', '--repo', repo, '--detach', '--task', 'B [[script:two-sleeps 3]]'])).stdout.trim();
+    const b = (await e.cli(['spawn', '--repo', repo, '--detach', '--task', 'B [[script:self-term]]'])).stdout.trim();
     for (const id of [a, b]) await until(async () => (await eventsJson(e, id)).some((ev) => ev.kind === 'tool_use'), `run ${id} to be working`, 120_000, 300);
 
     // Kill every Paddock process that supervises them.
@@ -45,7 +49,15 @@ describe('Paddock killed with SIGKILL during live runs', () => {
     assert.equal(ls.code, 0, ls.stderr);
     for (const id of [a, b]) await until(async () => ['completed', 'failed', 'crashed'].includes((await statusJson(e, id)).state), `run ${id} to end`, 180_000, 500);
 
-    for (const [id, n] of [[a, 12], [b, 3]] as const) {
+    const sb = await statusJson(e, b);
+    assert.equal(sb.state, 'failed');
+    assert.equal(sb.reason, 'the agent exited with code 143', 'the finished container\'s result was collected');
+    const eb = await eventsJson(e, b);
+    assert.deepEqual(eb.map((ev) => ev.seq), eb.map((_, i) => i + 1));
+    assert.ok(eb.some((ev) => ev.kind === 'init') && eb.some((ev) => ev.kind === 'tool_use'));
+    assert.equal(Number(sb.stdoutLines), await containerLogLines(e, String(sb.containerId)));
+
+    for (const [id, n] of [[a, 12]] as const) {
       const s = await statusJson(e, id);
       assert.equal(s.state, 'completed', `${id}: ${String(s.reason)} ${String(s.error)}`);
       const events = await eventsJson(e, id);
@@ -73,5 +85,28 @@ describe('Paddock killed with SIGKILL during live runs', () => {
     const s = await until(async () => { const x = await statusJson(e, id); return isEnded(x) && x; }, 'the run to end', 60_000);
     assert.equal(s.state, 'crashed');
     assert.equal(s.reason, 'the container disappeared');
+  });
+
+  it('stop on a run that already finished unsupervised keeps its true outcome', async (t) => {
+    const e = await paddockEnv(t);
+    const repo = await makeRepo(t);
+    e.model.script('self-term', [{ tools: [{ name: 'Bash', input: { command: 'timeout 2 tail -f /dev/null; kill -TERM 1', description: 'end', timeout: 600000 } }] }, { text: 'unreachable' }]);
+    const id = (await e.cli(['spawn', '--repo', repo, '--detach', '--task', 'Quick [[script:self-term]]'])).stdout.trim();
+    await until(async () => (await eventsJson(e, id)).some((ev) => ev.kind === 'tool_use'), 'the agent to be working', 120_000, 200);
+    const s0 = await statusJson(e, id);
+    process.kill(Number(s0.ownerPid), 'SIGKILL');
+    await until(async () => !(await e.engine.getContainer(String(s0.containerId)).inspect()).State.Running, 'the container to finish', 60_000, 200);
+    const stop = await e.cli(['stop', id]);
+    assert.equal(stop.code, 0, stop.stderr);
+    const s = await statusJson(e, id);
+    const log = () => readFileSync(join(e.home, 'runs', id, 'supervisor.log'), 'utf8');
+    assert.equal(s.state, 'failed', `the run ended on its own before the stop: not cancelled\nstop: ${stop.stderr}\nsupervisor log:\n${log()}`);
+    assert.equal(s.reason, 'the agent exited with code 143');
+    // A tail can resume where it stopped: events after a seq.
+    const all = await eventsJson(e, id);
+    const tail = (await e.cli(['logs', id, '--json', '--after', '3'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { seq: number });
+    assert.deepEqual(tail.map((x) => x.seq), all.filter((x) => x.seq > 3).map((x) => x.seq));
+    const bad = await e.cli(['logs', id, '--after', 'x']);
+    assert.equal(bad.code, 2);
   });
 });

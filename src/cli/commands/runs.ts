@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { adoptOrphanedRuns, findRun, listRuns, runStatus, stopRun } from '../../app/index.ts';
 import { formatBytes, formatDuration } from '../../config/index.ts';
+import { invalidInput } from '../../errors/index.ts';
 import { isTerminal } from '../../jobs/index.ts';
 import { paddock, info, out } from '../context.ts';
 import { exitForState } from '../exit-codes.ts';
@@ -49,6 +50,7 @@ export function registerRunCommands(program: Command): void {
         ['result', r.resultText === null ? '-' : (r.resultText.split('\n')[0] ?? '').slice(0, 120)],
         ['usage', `${tokens(r)} tokens in/out · ${cost(r)} · ${r.numTurns ?? '-'} turns`],
         ['limits', `${formatBytes(r.memoryBytes)} memory · ${r.cpus} cpu · ${r.pids} pids · ${formatDuration(r.timeoutMs)}`],
+        ['supervisor', r.ownerPid === null ? (isTerminal(r.state) ? '-' : 'none (the next paddock command adopts the run)') : `pid ${r.ownerPid}${s.supervised ? '' : ' (dead: the next paddock command adopts the run)'}`],
         ['container', r.containerId ? `${r.containerName} ${r.containerId.slice(0, 12)} (${s.container?.status ?? 'gone'})` : '-'],
         ['checkout', r.checkoutDir ?? '-'],
         ['session', r.sessionId],
@@ -66,12 +68,15 @@ export function registerRunCommands(program: Command): void {
     .argument('<id>', 'run id (or a unique prefix)')
     .option('-f, --follow', 'keep printing new events until the run ends')
     .option('--json', 'raw events, one JSON object a line (each has a seq to resume from)')
-    .action(async (id: string, o: { follow?: boolean; json?: boolean }) => {
+    .option('--after <seq>', 'only events after this seq (resume a tail where it stopped)')
+    .action(async (id: string, o: { follow?: boolean; json?: boolean; after?: string }) => {
       const p = paddock();
+      const afterSeq = o.after === undefined ? 0 : Number(o.after);
+      if (!Number.isInteger(afterSeq) || afterSeq < 0) throw invalidInput(`--after ${o.after}: expected a whole number (an event's seq)`);
       await adoptOrphanedRuns(p, 'detached');
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort());
-      const run = await followRun(findRun(p, id).id, { json: Boolean(o.json), follow: Boolean(o.follow), signal: abort.signal });
+      const run = await followRun(findRun(p, id).id, { json: Boolean(o.json), follow: Boolean(o.follow), afterSeq, signal: abort.signal });
       if (o.follow && !abort.signal.aborted && isTerminal(run.state)) process.exitCode = exitForState(run.state);
     });
 
