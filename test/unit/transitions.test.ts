@@ -39,3 +39,22 @@ describe('outcome of an exited container', () => {
     assert.deepEqual(outcome({ ...run, stopRequested: 'user' }, c, 143, undefined), { state: 'cancelled', reason: 'stopped by user' });
   });
 });
+
+describe('run ownership', () => {
+  it('a live process is alive; a killed one and a recycled pid are not', async () => {
+    const { ownerAlive } = await import('../../src/jobs/index.ts');
+    const { processStart } = await import('../../src/jobs/owner.ts');
+    const { spawn } = await import('node:child_process');
+    const me = processStart(process.pid) ?? null;
+    assert.ok(ownerAlive(process.pid, me));
+    assert.ok(!ownerAlive(process.pid, 'not-my-start-time'), 'same pid, other start time: a recycled pid');
+    assert.ok(!ownerAlive(null, null));
+    // A killed child is not alive, whether Node has reaped it yet or it is still a zombie.
+    const child = spawn('sleep', ['30']);
+    const start = processStart(child.pid!) ?? null;
+    assert.ok(ownerAlive(child.pid!, start));
+    process.kill(child.pid!, 'SIGKILL');
+    for (let i = 0; i < 50 && ownerAlive(child.pid!, start); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(!ownerAlive(child.pid!, start));
+  });
+});
