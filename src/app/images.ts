@@ -6,7 +6,7 @@ export async function buildImage(p: Paddock, onProgress: (line: string) => void,
   const runtime = await p.runtime();
   const tag = opts.tag ?? p.config.image;
   const built = await buildAgentImage(runtime, {
-    tag, baseImage: p.config.baseImage, claudeCodeVersion: p.config.claudeCodeVersion, cacheDir: p.config.cacheDir, instance: p.instance, force: opts.force ?? false,
+    tag, baseImage: p.config.baseImage, claudeCodeVersion: p.config.claudeCodeVersion, cacheDir: p.config.cacheDir, force: opts.force ?? false,
   }, onProgress);
   return { tag, built };
 }

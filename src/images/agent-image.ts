@@ -13,7 +13,6 @@ export interface BuildAgentImageOptions {
   baseImage: string;
   claudeCodeVersion: string;
   cacheDir: string;
-  instance: string;
   /** Rebuild even when the image's recipe is unchanged. */
   force?: boolean;
 }
