@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTerminal } from '../jobs/index.ts';
+import { isTerminal, LIVE_STATES } from '../jobs/index.ts';
 import { LABEL } from '../runtime/index.ts';
 import { branchExists, removeCheckout } from '../workspace/index.ts';
 import type { Paddock } from './context.ts';
@@ -49,7 +49,7 @@ export async function gc(p: Paddock, opts: { dryRun?: boolean; sessions?: boolea
     if (why) await act({ kind: 'checkout', name: join(dir, 'src'), why }, () => removeCheckout(dir));
   }
 
-  const activeSessions = new Set(p.runs.list({ states: ['pending', 'starting', 'running', 'stalled'] }).map((r) => r.sessionId));
+  const activeSessions = new Set(p.runs.list({ states: LIVE_STATES }).map((r) => r.sessionId));
   const sessions = new Map(p.sessions.list().map((s) => [s.volume, s]));
   for (const v of await runtime.listVolumes(mine)) {
     const session = sessions.get(v.name);

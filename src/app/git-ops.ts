@@ -1,7 +1,7 @@
 /** diff and merge of a run's branch, in the user's repository. */
 import { ErrorCode, PaddockError } from '../errors/index.ts';
 import { isTerminal, type Run } from '../jobs/index.ts';
-import { diffBranch, mergeBranch, withRepoLock, type DiffResult, type MergeResult } from '../workspace/index.ts';
+import { diffBranch, mergeBranch, type DiffResult, type MergeResult } from '../workspace/index.ts';
 import type { Paddock } from './context.ts';
 import { findRun } from './find-run.ts';
 
@@ -27,9 +27,10 @@ export async function mergeRun(p: Paddock, idOrPrefix: string, opts: { squash?: 
     throw new PaddockError(ErrorCode.InvalidInput, `run ${run.id} started from a detached commit, not a branch`, { hint: 'say which branch to merge into with --into <branch>' });
   }
   const squash = opts.squash ?? false;
-  const result = await withRepoLock(p.config.home, run.repo, () =>
-    mergeBranch({ repo: run.repo, branch: run.branch, into, squash, message: `${squash ? 'Squashed' : 'Merge'} paddock run ${run.id}: ${firstLine(run.task)}` }),
-  );
+  const result = await mergeBranch({
+    paddockHome: p.config.home, repo: run.repo, branch: run.branch, into, squash,
+    message: `${squash ? 'Squashed' : 'Merge'} paddock run ${run.id}: ${firstLine(run.task)}`,
+  });
   p.runs.update(run.id, { mergedAt: Date.now(), mergeSha: result.commit });
   p.events.append(run.id, { kind: 'note', message: `merged into ${into} as ${result.commit}${squash ? ' (squashed)' : ''}` });
   return { run: findRun(p, run.id), ...result };

@@ -3,7 +3,7 @@
  * log is read from where the database stopped, so nothing is lost or doubled), and labelled containers that no run
  * owns are removed.
  */
-import { ownerAlive } from '../jobs/index.ts';
+import { LIVE_STATES, ownerAlive } from '../jobs/index.ts';
 import { LABEL } from '../runtime/index.ts';
 import type { Paddock } from './context.ts';
 import { supervise, type SupervisionMode } from './supervision.ts';
@@ -15,7 +15,7 @@ export interface ReconcileReport {
 
 export async function reconcile(p: Paddock, opts: { supervision: SupervisionMode; removeOrphans?: boolean }): Promise<ReconcileReport> {
   const report: ReconcileReport = { adopted: [], orphansRemoved: [] };
-  for (const run of p.runs.list({ states: ['pending', 'starting', 'running', 'stalled'] })) {
+  for (const run of p.runs.list({ states: LIVE_STATES })) {
     if (ownerAlive(run.ownerPid, run.ownerStart)) continue;
     // A pending run whose owner is gone was interrupted mid-spawn; the supervisor records it as crashed.
     supervise(p, run, opts.supervision);

@@ -7,7 +7,7 @@ import { parseBytes, parseCpus, parseDuration, parsePids } from '../config/index
 import { ErrorCode, PaddockError, notFound } from '../errors/index.ts';
 import { currentOwner, relayDirOf, type Run, setPhase, transitionRun } from '../jobs/index.ts';
 import { buildAgentContainerSpec, IN_CONTAINER, paddockLabels } from '../runtime/index.ts';
-import { branchExists, createRunCheckout, defaultBranchName, inspectRepo, removeCheckout, resolveBase, validateBranchName, withRepoLock } from '../workspace/index.ts';
+import { branchExists, createRunCheckout, defaultBranchName, inspectRepo, removeCheckout, resolveBase, validateBranchName } from '../workspace/index.ts';
 import { agentFor } from './agents.ts';
 import type { Paddock } from './context.ts';
 import { spawnInputSchema, type SpawnInput } from './spawn-input.ts';
@@ -41,6 +41,9 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: { supervisio
   const exists = await branchExists(repo.root, branch);
   if (exists && !req.reuseBranch) {
     throw new PaddockError(ErrorCode.Conflict, `branch ${branch} already exists in ${repo.root}`, { hint: 'choose another --branch, or pass --reuse-branch to continue on it' });
+  }
+  if (exists && req.base !== undefined) {
+    throw new PaddockError(ErrorCode.InvalidInput, `--base ${req.base} cannot apply: branch ${branch} exists, and the run continues from its tip`, { hint: 'leave --base out, or choose a new --branch' });
   }
   const taken = p.runs.branchTaken(repo.root, branch);
   if (taken) throw new PaddockError(ErrorCode.Conflict, `branch ${branch} is in use by run ${taken.id} (${taken.state})`, { hint: 'wait for it, stop it, or choose another --branch' });
@@ -81,9 +84,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: { supervisio
   const volume = session?.volume ?? `paddock-home-${sessionId}`;
   let containerId: string | undefined;
   try {
-    const checkout = await withRepoLock(cfg.home, repo.root, () =>
-      createRunCheckout({ paddockHome: cfg.home, repo: repo.root, runDir, branch, baseSha, uid: IN_CONTAINER.uid, gid: IN_CONTAINER.uid, reuseBranch: exists }),
-    );
+    const checkout = await createRunCheckout({ paddockHome: cfg.home, repo: repo.root, runDir, branch, baseSha, uid: IN_CONTAINER.uid, gid: IN_CONTAINER.uid, reuseBranch: exists });
     p.runs.update(id, { checkoutDir: checkout.dir });
     if (newSession) {
       await runtime.createVolume(volume, paddockLabels(p.instance, 'session-home', { session: sessionId }));

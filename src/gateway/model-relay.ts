@@ -19,8 +19,6 @@ export interface ModelRelayOptions {
   upstream: string;
   token: string;
   credential: UpstreamCredential;
-  /** Called for each forwarded request (path, status): a hook for accounting. */
-  onRequest?: (info: { method: string; path: string; status: number }) => void;
 }
 
 export interface ModelRelay {
@@ -55,7 +53,6 @@ export async function startModelRelay(opts: ModelRelayOptions): Promise<ModelRel
       (upRes) => {
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
         upRes.pipe(res);
-        opts.onRequest?.({ method: req.method ?? '', path: req.url ?? '', status: upRes.statusCode ?? 0 });
       },
     );
     up.on('error', (e) => {

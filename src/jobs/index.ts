@@ -1,4 +1,4 @@
-export { RUN_STATES, RUN_PHASES, TERMINAL_STATES, isActive, isTerminal } from './states.ts';
+export { LIVE_STATES, RUN_STATES, RUN_PHASES, TERMINAL_STATES, isTerminal } from './states.ts';
 export type { RunPhase, RunState } from './states.ts';
 export { TRANSITIONS, assertTransition, canTransition } from './transitions.ts';
 export { TASK_TYPES } from './run.ts';

@@ -4,8 +4,8 @@ export type RunState = (typeof RUN_STATES)[number];
 
 export const TERMINAL_STATES: ReadonlySet<RunState> = new Set(['completed', 'failed', 'cancelled', 'timed_out', 'crashed']);
 export const isTerminal = (s: RunState): boolean => TERMINAL_STATES.has(s);
-/** States in which a container is (or may be) alive and someone must supervise it. */
-export const isActive = (s: RunState): boolean => s === 'starting' || s === 'running' || s === 'stalled';
+/** States of a run that is not over: someone owns it (the spawning process, then a supervisor). */
+export const LIVE_STATES: readonly RunState[] = RUN_STATES.filter((s) => !TERMINAL_STATES.has(s));
 
 /** Finer-grained progress within a state, shown by `paddock status`. */
 export const RUN_PHASES = ['queued', 'preparing-checkout', 'creating-container', 'agent-running', 'collecting', 'bringing-back', 'done'] as const;

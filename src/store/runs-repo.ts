@@ -1,5 +1,5 @@
 import type { Run } from '../jobs/run.ts';
-import type { RunState } from '../jobs/states.ts';
+import { LIVE_STATES, type RunState } from '../jobs/states.ts';
 import { type Db, transaction } from './db.ts';
 import { type Columns, fromRow, toRow } from './rows.ts';
 
@@ -39,8 +39,8 @@ export class RunsRepo {
   /** Active runs (or reserved ones) on the same repo and branch: a branch belongs to one live run at a time. */
   branchTaken(repo: string, branch: string, exceptId?: string): Run | undefined {
     const row = this.db.prepare(
-      "SELECT * FROM runs WHERE repo = ? AND branch = ? AND state IN ('pending','starting','running','stalled') AND id != ? LIMIT 1",
-    ).get(repo, branch, exceptId ?? '');
+      `SELECT * FROM runs WHERE repo = ? AND branch = ? AND state IN (${LIVE_STATES.map(() => '?').join(', ')}) AND id != ? LIMIT 1`,
+    ).get(repo, branch, ...LIVE_STATES, exceptId ?? '');
     return row ? fromRow<Run>(row, COLS) : undefined;
   }
 

@@ -24,6 +24,9 @@ describe('bad input: a clear error, exit ≠ 0, nothing left behind', () => {
       ['bad type', ['--repo', repo, '--type', 'refactor', '--task', 'x'], /type/, 2],
       ['bad branch name', ['--repo', repo, '--branch', 'bad..name', '--task', 'x'], /bad\.\.name/, 2],
       ['existing branch', ['--repo', repo, '--branch', 'main', '--task', 'x'], /already exists.*--reuse-branch/s, 4],
+      ['base with a reused branch', ['--repo', repo, '--branch', 'main', '--reuse-branch', '--base', 'main~1', '--task', 'x'], /--base main~1 cannot apply/, 2],
+      ['bad agent option', ['--repo', repo, '--agent-option', 'nokeyvalue', '--task', 'x'], /expected key=value/, 2],
+      ['unknown agent option', ['--repo', repo, '--agent-option', 'no_such_option=1', '--task', 'x'], /no_such_option/, 2],
     ];
     for (const [what, args, message, code] of cases) {
       const r = await e.cli(['spawn', ...args]);

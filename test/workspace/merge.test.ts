@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { createRunCheckout, deleteRunBranch, diff, finalizeRunCheckout, merge, withRepoLock } from '../../src/workspace/index.ts';
+import { createRunCheckout, deleteRunBranch, diffBranch as diff, finalizeRunCheckout, mergeBranch as merge, withRepoLock } from '../../src/workspace/index.ts';
 import { agentSh, isRoot, makeRepo, sh, snapshot, write } from './helpers.ts';
 import type { TestRepo } from './helpers.ts';
 

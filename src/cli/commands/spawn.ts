@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { reconcile, spawnRun } from '../../app/index.ts';
+import { invalidInput } from '../../errors/index.ts';
 import { TASK_TYPES } from '../../jobs/index.ts';
 import { paddock, info, out } from '../context.ts';
 import { exitForState } from '../exit-codes.ts';
@@ -41,7 +42,7 @@ export function registerSpawn(program: Command): void {
       const agentOptions: Record<string, unknown> = {};
       for (const kv of (o.agentOption as string[] | undefined) ?? []) {
         const eq = kv.indexOf('=');
-        if (eq < 1) throw new Error(`--agent-option ${kv}: expected key=value`);
+        if (eq < 1) throw invalidInput(`--agent-option ${kv}: expected key=value`, 'e.g. --agent-option max_budget_usd=2');
         const raw = kv.slice(eq + 1);
         try {
           agentOptions[kv.slice(0, eq)] = JSON.parse(raw);
