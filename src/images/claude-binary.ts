@@ -17,7 +17,7 @@ export async function ensureClaudeBinary(cacheDir: string, version: string, prog
   const tmp = mkdtempSync(join(dir, '.fetch-'));
   try {
     const { stdout } = await run('npm', ['pack', '--silent', `${CLAUDE_PACKAGE}@${version}`], { cwd: tmp, maxBuffer: 1 << 20 });
-    await run('tar', ['xzf', stdout.trim().split('\n').pop() ?? '', '-C', tmp]);
+    await run('tar', ['xzf', stdout.trim().split('\n').pop() ?? '', '-C', tmp], { cwd: tmp });
     const binary = findBinary(join(tmp, 'package'));
     chmodSync(binary, 0o755);
     renameSync(binary, target); // atomic: a half-written binary is never at `target`
