@@ -15,6 +15,9 @@ export const EXIT_FOR_ERROR: Record<ErrorCode, number> = {
   [ErrorCode.Internal]: 70,
 };
 
+/** Exit code of a failure that is Paddock's own bug (not the user's input, not the engine). */
+export const EXIT_INTERNAL = 70;
+
 export function exitForState(state: RunState): number {
   switch (state) {
     case 'completed': return 0;

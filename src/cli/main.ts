@@ -3,8 +3,12 @@ import { CommanderError } from 'commander';
 import { isPaddockError } from '../errors/index.ts';
 import { closePaddock, info } from './context.ts';
 import { buildProgram } from './program.ts';
-import { EXIT_FOR_ERROR } from './exit-codes.ts';
+import { EXIT_FOR_ERROR, EXIT_INTERNAL } from './exit-codes.ts';
 import { paint } from './format.ts';
+import { exitWhenFlushed, quietOnClosedPipe } from './output.ts';
+
+// `paddock logs -f <id> | head`: a reader that goes away ends the command quietly (exit 0); the run goes on.
+quietOnClosedPipe();
 
 const program = buildProgram();
 
@@ -18,12 +22,13 @@ try {
     if (e.hint) info(`${paint('dim', 'hint:', process.stderr)} ${e.hint}`);
     process.exitCode = EXIT_FOR_ERROR[e.code];
   } else {
-    info(`${paint('red', 'error:', process.stderr)} ${(e as Error).message ?? String(e)}`);
-    if (process.env.PADDOCK_DEBUG) info((e as Error).stack ?? '');
-    process.exitCode = 1;
+    info(`${paint('red', 'internal error:', process.stderr)} ${(e as Error).message ?? String(e)}`);
+    info(process.env.PADDOCK_DEBUG ? ((e as Error).stack ?? '') : paint('dim', 'hint: this is a bug in Paddock; PADDOCK_DEBUG=1 shows where it happened', process.stderr));
+    process.exitCode = EXIT_INTERNAL;
   }
 } finally {
   closePaddock();
 }
-// Engine sockets may keep the event loop alive; the command is done.
-process.exit(process.exitCode ?? 0);
+// Engine sockets may keep the event loop alive, so leave explicitly, but only once everything written has reached
+// the reader: exiting with output still queued cut piped output at 64 KiB.
+await exitWhenFlushed();
