@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, statfsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { isPaddockError } from '../errors/index.ts';
+import { probeUpstream } from '../gateway/index.ts';
 import type { Paddock } from './context.ts';
 
 const run = promisify(execFile);
@@ -57,11 +58,21 @@ export async function doctor(p: Paddock): Promise<Check[]> {
   }
 
   const loopback = /^(localhost|127\.|\[::1\])/.test(new URL(cfg.anthropicBaseUrl).host);
+  const credential = { apiKey: cfg.anthropicApiKey, oauthToken: cfg.claudeOauthToken };
   if (cfg.anthropicApiKey || cfg.claudeOauthToken) {
     add({ name: 'credentials', status: 'ok', detail: `${cfg.anthropicApiKey ? 'API key' : 'OAuth token'} on the host (agents get a per-run token, never this)` });
   } else {
     add({ name: 'credentials', status: loopback ? 'ok' : 'warn', detail: loopback ? `none needed: model endpoint ${cfg.anthropicBaseUrl} is on this machine` : 'no ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN set', ...(loopback ? {} : { fix: 'export ANTHROPIC_API_KEY=… (or CLAUDE_CODE_OAUTH_TOKEN from `claude setup-token`) before spawning' }) });
   }
-  add({ name: 'model endpoint', status: 'ok', detail: `${cfg.anthropicBaseUrl} (reached through each run's relay; containers have no network)` });
+  // Reached the way each run's relay reaches it. Without credentials for a remote endpoint there is nothing to
+  // check yet (and no reason to send anything off this machine).
+  if (!loopback && !cfg.anthropicApiKey && !cfg.claudeOauthToken) {
+    add({ name: 'model endpoint', status: 'warn', detail: `${cfg.anthropicBaseUrl}: not tried (no credentials set)`, fix: 'set credentials, then run `paddock doctor` again' });
+  } else {
+    const probe = await probeUpstream(cfg.anthropicBaseUrl, credential);
+    add(probe.reachable
+      ? { name: 'model endpoint', status: 'ok', detail: `${cfg.anthropicBaseUrl} answers (HTTP ${probe.status}), reached the way each run's relay reaches it` }
+      : { name: 'model endpoint', status: 'fail', detail: `${cfg.anthropicBaseUrl} is unreachable: ${probe.error}`, fix: 'start the model endpoint, or set PADDOCK_ANTHROPIC_BASE_URL to one that answers' });
+  }
   return checks;
 }

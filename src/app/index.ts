@@ -1,7 +1,9 @@
 /** The use cases every surface calls: CLI, REST/SSE, MCP and the web board reach Paddock only through here. */
 export { openPaddock } from './context.ts';
 export type { Paddock } from './context.ts';
-export { spawnRun } from './spawn.ts';
+export { spawnRun, resolveSession } from './spawn.ts';
+export { resumeRun } from './resume.ts';
+export type { ResumeInput } from './resume.ts';
 export { spawnInputSchema } from './spawn-input.ts';
 export type { SpawnInput } from './spawn-input.ts';
 export { stopRun } from './stop.ts';

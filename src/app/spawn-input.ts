@@ -16,7 +16,8 @@ export const spawnInputSchema = z.object({
   pids: z.union([z.string(), z.number()]).optional().describe('Process limit, e.g. 512'),
   timeout: z.union([z.string(), z.number()]).optional().describe('Wall-clock limit, e.g. 30m (a number is seconds)'),
   image: z.string().trim().min(1).optional().describe('Agent image (default PADDOCK_IMAGE)'),
-  sessionId: z.uuid().optional().describe('Continue this agent session: its HOME is mounted and the CLI resumes the conversation (--resume)'),
+  sessionId: z.string().trim().min(1).optional().describe('Continue this agent session (its id, or the id of a run of it): its HOME is mounted and the CLI resumes the conversation (--resume)'),
+  withChanges: z.boolean().default(false).describe('Start from the working tree as it is: uncommitted tracked changes and untracked (not ignored) files go into the run\'s starting commit'),
   resume: z.boolean().default(false).describe('Accepted for Stromboli compatibility; a given sessionId always resumes'),
   agentOptions: z.record(z.string(), z.unknown()).default({}).describe('Agent CLI options (for Claude: the option set of Stromboli\'s `claude` object)'),
 });

@@ -3,11 +3,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPrompt } from '../agents/claude/index.ts';
-import { parseBytes, parseCpus, parseDuration, parsePids } from '../config/index.ts';
-import { ErrorCode, PaddockError, notFound } from '../errors/index.ts';
+import { formatDuration, parseBytes, parseCpus, parseDuration, parsePids } from '../config/index.ts';
+import { ErrorCode, PaddockError, invalidInput, notFound } from '../errors/index.ts';
 import { currentOwner, relayDirOf, type Run, setPhase, transitionRun } from '../jobs/index.ts';
 import { buildAgentContainerSpec, IN_CONTAINER, paddockLabels } from '../runtime/index.ts';
-import { branchExists, createRunCheckout, defaultBranchName, inspectRepo, removeCheckout, resolveBase, validateBranchName } from '../workspace/index.ts';
+import type { Session } from '../store/sessions-repo.ts';
+import {
+  branchExists, createRunCheckout, defaultBranchName, hasChanges, inspectRepo, removeCheckout, resolveBase, snapshotWorkingTree,
+  validateBranchName, workingTreeChanges, type WorkingTreeChanges,
+} from '../workspace/index.ts';
+import { findRun } from './find-run.ts';
 import { agentFor } from './agents.ts';
 import type { Paddock } from './context.ts';
 import { spawnInputSchema, type SpawnInput } from './spawn-input.ts';
@@ -26,6 +31,11 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: { supervisio
     pids: req.pids === undefined ? cfg.pids : parsePids(req.pids),
     timeoutMs: req.timeout === undefined ? cfg.timeout : parseDuration(req.timeout, 'timeout'),
   };
+  if (limits.timeoutMs > cfg.maxTimeout) {
+    throw new PaddockError(ErrorCode.InvalidInput, `timeout ${formatDuration(limits.timeoutMs)} is above the longest allowed, ${formatDuration(cfg.maxTimeout)}`, {
+      hint: 'ask for less, or raise PADDOCK_MAX_TIMEOUT',
+    });
+  }
   if (limits.memoryBytes < 64 * 1024 ** 2) throw new PaddockError(ErrorCode.InvalidInput, 'memory limit below 64m', { hint: 'an agent needs at least 64m; 512m is the default' });
   if (req.resume && !req.sessionId) throw new PaddockError(ErrorCode.InvalidInput, 'resume needs a session id', { hint: 'pass the session id of an earlier run (paddock status <id> shows it)' });
   // The CLI refuses to start a conversation under an existing session id, so continuing a session means resuming it.
@@ -48,7 +58,18 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: { supervisio
   const taken = p.runs.branchTaken(repo.root, branch);
   if (taken) throw new PaddockError(ErrorCode.Conflict, `branch ${branch} is in use by run ${taken.id} (${taken.state})`, { hint: 'wait for it, stop it, or choose another --branch' });
   const baseRef = exists ? branch : (req.base ?? repo.currentBranch ?? 'HEAD');
-  const baseSha = await resolveBase(repo.root, exists ? branch : req.base);
+  let baseSha = await resolveBase(repo.root, exists ? branch : req.base);
+  const changes = await workingTreeChanges(repo.root);
+  let changesNote: string | undefined;
+  if (req.withChanges) {
+    if (exists || req.base !== undefined) throw invalidInput('withChanges carries the working tree on top of HEAD, so it cannot go with an existing branch or a base', 'leave out the base (or the reused branch), or commit your changes first');
+    if (hasChanges(changes)) {
+      baseSha = await snapshotWorkingTree(repo.root, baseSha, `paddock: working tree of ${repo.root} at spawn (uncommitted changes)`);
+      changesNote = `started from the working tree: ${describeChanges(changes)} carried into the starting commit ${baseSha.slice(0, 10)}`;
+    }
+  } else if (hasChanges(changes)) {
+    changesNote = `the working tree has ${describeChanges(changes)}; the agent starts from ${baseRef} without them (withChanges carries them in)`;
+  }
 
   const runtime = await p.runtime();
   const image = req.image ?? cfg.image;
@@ -58,8 +79,11 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: { supervisio
     });
   }
 
-  let session = req.sessionId ? p.sessions.get(req.sessionId) : undefined;
-  if (req.sessionId && !session) throw notFound(`no session ${req.sessionId}`, 'see `paddock status <run>` for a run\'s session id');
+  let session = req.sessionId ? resolveSession(p, req.sessionId) : undefined;
+  if (session) {
+    const live = p.runs.liveRunOfSession(session.id);
+    if (live) throw new PaddockError(ErrorCode.Conflict, `session ${session.id} is in use by run ${live.id} (${live.state}); two runs cannot share one conversation`, { hint: `wait for run ${live.id} to end, or stop it` });
+  }
   const sessionId = session?.id ?? randomUUID();
   const newSession = !session;
 
@@ -73,13 +97,14 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: { supervisio
     model: req.model ?? null, options: agentOptions as Record<string, unknown>,
     ...limits, sessionId, resume, state: 'pending', phase: 'preparing-checkout',
     reason: null, error: null, exitCode: null, runDir, checkoutDir: null, containerId: null, containerName: `paddock-${id}`,
-    modelToken: `pdk_${randomBytes(24).toString('base64url')}`, ownerPid: me.pid, ownerStart: me.start, stopRequested: null,
+    modelToken: `pdk_${randomBytes(24).toString('base64url')}`, ownerPid: me.pid, ownerStart: me.start, stopRequested: null, stopDetail: null,
     startedAt: null, finishedAt: null, lastOutputAt: null, stdoutLines: 0, stderrLines: 0,
     resultText: null, numTurns: null, costUsd: null, inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheCreationTokens: null,
     headSha: null, commitsAhead: null, mergedAt: null, mergeSha: null,
   };
-  p.runs.insert(run);
+  insertRun(p, run);
   p.events.append(id, { kind: 'phase', phase: 'preparing-checkout' });
+  if (changesNote) p.events.append(id, { kind: 'note', message: changesNote });
 
   const volume = session?.volume ?? `paddock-home-${sessionId}`;
   let containerId: string | undefined;
@@ -115,4 +140,38 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: { supervisio
   }
   supervise(p, run, opts.supervision);
   return p.runs.get(id)!;
+}
+
+/** A session by its id, or by the id (or prefix) of one of its runs: a run id works wherever a session id does. */
+export function resolveSession(p: Paddock, ref: string): Session {
+  const key = ref.trim();
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  if (UUID.test(key)) {
+    const s = p.sessions.get(key.toLowerCase());
+    if (!s) throw notFound(`no session ${key}`, 'see `paddock status <run>` for a run\'s session id');
+    return s;
+  }
+  if (!/^[0-9a-f]{1,32}$/i.test(key)) throw invalidInput(`session "${ref}" is neither a session id (a UUID) nor a run id`, 'pass a run id from `paddock ls`, or its session id from `paddock status <run>`');
+  const run = findRun(p, key);
+  const s = p.sessions.get(run.sessionId);
+  if (!s) throw notFound(`run ${run.id}'s session ${run.sessionId} is gone`, 'it was removed (gc --sessions); start a new conversation instead');
+  return s;
+}
+
+/** The store refuses a second live run on a branch or a session (a partial unique index): say which, as a CONFLICT. */
+function insertRun(p: Paddock, run: Run): void {
+  try {
+    p.runs.insert(run);
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (!/UNIQUE constraint failed/i.test(msg)) throw e;
+    const other = /session_id/.test(msg) ? p.runs.liveRunOfSession(run.sessionId) : p.runs.branchTaken(run.repo, run.branch);
+    if (/session_id/.test(msg)) throw new PaddockError(ErrorCode.Conflict, `session ${run.sessionId} is in use by run ${other?.id ?? '(another run)'}; two runs cannot share one conversation`, { hint: 'wait for that run to end, or stop it' });
+    throw new PaddockError(ErrorCode.Conflict, `branch ${run.branch} is in use by run ${other?.id ?? '(another run)'}${other ? ` (${other.state})` : ''}`, { hint: 'wait for it, stop it, or choose another branch' });
+  }
+}
+
+function describeChanges(c: WorkingTreeChanges): string {
+  const parts = [c.modified ? `${c.modified} changed tracked file(s)` : '', c.untracked ? `${c.untracked} untracked file(s)` : ''].filter(Boolean);
+  return `${parts.join(' and ')} (${c.sample.join(', ')}${c.modified + c.untracked > c.sample.length ? ', …' : ''})`;
 }

@@ -20,6 +20,7 @@ export async function makeSupervisor(p: Paddock, log?: (msg: string) => void): P
     model: { upstream: p.config.anthropicBaseUrl, credential: { apiKey: p.config.anthropicApiKey, oauthToken: p.config.claudeOauthToken } },
     stallAfterMs: p.config.stallAfter,
     stopGraceMs: p.config.stopGrace,
+    upstreamFailAfterMs: p.config.upstreamFailAfter,
     finishCheckout: (run: Run) => finishCheckout(p, run),
     ...(log ? { log } : {}),
   });

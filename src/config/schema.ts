@@ -33,6 +33,10 @@ export const configSchema = z.object({
   timeout: duration('30m').describe('PADDOCK_TIMEOUT: default wall-clock limit per run'),
   stallAfter: duration('10m').describe('PADDOCK_STALL_AFTER: a running agent with no output for this long is marked stalled'),
   stopGrace: duration('3s').describe('PADDOCK_STOP_GRACE: time between SIGTERM and SIGKILL when a run is stopped'),
+  maxTimeout: duration('7d').describe('PADDOCK_MAX_TIMEOUT: the longest wall-clock limit a run may ask for'),
+  upstreamFailAfter: duration('30s').describe('PADDOCK_UPSTREAM_FAIL_AFTER: a run whose model endpoint keeps failing (no connection) this long ends failed'),
+}).superRefine((c, ctx) => {
+  if (c.timeout > c.maxTimeout) ctx.addIssue({ code: 'custom', path: ['timeout'], message: `the default timeout is above PADDOCK_MAX_TIMEOUT (${c.maxTimeout / 1000}s)` });
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -55,4 +59,6 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   PADDOCK_TIMEOUT: 'timeout',
   PADDOCK_STALL_AFTER: 'stallAfter',
   PADDOCK_STOP_GRACE: 'stopGrace',
+  PADDOCK_MAX_TIMEOUT: 'maxTimeout',
+  PADDOCK_UPSTREAM_FAIL_AFTER: 'upstreamFailAfter',
 };

@@ -2,7 +2,7 @@
 import { invalidInput } from '../errors/index.ts';
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** "512m" → bytes. Accepts b/k/m/g (optionally with a trailing b), case-insensitive. */
 export function parseBytes(value: string | number, what = 'size'): number {
@@ -15,14 +15,14 @@ export function parseBytes(value: string | number, what = 'size'): number {
   return positiveInteger(Math.round(Number(m[1]) * factor), what, value);
 }
 
-/** "30m" → milliseconds. Accepts ms/s/m/h, combinations like "1h30m", or a bare number of seconds. */
+/** "30m" → milliseconds. Accepts ms/s/m/h/d, combinations like "1h30m", or a bare number of seconds. */
 export function parseDuration(value: string | number, what = 'duration'): number {
   if (typeof value === 'number') return positiveInteger(value * 1000, what, String(value));
   const text = value.trim().toLowerCase();
   if (/^\d+(\.\d+)?$/.test(text)) return positiveInteger(Number(text) * 1000, what, value);
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) {
-    throw invalidInput(`invalid ${what} "${value}"`, 'use a positive duration such as 90s, 30m or 1h30m');
+    throw invalidInput(`invalid ${what} "${value}"`, 'use a positive duration such as 90s, 30m, 1h30m or 7d');
   }
   return positiveInteger(parts.reduce((sum, p) => sum + Number(p[1]) * (DURATION_UNITS[p[2] ?? 's'] ?? 0), 0), what, value);
 }
@@ -59,5 +59,7 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   if (m < 60) return s % 60 ? `${m}m${s % 60}s` : `${m}m`;
   const h = Math.floor(m / 60);
-  return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
+  if (h < 48) return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d}d${h % 24}h` : `${d}d`;
 }

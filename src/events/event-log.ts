@@ -78,14 +78,13 @@ export class EventLog {
   list(runId: string, afterSeq = 0, limit = 10_000): StoredEvent[] {
     return this.db.prepare('SELECT * FROM events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?')
       .all(runId, afterSeq, limit)
-      .map((r) => ({
-        runId: String(r.run_id),
-        seq: Number(r.seq),
-        ts: Number(r.ts),
-        source: r.source as EventSource,
-        kind: String(r.kind),
-        data: JSON.parse(String(r.data)) as Record<string, unknown>,
-      }));
+      .map(toStored);
+  }
+
+  /** The run's latest event of this kind (e.g. its result), however many events came before it. */
+  lastOfKind(runId: string, kind: string): StoredEvent | undefined {
+    const r = this.db.prepare('SELECT * FROM events WHERE run_id = ? AND kind = ? ORDER BY seq DESC LIMIT 1').get(runId, kind);
+    return r ? toStored(r) : undefined;
   }
 
   lastSeq(runId: string): number {
@@ -132,4 +131,15 @@ export class EventLog {
     if (notify) queueMicrotask(() => this.emitter.emit(runId));
     return { runId, seq, ts, source, kind, data: data as Record<string, unknown> };
   }
+}
+
+function toStored(r: Record<string, unknown>): StoredEvent {
+  return {
+    runId: String(r.run_id),
+    seq: Number(r.seq),
+    ts: Number(r.ts),
+    source: r.source as EventSource,
+    kind: String(r.kind),
+    data: JSON.parse(String(r.data)) as Record<string, unknown>,
+  };
 }

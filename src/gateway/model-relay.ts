@@ -2,23 +2,28 @@
  * The per-run model relay: an HTTP server on a unix socket in the run's directory. The container (no network)
  * reaches it through that socket; it accepts only the run's capability token and forwards to the real upstream
  * with the real credential, which never enters the container. Loopback upstreams work because it runs on the host.
+ * It sees every answer, so it counts the run's tokens as they stream, and it notices when the upstream is unreachable.
  */
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import { dirname } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
+import { describeUpstreamError, requestUpstream, type UpstreamCredential } from './upstream.ts';
+import { UsageTap, type UsageIncrement } from './usage-tap.ts';
 
-export interface UpstreamCredential {
-  apiKey?: string | undefined;
-  oauthToken?: string | undefined;
-}
+export type { UpstreamCredential } from './upstream.ts';
 
 export interface ModelRelayOptions {
   socketPath: string;
   upstream: string;
   token: string;
   credential: UpstreamCredential;
+  /** Tokens of each answer, as they stream (increments; add them up). */
+  onUsage?: (u: UsageIncrement) => void;
+  /** The upstream could not be reached (no HTTP answer): what failed, in words. */
+  onUpstreamError?: (message: string) => void;
+  /** The upstream answered (any HTTP status). */
+  onUpstreamAnswer?: (status: number) => void;
 }
 
 export interface ModelRelay {
@@ -26,11 +31,8 @@ export interface ModelRelay {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'x-api-key', 'authorization']);
-
 export async function startModelRelay(opts: ModelRelayOptions): Promise<ModelRelay> {
   const upstream = new URL(opts.upstream);
-  const client = upstream.protocol === 'https:' ? https : http;
   const expected = Buffer.from(opts.token);
 
   const server = http.createServer((req, res) => {
@@ -39,25 +41,24 @@ export async function startModelRelay(opts: ModelRelayOptions): Promise<ModelRel
       res.end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'paddock relay: bad run token' } }));
       return;
     }
-    const headers: http.OutgoingHttpHeaders = {};
-    for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
-    if (opts.credential.apiKey) headers['x-api-key'] = opts.credential.apiKey;
-    else if (opts.credential.oauthToken) {
-      headers.authorization = `Bearer ${opts.credential.oauthToken}`;
-      const beta = String(headers['anthropic-beta'] ?? '');
-      if (!beta.includes('oauth-2025-04-20')) headers['anthropic-beta'] = beta ? `${beta},oauth-2025-04-20` : 'oauth-2025-04-20';
-    }
-    const path = upstream.pathname.replace(/\/$/, '') + (req.url ?? '/');
-    const up = client.request(
-      { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: req.method, path, headers },
-      (upRes) => {
-        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-        upRes.pipe(res);
-      },
-    );
+    const counts = req.method === 'POST' && /^\/v1\/messages(\?|$)/.test(req.url ?? '');
+    const up = requestUpstream({ upstream, credential: opts.credential, method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers }, (upRes) => {
+      opts.onUpstreamAnswer?.(upRes.statusCode ?? 0);
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      if (counts && opts.onUsage && (upRes.statusCode ?? 0) < 300) {
+        const tap = new UsageTap(String(upRes.headers['content-type'] ?? ''), opts.onUsage);
+        upRes.on('data', (c: Buffer) => tap.write(c));
+        upRes.on('end', () => tap.end());
+      }
+      upRes.pipe(res);
+    });
     up.on('error', (e) => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: `paddock relay: upstream unreachable: ${e.message}` } }));
+      const message = describeUpstreamError(e);
+      if (!res.headersSent) {
+        opts.onUpstreamError?.(message);
+        res.writeHead(502, { 'content-type': 'application/json' });
+      }
+      res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: `paddock relay: upstream unreachable: ${message}` } }));
     });
     req.on('aborted', () => up.destroy());
     req.pipe(up);

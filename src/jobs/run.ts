@@ -1,5 +1,7 @@
 import type { RunPhase, RunState } from './states.ts';
 
+export type StopRequest = 'user' | 'timeout' | 'upstream';
+
 export const TASK_TYPES = ['feature', 'test', 'mutation', 'explore'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
@@ -43,8 +45,10 @@ export interface Run {
   modelToken: string;
   ownerPid: number | null;
   ownerStart: string | null;
-  /** Set when someone asked the run to end early: by a user (stop) or by its timeout. */
-  stopRequested: 'user' | 'timeout' | null;
+  /** Set when someone asked the run to end early: a user (stop), its timeout, or Paddock (its model endpoint is unreachable). */
+  stopRequested: StopRequest | null;
+  /** What lies behind stopRequested, in words (e.g. the upstream error), when there is more to say. */
+  stopDetail: string | null;
   startedAt: number | null;
   finishedAt: number | null;
   lastOutputAt: number | null;

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentAdapter, AgentEvent } from '../agents/types.ts';
 import type { EventLog, IngestLine } from '../events/index.ts';
-import { startModelRelay, type ModelRelay, type UpstreamCredential } from '../gateway/index.ts';
+import { costOf, startModelRelay, type ModelRelay, type UpstreamCredential } from '../gateway/index.ts';
 import type { ContainerRuntime, ContainerState } from '../runtime/index.ts';
 import type { RunsRepo } from '../store/runs-repo.ts';
 import { formatBytes, formatDuration } from '../config/index.ts';
 import { ownerAlive, self } from './owner.ts';
-import type { Run } from './run.ts';
+import type { Run, StopRequest } from './run.ts';
 import { isTerminal, type RunPhase, type RunState } from './states.ts';
 import { setPhase, transitionRun } from './run-state.ts';
 
@@ -28,6 +28,8 @@ export interface SupervisorDeps {
   model: { upstream: string; credential: UpstreamCredential };
   stallAfterMs: number;
   stopGraceMs: number;
+  /** A run whose model endpoint cannot be reached for this long (consecutive failures) is ended as failed. */
+  upstreamFailAfterMs: number;
   /** Commits what the agent left and brings the run branch back (or not, for explore runs). */
   finishCheckout: (run: Run) => Promise<{ headSha: string | null; commitsAhead: number | null }>;
   log?: (msg: string) => void;
@@ -94,13 +96,22 @@ export class RunSupervisor {
     }
     const containerId = run.containerId;
     let relay: ModelRelay | undefined;
-    const timers: NodeJS.Timeout[] = [];
+    const cancels: (() => void)[] = [];
     try {
+      const upstream = new UpstreamWatch();
       relay = await startModelRelay({
         socketPath: join(relayDirOf(run), 'model.sock'),
         upstream: this.d.model.upstream,
         token: run.modelToken,
         credential: this.d.model.credential,
+        onUsage: (u) => this.d.runs.addUsage(runId, u, costOf(u.model, u)),
+        onUpstreamAnswer: () => upstream.ok(),
+        onUpstreamError: (message) => {
+          const failingFor = upstream.failed();
+          const giveUp = failingFor >= this.d.upstreamFailAfterMs;
+          this.d.events.append(runId, { kind: 'note', message: `model endpoint unreachable: ${message}${failingFor > 0 ? ` (failing for ${formatDuration(failingFor)})` : ''}${giveUp ? '; ending the run' : ''}` });
+          if (giveUp) void this.requestStop(runId, 'upstream', message);
+        },
       });
       let container = await this.d.runtime.inspectContainer(containerId);
       if (!container) {
@@ -117,8 +128,9 @@ export class RunSupervisor {
       const guarded = (what: string, fn: () => unknown) => () => {
         Promise.resolve().then(fn).catch((e: unknown) => this.d.log?.(`${what} failed: ${String(e)}`));
       };
-      timers.push(setTimeout(guarded('timeout', () => this.onTimeout(runId)), Math.max(0, startedAt + run.timeoutMs - Date.now())));
-      timers.push(setInterval(guarded('stall check', () => this.checkStall(runId)), Math.min(5000, Math.max(250, this.d.stallAfterMs / 4))));
+      cancels.push(armAt(startedAt + run.timeoutMs, guarded('timeout', () => this.onTimeout(runId))));
+      const stallCheck = setInterval(guarded('stall check', () => this.checkStall(runId)), Math.min(5000, Math.max(250, this.d.stallAfterMs / 4)));
+      cancels.push(() => clearInterval(stallCheck));
 
       await this.pump(run, true);
       const exitCode = await this.d.runtime.waitContainer(containerId);
@@ -129,7 +141,7 @@ export class RunSupervisor {
       const { state, reason } = outcome(run, container, exitCode, this.lastResult(runId));
       await this.finish(run, state, { reason, exitCode }, true);
     } finally {
-      for (const t of timers) clearTimeout(t);
+      for (const cancel of cancels) cancel();
       await relay?.close();
     }
   }
@@ -147,7 +159,7 @@ export class RunSupervisor {
       if (batch.length === 0) return;
       const stored = this.d.events.ingest(run.id, batch);
       batch = [];
-      for (const e of stored) if (e.kind === 'result') this.recordResult(run.id, e.data as unknown as Extract<AgentEvent, { kind: 'result' }>);
+        for (const e of stored) if (e.kind === 'result') this.recordResult(run, e.data as unknown as Extract<AgentEvent, { kind: 'result' }>);
       if (stored.length && this.must(run.id).state === 'stalled') this.transition(this.must(run.id), 'running', {});
     };
     for await (const line of this.d.runtime.logs(run.containerId!, { follow })) {
@@ -163,30 +175,32 @@ export class RunSupervisor {
     flush();
   }
 
-  private recordResult(runId: string, r: Extract<AgentEvent, { kind: 'result' }>): void {
-    this.d.runs.update(runId, {
-      resultText: r.result,
-      numTurns: r.numTurns,
-      costUsd: r.costUsd,
-      inputTokens: r.usage.inputTokens,
-      outputTokens: r.usage.outputTokens,
-      cacheReadTokens: r.usage.cacheReadTokens,
-      cacheCreationTokens: r.usage.cacheCreationTokens,
-    });
+  /**
+   * Tokens and cost come from the relay, which counts every answer as it streams (so stopped and timed-out runs have
+   * them too); the CLI's own figures are not used: after --resume they cover the whole conversation.
+   */
+  private recordResult(run: Run, r: Extract<AgentEvent, { kind: 'result' }>): void {
+    this.d.runs.update(run.id, { resultText: r.result, numTurns: r.numTurns });
   }
 
+  /** The run's last result event, found by a query (not through a capped list of events). */
   private lastResult(runId: string): { isError: boolean; subtype: string } | undefined {
-    const run = this.must(runId);
-    if (run.resultText === null && run.numTurns === null) return undefined;
-    const last = this.d.events.list(runId).filter((e) => e.kind === 'result').pop();
+    const last = this.d.events.lastOfKind(runId, 'result');
     return last ? { isError: Boolean(last.data.isError), subtype: String(last.data.subtype) } : undefined;
   }
 
   private async onTimeout(runId: string): Promise<void> {
     const run = this.must(runId);
     if (isTerminal(run.state) || !run.containerId) return;
-    this.d.runs.update(runId, { stopRequested: run.stopRequested ?? 'timeout' });
     this.d.events.append(runId, { kind: 'note', message: `timeout of ${formatDuration(run.timeoutMs)} reached: stopping the container` });
+    await this.requestStop(runId, 'timeout');
+  }
+
+  /** Ends the run early for a reason of Paddock's own; the first reason given is the one that stands. */
+  private async requestStop(runId: string, why: StopRequest, detail?: string): Promise<void> {
+    const run = this.must(runId);
+    if (isTerminal(run.state) || !run.containerId) return;
+    if (run.stopRequested === null) this.d.runs.update(runId, { stopRequested: why, stopDetail: detail ?? null });
     await this.d.runtime.stopContainer(run.containerId, Math.ceil(this.d.stopGraceMs / 1000)).catch((e: unknown) => this.d.log?.(`stop failed: ${String(e)}`));
   }
 
@@ -234,10 +248,37 @@ export class RunSupervisor {
 export function outcome(run: Run, c: ContainerState, exitCode: number, result: { isError: boolean; subtype: string } | undefined): { state: RunState; reason: string } {
   if (run.stopRequested === 'timeout') return { state: 'timed_out', reason: `timed out after ${formatDuration(run.timeoutMs)}` };
   if (run.stopRequested === 'user') return { state: 'cancelled', reason: 'stopped by user' };
+  if (run.stopRequested === 'upstream') return { state: 'failed', reason: `model endpoint unreachable: ${run.stopDetail ?? 'no answer'}` };
   if (c.oomKilled) return { state: 'failed', reason: `out of memory (limit ${formatBytes(run.memoryBytes)})` };
   if (exitCode === 0 && result && !result.isError) return { state: 'completed', reason: 'the agent finished' };
   if (result?.isError) return { state: 'failed', reason: `the agent reported an error (${result.subtype})` };
   if (exitCode === 0) return { state: 'failed', reason: 'the agent exited without a result' };
   if (exitCode === 137) return { state: 'failed', reason: 'killed (exit 137)' };
   return { state: 'failed', reason: `the agent exited with code ${exitCode}${c.error ? `: ${c.error}` : ''}` };
+}
+
+/** Consecutive failures to reach the upstream: how long they have lasted. Any answer ends the streak. */
+class UpstreamWatch {
+  private since: number | undefined;
+  ok(): void {
+    this.since = undefined;
+  }
+  /** Records a failure; returns how long the upstream has been failing (0 for the first failure). */
+  failed(now = Date.now()): number {
+    this.since ??= now;
+    return now - this.since;
+  }
+}
+
+/** Runs fn at an absolute time, in steps: Node's timers overflow past 2^31-1 ms (about 24.8 days). Returns a cancel. */
+const MAX_TIMER = 2 ** 31 - 1;
+export function armAt(at: number, fn: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const step = () => {
+    const left = at - Date.now();
+    if (left <= 0) fn();
+    else timer = setTimeout(step, Math.min(left, MAX_TIMER));
+  };
+  timer = setTimeout(step, Math.max(0, Math.min(at - Date.now(), MAX_TIMER)));
+  return () => clearTimeout(timer);
 }

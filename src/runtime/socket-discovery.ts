@@ -86,6 +86,10 @@ export async function discoverEngine(
   env: NodeJS.ProcessEnv = process.env,
   uid: number | undefined = process.getuid?.(),
 ): Promise<DockerEngineRuntime> {
+  // A socket the user named in DOCKER_HOST or CONTAINER_HOST is used alone, as PADDOCK_ENGINE_SOCKET is: falling back
+  // to another engine when it does not answer would run agents somewhere the user did not choose.
+  const namedVar = !opts.explicit ? (['DOCKER_HOST', 'CONTAINER_HOST'] as const).find((k) => (env[k] ?? '').trim() !== '') : undefined;
+  if (namedVar) return connectNamed(namedVar, env[namedVar] ?? '');
   const { candidates, skipped } = engineCandidates(opts, env, uid);
   const tried = [...skipped];
   const found = await firstAnswering(candidates, tried);
@@ -103,6 +107,18 @@ export async function discoverEngine(
     hint: `${ENGINE_HINT}; ${extra}`,
     details: { tried },
   });
+}
+
+async function connectNamed(name: string, value: string): Promise<DockerEngineRuntime> {
+  const parsed = socketPathOf(value);
+  const fail = (why: string) => new PaddockError(ErrorCode.EngineUnavailable, `${name}=${value} names no usable engine: ${why}`, {
+    hint: `start the engine on that socket, point ${name} at one that answers, or unset ${name} to let Paddock find one (${ENGINE_HINT})`,
+    details: { [name]: value },
+  });
+  if ('skipped' in parsed) throw fail(parsed.skipped);
+  const why = existsSync(parsed.path) ? await DockerEngineRuntime.probe(parsed.path) : 'no such socket';
+  if (why !== undefined) throw fail(why);
+  return DockerEngineRuntime.connect(parsed.path);
 }
 
 /** The executable's full path if it is on PATH. */

@@ -74,4 +74,12 @@ export const MIGRATIONS: readonly string[] = [
     last_run_id TEXT
   );
   `,
+  /* 2 */ `
+  -- Why a run was asked to stop, in words (e.g. what failed when its model endpoint was unreachable).
+  ALTER TABLE runs ADD COLUMN stop_detail TEXT;
+  -- One live run per branch of a repo, and per agent session: the store refuses a second one even when two spawns
+  -- race (the check in spawn is only for a friendly message). Terminal states are the ones that never change.
+  CREATE UNIQUE INDEX runs_live_branch ON runs(repo, branch) WHERE state NOT IN ('completed', 'failed', 'cancelled', 'timed_out', 'crashed');
+  CREATE UNIQUE INDEX runs_live_session ON runs(session_id) WHERE state NOT IN ('completed', 'failed', 'cancelled', 'timed_out', 'crashed');
+  `,
 ];

@@ -3,6 +3,16 @@ import { LIVE_STATES, type RunState } from '../jobs/states.ts';
 import { type Db, transaction } from './db.ts';
 import { type Columns, fromRow, toRow } from './rows.ts';
 
+export interface SessionUsage {
+  sessionId: string;
+  runs: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheCreationTokens: number;
+  costUsd: number | null;
+}
+
 const COLS: Columns = { json: ['options'], bool: ['bringBack', 'resume'] };
 
 export class RunsRepo {
@@ -44,6 +54,12 @@ export class RunsRepo {
     return row ? fromRow<Run>(row, COLS) : undefined;
   }
 
+  /** The live run of an agent session, if any: a conversation belongs to one live run at a time. */
+  liveRunOfSession(sessionId: string): Run | undefined {
+    const row = this.db.prepare(`SELECT * FROM runs WHERE session_id = ? AND state IN (${LIVE_STATES.map(() => '?').join(', ')}) LIMIT 1`).get(sessionId, ...LIVE_STATES);
+    return row ? fromRow<Run>(row, COLS) : undefined;
+  }
+
   update(id: string, patch: Partial<Run>): void {
     const row = toRow({ ...patch, updatedAt: Date.now() } as Record<string, unknown>, COLS);
     const keys = Object.keys(row);
@@ -59,6 +75,27 @@ export class RunsRepo {
       if (patch && Object.keys(patch).length) this.update(id, patch);
       return value;
     });
+  }
+
+  /** Adds tokens (and their cost, when known) to a run's usage, as the relay counts them. */
+  addUsage(id: string, u: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number }, costUsd: number | undefined): void {
+    this.db.prepare(
+      `UPDATE runs SET input_tokens = COALESCE(input_tokens, 0) + ?, output_tokens = COALESCE(output_tokens, 0) + ?,
+       cache_read_tokens = COALESCE(cache_read_tokens, 0) + ?, cache_creation_tokens = COALESCE(cache_creation_tokens, 0) + ?,
+       cost_usd = CASE WHEN ? IS NULL THEN cost_usd ELSE COALESCE(cost_usd, 0) + ? END, updated_at = ? WHERE id = ?`,
+    ).run(u.inputTokens, u.outputTokens, u.cacheReadTokens, u.cacheCreationTokens, costUsd ?? null, costUsd ?? null, Date.now(), id);
+  }
+
+  /** What all runs of one agent session used together (each run stores only its own share). */
+  sessionUsage(sessionId: string): SessionUsage {
+    const r = this.db.prepare(
+      `SELECT COUNT(*) AS runs, SUM(input_tokens) AS i, SUM(output_tokens) AS o, SUM(cache_read_tokens) AS cr,
+       SUM(cache_creation_tokens) AS cc, SUM(cost_usd) AS cost FROM runs WHERE session_id = ?`,
+    ).get(sessionId) as Record<string, number | null>;
+    return {
+      sessionId, runs: Number(r.runs ?? 0), inputTokens: Number(r.i ?? 0), outputTokens: Number(r.o ?? 0),
+      cacheReadTokens: Number(r.cr ?? 0), cacheCreationTokens: Number(r.cc ?? 0), costUsd: r.cost === null ? null : Number(r.cost),
+    };
   }
 
   delete(id: string): void {

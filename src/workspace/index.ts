@@ -16,3 +16,5 @@ export { withRepoLock, repoLockPath } from './repo-lock.ts';
 export type { RepoLockOptions } from './repo-lock.ts';
 export { AGENT_IDENTITY, PADDOCK_IDENTITY } from './clone-config.ts';
 export { gitVersion } from './git.ts';
+export { hasChanges, snapshotWorkingTree, workingTreeChanges } from './working-tree.ts';
+export type { WorkingTreeChanges } from './working-tree.ts';

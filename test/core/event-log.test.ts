@@ -15,7 +15,7 @@ function fixture() {
     id: 'abc123', createdAt: 1, updatedAt: 1, agent: 'claude', type: 'feature', task: 't', prompt: 'p', repo: '/r', baseRef: 'main', baseSha: 'x', branch: 'b',
     bringBack: true, image: 'i', model: null, options: {}, memoryBytes: 1, cpus: 1, pids: 64, timeoutMs: 1, sessionId: 's', resume: false, state: 'running', phase: 'agent-running',
     reason: null, error: null, exitCode: null, runDir: '/d', checkoutDir: null, containerId: null, containerName: null, modelToken: 'tok', ownerPid: null, ownerStart: null,
-    stopRequested: null, startedAt: null, finishedAt: null, lastOutputAt: null, stdoutLines: 0, stderrLines: 0, resultText: null, numTurns: null, costUsd: null,
+    stopRequested: null, stopDetail: null, startedAt: null, finishedAt: null, lastOutputAt: null, stdoutLines: 0, stderrLines: 0, resultText: null, numTurns: null, costUsd: null,
     inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheCreationTokens: null, headSha: null, commitsAhead: null, mergedAt: null, mergeSha: null,
   } satisfies Run;
   runs.insert(run);

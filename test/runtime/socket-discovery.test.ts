@@ -104,10 +104,10 @@ describe('socket discovery', () => {
 
   it('fails with EngineUnavailable listing what it tried when nothing answers', { skip: noDefaultsSkip }, async () => {
     const ours = join(tmp, 'none', 'podman.sock');
-    await assert.rejects(discoverEngine({ podmanSocketPath: ours, startPodman: false }, { DOCKER_HOST: 'unix:///nonexistent/d.sock' }, 99999), (e) => {
+    await assert.rejects(discoverEngine({ podmanSocketPath: ours, startPodman: false }, { XDG_RUNTIME_DIR: '/nonexistent/xdg' }, 99999), (e) => {
       assert.ok(isPaddockError(e));
       assert.equal(e.code, ErrorCode.EngineUnavailable);
-      for (const p of ['/nonexistent/d.sock', '/run/podman/podman.sock', '/run/user/99999/podman/podman.sock', ours, '/var/run/docker.sock']) {
+      for (const p of ['/nonexistent/xdg/podman/podman.sock', '/run/podman/podman.sock', '/run/user/99999/podman/podman.sock', ours, '/var/run/docker.sock']) {
         assert.ok(e.message.includes(p), `message names ${p}: ${e.message}`);
       }
       assert.match(e.hint ?? '', /npm run up/);
@@ -115,6 +115,20 @@ describe('socket discovery', () => {
       return true;
     });
   });
+
+  for (const name of ['DOCKER_HOST', 'CONTAINER_HOST']) {
+    it(`uses a socket named in $${name} alone: one that does not answer is a clear error, not a fallback to another engine`, async () => {
+      for (const value of ['unix:///nonexistent/engine.sock', 'tcp://127.0.0.1:1']) {
+        await assert.rejects(discoverEngine({ podmanSocketPath: '/run/paddock/podman.sock', startPodman: true }, { [name]: value }, 99999), (e) => {
+          assert.ok(isPaddockError(e));
+          assert.equal(e.code, ErrorCode.EngineUnavailable);
+          assert.ok(e.message.includes(`${name}=${value}`), e.message);
+          assert.match(e.hint ?? '', new RegExp(`unset ${name}`));
+          return true;
+        });
+      }
+    });
+  }
 
   it('starts Podman\'s API service on our socket when nothing answers and podman is installed', { skip: noDefaultsSkip || (findOnPath('podman') ? false : 'podman is not installed') }, async (t) => {
     const dir = join(tmp, 'started');

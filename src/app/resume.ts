@@ -1,0 +1,34 @@
+/**
+ * resume: continue a run's conversation with a new task, on the same branch, in a fresh container. The earlier run's
+ * repo, type, image, limits and agent options carry over unless the request says otherwise.
+ */
+import { formatBytes } from '../config/index.ts';
+import type { Run } from '../jobs/index.ts';
+import type { Paddock } from './context.ts';
+import { findRun } from './find-run.ts';
+import { resolveSession, spawnRun } from './spawn.ts';
+import type { SpawnInput } from './spawn-input.ts';
+import type { SupervisionMode } from './supervision.ts';
+
+export type ResumeInput = { task: string } & Partial<Omit<SpawnInput, 'repo' | 'task' | 'sessionId' | 'reuseBranch' | 'resume'>>;
+
+/** `ref` is a run id (or prefix), or a session id (the session's latest run is the one continued). */
+export async function resumeRun(p: Paddock, ref: string, input: ResumeInput, opts: { supervision: SupervisionMode }): Promise<Run> {
+  const session = resolveSession(p, ref);
+  const earlier = /^[0-9a-f]{1,32}$/i.test(ref.trim()) ? findRun(p, ref) : findRun(p, session.lastRunId ?? '');
+  return spawnRun(p, {
+    repo: earlier.repo,
+    type: earlier.type,
+    branch: earlier.branch,
+    reuseBranch: true,
+    image: earlier.image,
+    memory: formatBytes(earlier.memoryBytes),
+    cpus: earlier.cpus,
+    pids: earlier.pids,
+    timeout: earlier.timeoutMs / 1000,
+    agentOptions: earlier.options,
+    ...(earlier.model ? { model: earlier.model } : {}),
+    ...input,
+    sessionId: session.id,
+  }, opts);
+}

@@ -1,0 +1,34 @@
+/**
+ * What model calls cost, from the tokens the relay counted. Prices are US dollars per million tokens; cache writes
+ * cost 1.25× input and cache reads 0.1× input, as Anthropic bills them. The first matching pattern wins.
+ * The Claude CLI's own `total_cost_usd` is not used: after --resume it is the whole conversation's total.
+ */
+import type { Usage } from '../agents/types.ts';
+
+interface Price {
+  input: number;
+  output: number;
+}
+
+const PRICES: readonly [RegExp, Price][] = [
+  // Checked against Claude Code 2.1.332, which prices its default model (claude-opus-5-5) at $4/M in, $20/M out.
+  [/opus-5/, { input: 4, output: 20 }],
+  [/opus-4-[5-9]/, { input: 5, output: 25 }],
+  [/opus/, { input: 15, output: 75 }],
+  [/sonnet/, { input: 3, output: 15 }],
+  [/haiku-3-5|3-5-haiku/, { input: 0.8, output: 4 }],
+  [/haiku-3|3-haiku/, { input: 0.25, output: 1.25 }],
+  [/haiku/, { input: 1, output: 5 }],
+];
+
+export function priceOf(model: string): Price | undefined {
+  const m = model.toLowerCase();
+  return PRICES.find(([re]) => re.test(m))?.[1];
+}
+
+/** Cost in dollars of this usage on this model; undefined when Paddock does not know the model's price. */
+export function costOf(model: string, u: Usage): number | undefined {
+  const p = priceOf(model);
+  if (!p) return undefined;
+  return (u.inputTokens * p.input + u.cacheCreationTokens * p.input * 1.25 + u.cacheReadTokens * p.input * 0.1 + u.outputTokens * p.output) / 1e6;
+}
