@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerGitCommands } from './commands/git.ts';
 import { registerMaintenanceCommands } from './commands/maintenance.ts';
+import { registerResume } from './commands/resume.ts';
 import { registerRunCommands } from './commands/runs.ts';
 import { registerSpawn } from './commands/spawn.ts';
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nState lives in $PADDOCK_HOME (default ~/.paddock). Settings: see docs/configuration.md.\nFirst run: paddock doctor, then paddock spawn --repo <path> --task "…"');
   program.exitOverride();
   registerSpawn(program);
+  registerResume(program);
   registerRunCommands(program);
   registerGitCommands(program);
   registerMaintenanceCommands(program);

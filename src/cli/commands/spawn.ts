@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { reconcile, spawnRun } from '../../app/index.ts';
 import { invalidInput } from '../../errors/index.ts';
-import { TASK_TYPES } from '../../jobs/index.ts';
+import { TASK_TYPES, type Run } from '../../jobs/index.ts';
 import { paddock, info, out } from '../context.ts';
 import { exitForState } from '../exit-codes.ts';
 import { followRun } from '../follow.ts';
@@ -30,7 +30,8 @@ export function registerSpawn(program: Command): void {
     .option('--pids <n>', 'process limit (default 512)')
     .option('--timeout <duration>', 'wall-clock limit, e.g. 30m, 1h (default 30m)')
     .option('--image <name>', 'agent image (default PADDOCK_IMAGE)')
-    .option('--session <uuid>', 'continue an earlier run\'s agent session: same HOME, conversation resumed')
+    .option('--session <id>', 'continue an agent session (its id, or a run id of it): same HOME, conversation resumed')
+    .option('--with-changes', 'start from your working tree: uncommitted and untracked (not ignored) changes go into the starting commit')
     .option('--max-turns <n>', 'stop the agent after this many turns')
     .option('--agent-option <key=json...>', 'any other agent option, e.g. allowed_tools=\'["Bash"]\' (repeatable)')
     .option('-d, --detach', 'print the run id and return at once')
@@ -58,25 +59,32 @@ export function registerSpawn(program: Command): void {
         ...(o.memory ? { memory: o.memory as string } : {}), ...(o.cpus ? { cpus: o.cpus as string } : {}),
         ...(o.pids ? { pids: o.pids as string } : {}), ...(o.timeout ? { timeout: o.timeout as string } : {}),
         ...(o.image ? { image: o.image as string } : {}), ...(o.session ? { sessionId: o.session as string } : {}),
-        agentOptions,
+        withChanges: Boolean(o.withChanges), agentOptions,
       }, { supervision: 'detached' });
-      if (o.detach) {
-        out(run.id);
-        info(paint('dim', `run ${run.id} on branch ${run.branch} (${run.type}); follow it: paddock logs -f ${run.id}`, process.stderr));
-        return;
-      }
-      info(paint('dim', `run ${run.id} · branch ${run.branch} · ${run.type} · Ctrl-C detaches`, process.stderr));
-      const abort = new AbortController();
-      const onSigint = () => abort.abort();
-      process.once('SIGINT', onSigint);
-      const ended = await followRun(run.id, { json: Boolean(o.json), follow: true, signal: abort.signal });
-      process.off('SIGINT', onSigint);
-      if (abort.signal.aborted) {
-        info(`\ndetached from run ${run.id}; it goes on. Follow it again: paddock logs -f ${run.id}`);
-        return;
-      }
-      info(`run ${run.id} ${paint(ended.state === 'completed' ? 'green' : 'red', ended.state, process.stderr)}${ended.reason ? `: ${ended.reason}` : ''}`);
-      if (ended.bringBack && ended.headSha) info(`branch ${ended.branch} (${ended.commitsAhead ?? 0} commit(s) ahead) · review: paddock diff ${ended.id} · land: paddock merge ${ended.id}`);
-      process.exitCode = exitForState(ended.state);
+      await showSpawned(run, { detach: Boolean(o.detach), json: Boolean(o.json) });
     });
+}
+
+/** After a spawn (or resume): print the id and return (detach), or follow the run and exit with its outcome. */
+export async function showSpawned(run: Run, o: { detach: boolean; json: boolean }): Promise<void> {
+  if (o.detach) {
+    // Notes made while spawning (e.g. uncommitted changes left out) are said here; following prints them anyway.
+    for (const e of paddock().events.list(run.id)) if (e.kind === 'note') info(paint('yellow', `note: ${String(e.data.message)}`, process.stderr));
+    out(run.id);
+    info(paint('dim', `run ${run.id} on branch ${run.branch} (${run.type}); follow it: paddock logs -f ${run.id}`, process.stderr));
+    return;
+  }
+  info(paint('dim', `run ${run.id} · branch ${run.branch} · ${run.type} · Ctrl-C detaches`, process.stderr));
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  const ended = await followRun(run.id, { json: o.json, follow: true, signal: abort.signal });
+  process.off('SIGINT', onSigint);
+  if (abort.signal.aborted) {
+    info(`\ndetached from run ${run.id}; it goes on. Follow it again: paddock logs -f ${run.id}`);
+    return;
+  }
+  info(`run ${run.id} ${paint(ended.state === 'completed' ? 'green' : 'red', ended.state, process.stderr)}${ended.reason ? `: ${ended.reason}` : ''}`);
+  if (ended.bringBack && ended.headSha) info(`branch ${ended.branch} (${ended.commitsAhead ?? 0} commit(s) ahead) · review: paddock diff ${ended.id} · land: paddock merge ${ended.id}`);
+  process.exitCode = exitForState(ended.state);
 }
