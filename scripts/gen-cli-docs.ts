@@ -1,6 +1,8 @@
 /** Writes docs/cli.md from the CLI's own --help (node scripts/gen-cli-docs.ts [--check]). */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { EXIT_CODES } from '../src/cli/exit-codes.ts';
+import { fullHelp } from '../src/cli/help.ts';
 import { buildProgram } from '../src/cli/program.ts';
 
 export function renderCliDocs(): string {
@@ -9,18 +11,29 @@ export function renderCliDocs(): string {
     '# paddock CLI reference',
     '',
     'Generated from `paddock --help` by `node scripts/gen-cli-docs.ts`; a test keeps it in step with the code.',
-    'Exit codes: 0 ok; 2 invalid input or config; 3 not found; 4 conflict (branch taken, merge conflict); 5 no engine;',
-    '6 image missing; 7 git failed; 70 internal. Commands that follow a run (`spawn`, `logs -f`) exit with its outcome:',
-    '0 completed, 1 failed, 124 timed out, 130 cancelled, 71 crashed.',
+    'Every command but `completion` takes `--json` (results on stdout, progress on stderr; a run never shows its model token) and has',
+    'an Examples section in its `--help`. Text an agent wrote is printed with control characters and escape sequences',
+    'removed or escaped. Shell completion: `paddock completion bash|zsh|fish`.',
+    '',
+    '## Exit codes',
+    '',
+    'The one list of them (`src/cli/exit-codes.ts`). Commands that follow a run (`spawn`, `resume`, `logs -f`) exit with',
+    'its outcome; the others exit 0 or with the code of their error.',
+    '',
+    '| code | meaning |',
+    '|---|---|',
+    ...EXIT_CODES.map((c) => `| ${c.code} | ${c.meaning.replace(/\|/g, '\\|')} |`),
+    '',
+    '## paddock',
     '',
     '```',
-    program.helpInformation().trimEnd(),
+    fullHelp(program).trimEnd(),
     '```',
   ];
   const walk = (cmd: Command, prefix: string) => {
     for (const sub of cmd.commands) {
       const name = `${prefix} ${sub.name()}`;
-      parts.push('', `## ${name}`, '', '```', sub.helpInformation().trimEnd(), '```');
+      parts.push('', `## ${name}`, '', '```', fullHelp(sub).trimEnd(), '```');
       walk(sub, name);
     }
   };

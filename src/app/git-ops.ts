@@ -2,6 +2,7 @@
 import { ErrorCode, PaddockError } from '../errors/index.ts';
 import { isTerminal, type Run } from '../jobs/index.ts';
 import { diffBranch, mergeBranch, type DiffResult, type MergeResult } from '../workspace/index.ts';
+import type { DiffFileStatus } from '../workspace/diff.ts';
 import type { Paddock } from './context.ts';
 import { findRun } from './find-run.ts';
 
@@ -13,13 +14,48 @@ function broughtBack(run: Run, verb: string): void {
   if (run.headSha === null) throw new PaddockError(ErrorCode.Conflict, `run ${run.id} brought no branch back (${run.reason ?? run.state})`);
 }
 
-export async function diffRun(p: Paddock, idOrPrefix: string): Promise<DiffResult & { run: Run }> {
-  const run = findRun(p, idOrPrefix);
-  broughtBack(run, 'diff');
-  return { run, ...(await diffBranch({ repo: run.repo, base: run.baseSha, branch: run.branch })) };
+/** One changed file of a run, as every surface shows it. */
+export interface RunDiffFile {
+  path: string;
+  /** The path before, for a rename or copy. */
+  oldPath?: string;
+  status: DiffFileStatus;
+  added: number;
+  deleted: number;
+  binary: boolean;
 }
 
-export async function mergeRun(p: Paddock, idOrPrefix: string, opts: { squash?: boolean; into?: string } = {}): Promise<MergeResult & { run: Run }> {
+export interface RunDiff extends DiffResult {
+  run: Run;
+  files: RunDiffFile[];
+  total: { files: number; added: number; deleted: number };
+}
+
+export async function diffRun(p: Paddock, idOrPrefix: string): Promise<RunDiff> {
+  const run = findRun(p, idOrPrefix);
+  broughtBack(run, 'diff');
+  const d = await diffBranch({ repo: run.repo, base: run.baseSha, branch: run.branch });
+  const files = d.summary.files.map((f): RunDiffFile => ({
+    path: f.path, ...(f.oldPath === undefined ? {} : { oldPath: f.oldPath }),
+    status: d.statuses[f.path] ?? (f.oldPath === undefined ? 'modified' : 'renamed'),
+    added: f.insertions, deleted: f.deletions, binary: f.binary,
+  }));
+  return { run, ...d, files, total: { files: d.summary.filesChanged, added: d.summary.insertions, deleted: d.summary.deletions } };
+}
+
+export interface MergeRunResult extends MergeResult {
+  run: Run;
+  /** false when there was nothing to merge (the run made no changes, or they are already in the target). */
+  merged: boolean;
+  /** Why nothing was merged, one sentence; null when merged. */
+  nothingBecause: string | null;
+}
+
+/**
+ * Merges the run branch into its base (or opts.into). Nothing to merge (an empty run, or one already merged) is
+ * not an error: merged is false, and nothing is recorded (no mergedAt/mergeSha, no note).
+ */
+export async function mergeRun(p: Paddock, idOrPrefix: string, opts: { squash?: boolean; into?: string } = {}): Promise<MergeRunResult> {
   const run = findRun(p, idOrPrefix);
   broughtBack(run, 'merge');
   const into = opts.into ?? run.baseRef;
@@ -31,9 +67,16 @@ export async function mergeRun(p: Paddock, idOrPrefix: string, opts: { squash?: 
     paddockHome: p.config.home, repo: run.repo, branch: run.branch, into, squash,
     message: `${squash ? 'Squashed' : 'Merge'} paddock run ${run.id}: ${firstLine(run.task)}`,
   });
+  if (result.status !== 'merged') return { run, ...result, merged: false, nothingBecause: nothingToMergeBecause(run, into) };
   p.runs.update(run.id, { mergedAt: Date.now(), mergeSha: result.commit });
   p.events.append(run.id, { kind: 'note', message: `merged into ${into} as ${result.commit}${squash ? ' (squashed)' : ''}` });
-  return { run: findRun(p, run.id), ...result };
+  return { run: findRun(p, run.id), ...result, merged: true, nothingBecause: null };
+}
+
+function nothingToMergeBecause(run: Run, into: string): string {
+  if (run.mergedAt !== null) return `run ${run.id} was already merged${run.mergeSha ? ` (as ${run.mergeSha.slice(0, 10)})` : ''}; ${into} has its changes`;
+  if (run.commitsAhead === 0 && run.headSha === run.baseSha) return `run ${run.id} made no changes (branch ${run.branch} is at its base)`;
+  return `the changes of branch ${run.branch} are already in ${into}`;
 }
 
 const firstLine = (s: string) => (s.split('\n')[0] ?? '').slice(0, 72);

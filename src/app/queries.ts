@@ -1,4 +1,4 @@
-import { isTerminal, ownerAlive, type Run } from '../jobs/index.ts';
+import { isTerminal, ownerAlive, type Run, type RunState } from '../jobs/index.ts';
 import type { ContainerState } from '../runtime/index.ts';
 import type { StoredEvent } from '../events/index.ts';
 import type { Paddock } from './context.ts';
@@ -6,10 +6,25 @@ import { findRun } from './find-run.ts';
 
 const DAY = 24 * 3600 * 1000;
 
-/** Runs to show: active ones and those that ended in the last day; with all, every run Paddock knows. */
-export function listRuns(p: Paddock, opts: { all?: boolean } = {}): Run[] {
-  const runs = p.runs.list();
-  return opts.all ? runs : runs.filter((r) => !isTerminal(r.state) || (r.finishedAt ?? r.updatedAt) > Date.now() - DAY);
+export interface ListRunsFilter {
+  /** Every run Paddock knows, not only live ones and those that ended in the last day. */
+  all?: boolean;
+  /** Only runs in one of these states. */
+  states?: readonly RunState[];
+  /** Only runs on this repository (its top-level directory, as spawn recorded it). */
+  repo?: string;
+  /** Only runs created at most this many milliseconds ago (replaces the one-day window). */
+  sinceMs?: number;
+}
+
+/** Runs to show, newest first: active ones and those that ended in the last day; with all, every run Paddock knows. */
+export function listRuns(p: Paddock, opts: ListRunsFilter = {}): Run[] {
+  const now = Date.now();
+  let runs = p.runs.list(opts.states?.length ? { states: opts.states } : {});
+  if (opts.sinceMs !== undefined) runs = runs.filter((r) => r.createdAt >= now - opts.sinceMs!);
+  else if (!opts.all) runs = runs.filter((r) => !isTerminal(r.state) || (r.finishedAt ?? r.updatedAt) > now - DAY);
+  if (opts.repo !== undefined) runs = runs.filter((r) => r.repo === opts.repo);
+  return runs;
 }
 
 export interface RunStatus {

@@ -18,6 +18,30 @@ export const EXIT_FOR_ERROR: Record<ErrorCode, number> = {
 /** Exit code of a failure that is Paddock's own bug (not the user's input, not the engine). */
 export const EXIT_INTERNAL = 70;
 
+/**
+ * `spawn` left by Ctrl-C: the run goes on and its outcome is not known yet (75, EX_TEMPFAIL: "not done yet").
+ * Distinct from 0 (completed) and 130 (the run was cancelled), so a script can tell them apart.
+ * `logs -f` left by Ctrl-C exits 0: it only stopped watching.
+ */
+export const EXIT_DETACHED = 75;
+
+/** Every exit code of the CLI, in one place (docs/cli.md is generated from this list). */
+export const EXIT_CODES: readonly { code: number; short: string; meaning: string }[] = [
+  { code: 0, short: 'ok', meaning: 'success; for a command following a run (`spawn`, `resume`, `logs -f`): the run completed. `merge` with nothing to merge, and `logs -f` left with Ctrl-C, also exit 0' },
+  { code: 1, short: 'run failed', meaning: 'the run followed failed (agent error, out of memory, non-zero exit); `doctor`: a check failed' },
+  { code: 2, short: 'invalid input', meaning: 'invalid input or configuration (a bad flag, value, task, repo or setting)' },
+  { code: 3, short: 'not found', meaning: 'not found (no such run)' },
+  { code: 4, short: 'conflict', meaning: 'conflict (branch taken, run still live, merge conflict, working tree not clean)' },
+  { code: 5, short: 'no engine', meaning: 'no container engine reachable' },
+  { code: 6, short: 'no image', meaning: 'agent image missing' },
+  { code: 7, short: 'git failed', meaning: 'git failed' },
+  { code: 70, short: 'internal error', meaning: 'internal error: a bug in Paddock (PADDOCK_DEBUG=1 shows where)' },
+  { code: 71, short: 'run crashed', meaning: 'the run followed crashed (its container vanished, or its spawn was interrupted)' },
+  { code: EXIT_DETACHED, short: 'spawn detached', meaning: '`spawn` or `resume` detached with Ctrl-C: the run goes on, its outcome is not known yet (follow it: `paddock logs -f <id>`)' },
+  { code: 124, short: 'run timed out', meaning: 'the run followed timed out' },
+  { code: 130, short: 'run cancelled', meaning: 'the run followed was cancelled (`paddock stop`)' },
+];
+
 export function exitForState(state: RunState): number {
   switch (state) {
     case 'completed': return 0;
@@ -27,3 +51,6 @@ export function exitForState(state: RunState): number {
     default: return 1;
   }
 }
+
+/** One line for `paddock --help`. */
+export const EXIT_CODES_LINE = `Exit codes: ${EXIT_CODES.map((c) => `${c.code} ${c.short}`).join(', ')}.`;

@@ -1,9 +1,11 @@
 import { Command } from 'commander';
+import { registerCompletion } from './commands/completion.ts';
 import { registerGitCommands } from './commands/git.ts';
 import { registerMaintenanceCommands } from './commands/maintenance.ts';
 import { registerResume } from './commands/resume.ts';
 import { registerRunCommands } from './commands/runs.ts';
 import { registerSpawn } from './commands/spawn.ts';
+import { EXIT_CODES_LINE } from './exit-codes.ts';
 
 /** The whole `paddock` command tree (also read by scripts/gen-cli-docs.ts, so docs/cli.md is the real --help). */
 export function buildProgram(): Command {
@@ -12,12 +14,26 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ helpWidth: 110 })
-    .addHelpText('after', '\nState lives in $PADDOCK_HOME (default ~/.paddock). Settings: see docs/configuration.md.\nFirst run: paddock doctor, then paddock spawn --repo <path> --task "…"');
+    .addHelpText('after', '\nState lives in $PADDOCK_HOME (default ~/.paddock). Settings: see docs/configuration.md.\nFirst run: paddock doctor, then paddock spawn --repo <path> --task "…"\n\n' + wrap(EXIT_CODES_LINE, 110))
+    .addHelpText('after', '\nExamples:\n  paddock spawn --repo ~/src/app --task "Add a health endpoint"\n  paddock ls\n  paddock logs -f <id>\n  paddock diff <id> && paddock merge <id>');
   program.exitOverride();
   registerSpawn(program);
   registerResume(program);
   registerRunCommands(program);
   registerGitCommands(program);
   registerMaintenanceCommands(program);
+  registerCompletion(program);
   return program;
+}
+
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join('\n');
 }

@@ -11,6 +11,8 @@ export interface DiffInput {
   branch: string;
 }
 
+export type DiffFileStatus = 'added' | 'modified' | 'deleted' | 'renamed' | 'copied' | 'type-changed';
+
 export interface DiffFileStat {
   path: string;
   /** Set when git detected a rename or copy. */
@@ -33,6 +35,8 @@ export interface DiffResult {
   /** `git diff --stat` text (the per-file table and the "N files changed" line); '' when nothing changed. */
   stat: string;
   summary: DiffSummary;
+  /** What happened to each changed file (by its path, the new path of a rename), from `git diff --name-status`. */
+  statuses: Record<string, DiffFileStatus>;
 }
 
 /** Flags that make the output the same whatever the user's config says, and run nothing external. */
@@ -47,6 +51,7 @@ export async function diff(input: DiffInput): Promise<DiffResult> {
   const stat = await repoGit(info.root, ['diff', ...STABLE, '--stat=200', range, '--']);
   const numstat = await repoGit(info.root, ['diff', ...STABLE, '--numstat', '-z', range, '--']);
   const files = parseNumstatZ(numstat);
+  const statuses = parseNameStatusZ(await repoGit(info.root, ['diff', ...STABLE, '--name-status', '-z', range, '--']));
   return {
     text,
     stat,
@@ -56,6 +61,7 @@ export async function diff(input: DiffInput): Promise<DiffResult> {
       deletions: files.reduce((n, f) => n + f.deletions, 0),
       files,
     },
+    statuses,
   };
 }
 
@@ -66,6 +72,24 @@ async function verifyRev(root: string, rev: string, what: string): Promise<strin
     throw invalidInput(`unknown ${what} "${rev}" in ${root}`, `List branches with: git -C ${root} branch --list`);
   }
   return res.stdout.trim();
+}
+
+const STATUS: Record<string, DiffFileStatus> = { A: 'added', M: 'modified', D: 'deleted', R: 'renamed', C: 'copied', T: 'type-changed' };
+
+/** Parses `git diff --name-status -z`: "X\0path\0", or for renames and copies "R100\0old\0new\0"; path → status. */
+export function parseNameStatusZ(out: string): Record<string, DiffFileStatus> {
+  const parts = out.split('\0');
+  const statuses = new Map<string, DiffFileStatus>(); // a Map: a path may be any string, "__proto__" too
+  let i = 0;
+  while (i < parts.length) {
+    const code = parts[i++] ?? '';
+    if (code === '') continue;
+    const letter = code[0] ?? '';
+    if (letter === 'R' || letter === 'C') i++; // the old path
+    const path = parts[i++];
+    if (path !== undefined) statuses.set(path, STATUS[letter] ?? 'modified');
+  }
+  return Object.fromEntries(statuses);
 }
 
 /** Parses `git diff --numstat -z`: "ins\tdel\tpath\0", or for renames "ins\tdel\t\0old\0new\0"; binary files show "-". */

@@ -148,3 +148,21 @@ export async function worktreeWithBranch(root: string, name: string): Promise<st
   }
   return null;
 }
+
+/** Where a run branch stands against the head Paddock left it at: gone, moved since, checked out somewhere, or as left. */
+export async function runBranchState(repo: string, branch: string, expectedHead: string): Promise<'absent' | 'moved' | 'checked-out' | 'as-left'> {
+  const root = (await inspectRepo(repo)).root;
+  const res = await repoGitResult(root, ['rev-parse', '-q', '--verify', `refs/heads/${branch}`], { okCodes: [1, 128] });
+  if (res.code !== 0 || res.stdout.trim() === '') return 'absent';
+  if (res.stdout.trim() !== expectedHead) return 'moved';
+  return (await worktreeWithBranch(root, branch)) === null ? 'as-left' : 'checked-out';
+}
+
+/** Whether commit is contained in branch (an ancestor of its tip, or the tip itself); false when the branch is missing. */
+export async function isMergedInto(repo: string, commit: string, branch: string): Promise<boolean> {
+  const root = (await inspectRepo(repo)).root;
+  const tip = await repoGitResult(root, ['rev-parse', '-q', '--verify', `refs/heads/${branch}^{commit}`], { okCodes: [1, 128] });
+  if (tip.code !== 0 || tip.stdout.trim() === '') return false;
+  // 128: the commit is not in the repository (any more); then it is not merged either.
+  return (await repoGitResult(root, ['merge-base', '--is-ancestor', commit, tip.stdout.trim()], { okCodes: [1, 128] })).code === 0;
+}

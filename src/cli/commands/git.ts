@@ -1,28 +1,54 @@
 import type { Command } from 'commander';
 import { diffRun, mergeRun } from '../../app/index.ts';
-import { paddock, info, out } from '../context.ts';
+import { paddock, out } from '../context.ts';
+import { paint, safe } from '../format.ts';
+import { withExamples } from '../help.ts';
+import { printJson } from '../json.ts';
 
 export function registerGitCommands(program: Command): void {
-  program
+  const diff = program
     .command('diff')
     .summary('show the run branch against its base')
+    .description('Show what the run did: its branch against the commit it started from (changes on the base since are not\nshown). The patch is exactly what git would merge; its text is the agent\'s, shown with control characters escaped.')
     .argument('<id>', 'run id (or a unique prefix)')
     .option('--stat', 'only the summary of changed files')
-    .action(async (id: string, o: { stat?: boolean }) => {
+    .option('--json', 'files (path, status, added, deleted, binary) and totals as JSON; the patch too unless --stat')
+    .action(async (id: string, o: { stat?: boolean; json?: boolean }) => {
       const d = await diffRun(paddock(), id);
-      if (o.stat || !d.text) out(d.stat || '(no changes)');
-      else out(d.text.replace(/\n$/, ''));
+      if (o.json) {
+        return printJson({
+          run: d.run.id, branch: d.run.branch, base: d.run.baseSha, files: d.files, total: d.total,
+          ...(o.stat ? {} : { patch: d.text }),
+        });
+      }
+      if (o.stat || !d.text) out(d.stat ? safe(d.stat.replace(/\n$/, '')) : '(no changes)');
+      else out(safe(d.text.replace(/\n$/, '')));
     });
+  withExamples(diff, ['paddock diff 3f2a', 'paddock diff 3f2a --stat', 'paddock diff 3f2a --json | jq \'.files[] | select(.status == "added") | .path\'']);
 
-  program
+  const merge = program
     .command('merge')
     .summary('merge the run branch into its base')
-    .description('Merge the run branch into the branch it started from (or --into). The merge is computed without\ntouching any checkout; a conflict is reported and changes nothing. If the target branch is checked out, your\nworking tree must be clean, and it is fast-forwarded to the merge.')
+    .description(
+      'Merge the run branch into the branch it started from (or --into). The merge is computed without\n' +
+        'touching any checkout; a conflict is reported and changes nothing. If the target branch is checked out, your\n' +
+        'working tree must be clean, and it is fast-forwarded to the merge. When there is nothing to merge (the run\n' +
+        'made no changes, or they are already in the target), it says so, exits 0 and records nothing.',
+    )
     .argument('<id>', 'run id (or a unique prefix)')
     .option('--squash', 'one commit with the run\'s changes instead of a merge commit')
     .option('--into <branch>', 'merge into this branch instead of the run\'s base')
-    .action(async (id: string, o: { squash?: boolean; into?: string }) => {
+    .option('--json', 'the outcome as JSON: merged (true/false), why not, into, commit, previous head')
+    .action(async (id: string, o: { squash?: boolean; into?: string; json?: boolean }) => {
       const r = await mergeRun(paddock(), id, { squash: Boolean(o.squash), ...(o.into ? { into: o.into } : {}) });
-      info(`merged ${r.run.branch} into ${r.into} as ${r.commit.slice(0, 10)}${o.squash ? ' (squashed)' : ''}`);
+      if (o.json) {
+        return printJson({
+          run: r.run.id, merged: r.merged, reason: r.nothingBecause, branch: r.branch, into: r.into, squash: r.squash,
+          commit: r.merged ? r.commit : null, previous: r.previous, updatedWorktree: r.updatedWorktree,
+        });
+      }
+      if (!r.merged) return out(`nothing to merge: ${safe(r.nothingBecause)}`);
+      out(`merged ${safe(r.branch)} into ${safe(r.into)} as ${r.commit.slice(0, 10)}${r.squash ? ' (squashed)' : ''}${r.updatedWorktree ? paint('dim', ` · updated the checkout in ${safe(r.updatedWorktree)}`) : ''}`);
     });
+  withExamples(merge, ['paddock merge 3f2a', 'paddock merge 3f2a --squash', 'paddock merge 3f2a --into release/1.2 --json']);
 }

@@ -1,30 +1,53 @@
 import type { Command } from 'commander';
 import { buildImage, doctor, gc, reconcile } from '../../app/index.ts';
+import { parseDuration } from '../../config/index.ts';
 import { paddock, info, out } from '../context.ts';
-import { paint, table } from '../format.ts';
+import { humanBytes, paint, safe, table } from '../format.ts';
+import { withExamples } from '../help.ts';
+import { printJson } from '../json.ts';
 
 export function registerMaintenanceCommands(program: Command): void {
-  program
+  const gcCmd = program
     .command('gc')
     .summary('remove what finished runs left behind')
-    .description('Removes finished containers, checkouts of merged runs, of runs whose branch was deleted and of explore\nruns, and anything labelled by this Paddock that no run owns. Active runs and unlabelled things are never touched.')
-    .option('-n, --dry-run', 'only list what would be removed')
+    .description(
+      'Removes finished containers, checkouts of merged runs, of runs whose branch was deleted and of explore\n' +
+        'runs, and anything labelled by this Paddock that no run owns. Active runs and unlabelled things are never\n' +
+        'touched. With --merged, also deletes run branches already merged into their base: only branches this\n' +
+        'Paddock made for a run (not ones a run reused), still where the run left them and checked out nowhere.\n' +
+        'With --older-than, also removes finished runs that ended longer ago than that: checkout, logs and record\n' +
+        '(their branches stay). Each item is listed with its size on disk where it has one.',
+    )
+    .option('-n, --dry-run', 'only list what would be removed (and how much space it takes)')
     .option('--sessions', 'also remove agent session homes with no active run (they can no longer be resumed)')
-    .action(async (o: { dryRun?: boolean; sessions?: boolean }) => {
+    .option('--merged', 'also delete run branches already merged into their base')
+    .option('--older-than <duration>', 'also remove finished runs that ended longer ago than this, e.g. 7d, 12h')
+    .option('--json', 'the items as JSON: kind, name, why, bytes; and the total')
+    .action(async (o: { dryRun?: boolean; sessions?: boolean; merged?: boolean; olderThan?: string; json?: boolean }) => {
+      const olderThanMs = o.olderThan === undefined ? undefined : parseDuration(o.olderThan, '--older-than');
       const p = paddock();
       await reconcile(p, { supervision: 'detached' });
-      const items = await gc(p, { dryRun: Boolean(o.dryRun), sessions: Boolean(o.sessions) });
+      const items = await gc(p, { dryRun: Boolean(o.dryRun), sessions: Boolean(o.sessions), merged: Boolean(o.merged), ...(olderThanMs === undefined ? {} : { olderThanMs }) });
+      const totalBytes = items.reduce((n, i) => n + (i.bytes ?? 0), 0);
+      if (o.json) return printJson({ dryRun: Boolean(o.dryRun), items, totalBytes });
       if (items.length === 0) return info('nothing to remove');
-      out(table(items.map((i) => [o.dryRun ? 'would remove' : 'removed', i.kind, i.name, paint('dim', i.why)])));
+      out(table(items.map((i) => [o.dryRun ? 'would remove' : 'removed', i.kind, safe(i.name), i.bytes === undefined ? '' : humanBytes(i.bytes), paint('dim', safe(i.why))])));
+      if (totalBytes > 0) info(`${o.dryRun ? 'would free' : 'freed'} ${humanBytes(totalBytes)} on disk`);
     });
+  withExamples(gcCmd, [
+    'paddock gc --dry-run                       # what would go, with sizes',
+    'paddock gc --merged                        # also delete merged run branches',
+    'paddock gc --older-than 7d --sessions      # also forget runs that ended over a week ago',
+  ]);
 
-  program
+  const doctorCmd = program
     .command('doctor')
     .summary('check the machine: engine, image, disk, credentials')
+    .description('Check what Paddock needs: Node, git, the container engine, the agent and base images, disk space, credentials\nand the model endpoint. Each failure comes with its fix; exits 1 if a check failed.')
     .option('--json', 'as JSON')
     .action(async (o: { json?: boolean }) => {
       const checks = await doctor(paddock());
-      if (o.json) out(JSON.stringify(checks, null, 2));
+      if (o.json) printJson(checks);
       else {
         for (const c of checks) {
           const mark = c.status === 'ok' ? paint('green', '✔') : c.status === 'warn' ? paint('yellow', '!') : paint('red', '✘');
@@ -33,16 +56,22 @@ export function registerMaintenanceCommands(program: Command): void {
       }
       if (checks.some((c) => c.status === 'fail')) process.exitCode = 1;
     });
+  withExamples(doctorCmd, ['paddock doctor', 'paddock doctor --json | jq \'.[] | select(.status != "ok")\'']);
 
   const image = program.command('image').summary('manage the agent image');
-  image
+  withExamples(image, ['paddock image build', 'paddock image build --force']);
+  const build = image
     .command('build')
     .summary('build the agent image (bootstraps the base and fetches the Claude Code CLI when missing; skips an up-to-date image)')
     .option('--tag <name>', 'image name (default PADDOCK_IMAGE)')
     .option('--force', 'rebuild even if the image is up to date')
-    .action(async (o: { tag?: string; force?: boolean }) => {
+    .option('--json', 'the outcome as JSON (tag, built, seconds); build progress stays on stderr')
+    .action(async (o: { tag?: string; force?: boolean; json?: boolean }) => {
       const started = Date.now();
       const { tag, built } = await buildImage(paddock(), (line) => info(paint('dim', `  ${line.trimEnd()}`, process.stderr)), { ...(o.tag ? { tag: o.tag } : {}), force: Boolean(o.force) });
-      if (built) info(`built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const seconds = Number(((Date.now() - started) / 1000).toFixed(1));
+      if (o.json) return printJson({ tag, built, seconds });
+      if (built) info(`built ${tag} in ${seconds.toFixed(1)} s`); // an up-to-date image was said by the progress
     });
+  withExamples(build, ['paddock image build', 'paddock image build --force --json', 'paddock image build --tag localhost/paddock-agent:dev']);
 }

@@ -1,35 +1,59 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { adoptOrphanedRuns, findRun, listRuns, runStatus, stopRun } from '../../app/index.ts';
-import { formatBytes, formatDuration } from '../../config/index.ts';
+import { adoptOrphanedRuns, findRun, listRuns, removeRuns, runStatus, stopRun } from '../../app/index.ts';
+import { formatBytes, formatDuration, parseDuration } from '../../config/index.ts';
 import { invalidInput } from '../../errors/index.ts';
-import { isTerminal } from '../../jobs/index.ts';
+import { isTerminal, LIVE_STATES, RUN_STATES, TERMINAL_STATES, type Run, type RunState } from '../../jobs/index.ts';
+import { inspectRepo } from '../../workspace/index.ts';
 import { paddock, info, out } from '../context.ts';
 import { exitForState } from '../exit-codes.ts';
 import { followRun } from '../follow.ts';
-import { age, cost, paint, stateColor, table, tokens } from '../format.ts';
+import { age, cost, dateTime, humanBytes, paint, runDuration, safe, shorten, shortenMiddle, stateColor, table, tokens } from '../format.ts';
+import { withExamples } from '../help.ts';
+import { printJson, publicRun } from '../json.ts';
 
 export function registerRunCommands(program: Command): void {
-  program
+  const ls = program
     .command('ls')
     .summary('list runs')
-    .description('List runs: active ones and those that ended in the last 24 hours (all of them with --all).')
+    .description(
+      'List runs, newest first: active ones and those that ended in the last 24 hours (all of them with --all, or\n' +
+        'those created within --since). Columns: id, state, type, task, branch, age, duration (started → ended, or\n' +
+        'so far), tokens in/out, cost, and whether the branch was merged (yes, no, or - when nothing came back).',
+    )
     .option('-a, --all', 'every run Paddock knows')
+    .option('--state <states>', `only runs in these states, comma-separated: ${RUN_STATES.join(', ')}; or live, ended`)
+    .option('--repo <path>', 'only runs on this repository')
+    .option('--since <duration>', 'only runs created within this long, e.g. 2h, 7d (replaces the 24-hour window)')
+    .option('-q, --quiet', 'only the run ids, one a line')
     .option('--json', 'one JSON array of runs')
-    .action(async (o: { all?: boolean; json?: boolean }) => {
+    .action(async (o: { all?: boolean; state?: string; repo?: string; since?: string; quiet?: boolean; json?: boolean }) => {
+      const states = o.state === undefined ? undefined : parseStates(o.state);
+      const sinceMs = o.since === undefined ? undefined : parseDuration(o.since, '--since');
+      const repo = o.repo === undefined ? undefined : await repoRoot(o.repo);
       const p = paddock();
       await adoptOrphanedRuns(p, 'detached');
-      const runs = listRuns(p, { all: Boolean(o.all) });
-      if (o.json) return out(JSON.stringify(runs.map(publicRun), null, 2));
-      if (runs.length === 0) return info('no runs yet; start one with `paddock spawn --repo <path> --task "…"`');
-      out(table([
-        ['ID', 'REPO', 'BRANCH', 'TYPE', 'STATE', 'AGE', 'TOKENS', 'COST'].map((h) => paint('bold', h)),
-        ...runs.map((r) => [r.id, shortPath(r.repo), r.branch, r.type, paint(stateColor(r.state), r.state), age(r.createdAt), tokens(r), cost(r)]),
-      ]));
+      const runs = listRuns(p, { all: Boolean(o.all), ...(states ? { states } : {}), ...(repo ? { repo } : {}), ...(sinceMs === undefined ? {} : { sinceMs }) });
+      if (o.json) return printJson(runs.map(publicRun));
+      if (o.quiet) return runs.forEach((r) => out(r.id));
+      if (runs.length === 0) {
+        const filtered = states || repo || sinceMs !== undefined;
+        return info(filtered ? 'no runs match' : 'no runs yet; start one with `paddock spawn --repo <path> --task "…"`');
+      }
+      out(runsTable(runs, process.stdout.isTTY ? Math.max(60, process.stdout.columns || 100) : 100));
     });
+  withExamples(ls, [
+    'paddock ls                               # active runs and those that ended today',
+    'paddock ls --state failed,crashed --since 7d',
+    'paddock ls --repo ~/src/app --all',
+    'paddock ls -q --state completed          # ids only, for scripts',
+    'paddock ls --json | jq \'.[] | {id, state, costUsd}\'',
+  ]);
 
-  program
+  const status = program
     .command('status')
     .summary('show one run in detail')
+    .description('Show one run: its state and why, task, branch, when it was created, started and ended and how long it\ntook, usage, limits, supervisor, container and checkout.')
     .argument('<id>', 'run id (or a unique prefix)')
     .option('--json', 'as JSON')
     .action(async (id: string, o: { json?: boolean }) => {
@@ -37,17 +61,22 @@ export function registerRunCommands(program: Command): void {
       await adoptOrphanedRuns(p, 'detached');
       const s = await runStatus(p, id);
       const r = s.run;
-      if (o.json) return out(JSON.stringify({ ...publicRun(r), container: s.container ?? null, supervised: s.supervised, lastEvent: s.lastEvent ?? null }, null, 2));
+      if (o.json) return printJson({ ...publicRun(r), container: s.container ?? null, supervised: s.supervised, lastEvent: s.lastEvent ?? null });
+      const when = (ms: number | null) => (ms === null ? '-' : `${dateTime(ms)} (${age(ms)} ago)`);
       const rows: [string, string][] = [
         ['run', r.id],
-        ['state', `${paint(stateColor(r.state), r.state)}${r.reason ? ` (${r.reason})` : ''}`],
+        ['state', `${paint(stateColor(r.state), r.state)}${r.reason ? ` (${safe(r.reason)})` : ''}`],
         ['phase', r.phase],
-        ['task', `${r.type}: ${r.task}`],
-        ['repo', r.repo],
-        ['branch', `${r.branch} from ${r.baseRef} (${r.baseSha.slice(0, 10)})${r.bringBack ? '' : ' · explore: nothing comes back'}`],
-        ['last activity', s.lastEvent ? `${age(s.lastEvent.ts)} ago (${s.lastEvent.kind})` : '-'],
+        ['task', `${r.type}: ${safe(r.task)}`],
+        ['repo', safe(r.repo)],
+        ['branch', `${safe(r.branch)} from ${safe(r.baseRef)} (${r.baseSha.slice(0, 10)})${r.bringBack ? '' : ' · explore: nothing comes back'}`],
+        ['created', when(r.createdAt)],
+        ['started', when(r.startedAt)],
+        ['ended', isTerminal(r.state) ? when(r.finishedAt) : `- (${r.state})`],
+        ['duration', r.startedAt === null && r.finishedAt === null ? '-' : `${runDuration(r)}${isTerminal(r.state) ? '' : ' so far'}`],
+        ['last activity', s.lastEvent ? `${age(s.lastEvent.ts)} ago (${safe(s.lastEvent.kind)})` : '-'],
         ['exit', r.exitCode === null ? '-' : `code ${r.exitCode}`],
-        ['result', r.resultText === null ? '-' : (r.resultText.split('\n')[0] ?? '').slice(0, 120)],
+        ['result', r.resultText === null ? '-' : shorten(r.resultText, 120)],
         ['usage', `${tokens(r)} tokens in/out · ${cost(r)} · ${r.numTurns ?? '-'} turns`],
         ['limits', `${formatBytes(r.memoryBytes)} memory · ${r.cpus} cpu · ${r.pids} pids · ${formatDuration(r.timeoutMs)}`],
         ['supervisor', r.ownerPid === null ? (isTerminal(r.state) ? '-' : 'none (the next paddock command adopts the run)') : `pid ${r.ownerPid}${s.supervised ? '' : ' (dead: the next paddock command adopts the run)'}`],
@@ -57,49 +86,135 @@ export function registerRunCommands(program: Command): void {
         ['image', r.image],
         ['brought back', r.headSha ? `${r.headSha.slice(0, 10)}, ${r.commitsAhead ?? 0} commit(s) ahead${r.mergedAt ? ` · merged (${r.mergeSha?.slice(0, 10)})` : ''}` : '-'],
       ];
-      if (r.error) rows.push(['error', r.error.split('\n')[0] ?? '']);
+      if (r.error) rows.push(['error', shorten(r.error, 200)]);
       out(table(rows.map(([k, v]) => [paint('bold', k), v])));
     });
+  withExamples(status, ['paddock status 3f2a            # a unique prefix of the id is enough', 'paddock status 3f2a9c81d0e4 --json | jq .state']);
 
-  program
+  const logs = program
     .command('logs')
     .summary('show a run\'s transcript (-f to follow it live)')
-    .description('Show what the agent did: its text, tool calls and their results, and Paddock\'s own notes.\nWith -f, follow live until the run ends (Ctrl-C stops following; the run goes on).')
+    .description(
+      'Show what the agent did: its text, tool calls and their results, and Paddock\'s own notes, each line with\n' +
+        'its time (by default when stdout is a terminal). With -f, follow live until the run ends and exit with its\n' +
+        'outcome; Ctrl-C stops following (exit 0) and the run goes on.',
+    )
     .argument('<id>', 'run id (or a unique prefix)')
     .option('-f, --follow', 'keep printing new events until the run ends')
-    .option('--json', 'raw events, one JSON object a line (each has a seq to resume from)')
+    .option('--timestamps', 'start each line with the local time of the event (default when stdout is a terminal)')
+    .option('--no-timestamps', 'no times')
+    .option('--json', 'raw events, one JSON object a line (each has a seq to resume from, and ts in ms)')
     .option('--after <seq>', 'only events after this seq (resume a tail where it stopped)')
-    .action(async (id: string, o: { follow?: boolean; json?: boolean; after?: string }) => {
+    .action(async (id: string, o: { follow?: boolean; json?: boolean; after?: string; timestamps?: boolean }) => {
       const p = paddock();
       const afterSeq = o.after === undefined ? 0 : Number(o.after);
       if (!Number.isInteger(afterSeq) || afterSeq < 0) throw invalidInput(`--after ${o.after}: expected a whole number (an event's seq)`);
       await adoptOrphanedRuns(p, 'detached');
       const abort = new AbortController();
-      process.once('SIGINT', () => abort.abort());
-      const run = await followRun(findRun(p, id).id, { json: Boolean(o.json), follow: Boolean(o.follow), afterSeq, signal: abort.signal });
-      if (o.follow && !abort.signal.aborted && isTerminal(run.state)) process.exitCode = exitForState(run.state);
+      const onSigint = () => abort.abort();
+      process.on('SIGINT', onSigint); // every Ctrl-C, not only the first: a second one must not kill us with 130
+      try {
+        const timestamps = o.timestamps ?? Boolean(process.stdout.isTTY);
+        const run = await followRun(findRun(p, id).id, { json: Boolean(o.json), follow: Boolean(o.follow), afterSeq, signal: abort.signal, timestamps });
+        // Ctrl-C only stops watching: exit 0, never the code of a cancelled run.
+        if (o.follow && !abort.signal.aborted && isTerminal(run.state)) process.exitCode = exitForState(run.state);
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
     });
+  withExamples(logs, [
+    'paddock logs 3f2a                     # the transcript so far',
+    'paddock logs -f 3f2a                  # follow live; exits with the run\'s outcome',
+    'paddock logs 3f2a --json --after 120  # raw events after seq 120',
+  ]);
 
-  program
+  const stop = program
     .command('stop')
     .summary('stop a run (its work so far is kept on the run branch)')
+    .description('Stop a run: SIGTERM to the agent, SIGKILL after the grace period, so its container ends within 5 s. The work\nso far is committed and brought back to the run branch. Waits for that unless --no-wait.')
     .argument('<id>', 'run id (or a unique prefix)')
     .option('--no-wait', 'return once the container is stopped, before the work is brought back')
-    .action(async (id: string, o: { wait: boolean }) => {
+    .option('--json', 'the run as it is when stop returns, with alreadyEnded and ended')
+    .action(async (id: string, o: { wait: boolean; json?: boolean }) => {
       const p = paddock();
       const { run, alreadyEnded } = await stopRun(p, id, { supervision: 'detached', wait: o.wait });
-      if (alreadyEnded) return info(`run ${run.id} had already ended: ${run.state}${run.reason ? ` (${run.reason})` : ''}`);
-      info(`run ${run.id} ${run.state}${run.headSha ? `; work so far is on branch ${run.branch}` : ''}`);
+      const ended = isTerminal(run.state);
+      if (o.json) return printJson({ ...publicRun(run), alreadyEnded, ended });
+      const branch = safe(run.branch);
+      if (alreadyEnded) return info(`run ${run.id} had already ended: ${run.state}${run.reason ? ` (${safe(run.reason)})` : ''}`);
+      if (!ended) {
+        return info(`stop requested; run ${run.id} is ending: its container is stopped and the work so far is being brought back${run.bringBack ? ` to branch ${branch}` : ''}. Check: paddock status ${run.id}`);
+      }
+      info(`stopped run ${run.id}: ${run.state}${run.headSha && run.bringBack ? `; the work so far is on branch ${branch}` : ''}`);
     });
+  withExamples(stop, ['paddock stop 3f2a', 'paddock stop 3f2a --no-wait   # return at once; paddock status shows when it has ended']);
+
+  const rm = program
+    .command('rm')
+    .summary('remove finished runs: record, checkout and (with --branch) run branch')
+    .description(
+      'Remove finished runs: each one\'s record and events, its container, its directory under $PADDOCK_HOME/runs\n' +
+        '(private checkout, supervisor log) and, with --branch, its run branch in your repository (only if the branch\n' +
+        'is still where the run left it and not checked out). A live run is refused: stop it first. All runs named are\n' +
+        'checked before anything is removed.',
+    )
+    .argument('<id...>', 'run ids (or unique prefixes)')
+    .option('--branch', 'also delete each run\'s branch from your repository')
+    .option('--json', 'what was removed, as a JSON array')
+    .action(async (ids: string[], o: { branch?: boolean; json?: boolean }) => {
+      const removed = await removeRuns(paddock(), ids, { branch: Boolean(o.branch) });
+      if (o.json) return printJson(removed);
+      for (const r of removed) {
+        const parts = [r.runDir ? `checkout and logs (${humanBytes(r.bytes)})` : 'no checkout left', r.container === 'removed' ? 'container' : undefined].filter(Boolean);
+        out(`removed run ${r.id}: record, ${parts.join(', ')} · branch ${safe(r.branch.name)}: ${r.branch.deleted ? 'deleted' : safe(r.branch.note)}`);
+      }
+    });
+  withExamples(rm, ['paddock rm 3f2a', 'paddock rm 3f2a 9c81 --branch    # also delete their run branches', 'paddock ls -q --state failed | xargs paddock rm']);
 }
 
-function shortPath(p: string): string {
-  const home = process.env.HOME;
-  return home && p.startsWith(`${home}/`) ? `~${p.slice(home.length)}` : p;
+function parseStates(text: string): RunState[] {
+  const states = new Set<RunState>();
+  for (const word of text.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean)) {
+    if (word === 'live') LIVE_STATES.forEach((s) => states.add(s));
+    else if (word === 'ended') TERMINAL_STATES.forEach((s) => states.add(s));
+    else if ((RUN_STATES as readonly string[]).includes(word)) states.add(word as RunState);
+    else throw invalidInput(`--state ${text}: unknown state "${word}"`, `states: ${RUN_STATES.join(', ')}; or live, ended`);
+  }
+  if (states.size === 0) throw invalidInput('--state needs at least one state', `states: ${RUN_STATES.join(', ')}; or live, ended`);
+  return [...states];
 }
 
-/** What --json shows of a run: everything but the capability token. */
-function publicRun<T extends { modelToken: string }>(r: T): Omit<T, 'modelToken'> {
-  const { modelToken: _, ...rest } = r;
-  return rest;
+/** The repository's top-level directory (as spawn records it); the path as given when it is no repository any more. */
+async function repoRoot(path: string): Promise<string> {
+  try {
+    return (await inspectRepo(path)).root;
+  } catch {
+    return resolve(path);
+  }
+}
+
+const compact = (n: number) => (n < 1000 ? String(n) : n < 10_000 ? `${(n / 1000).toFixed(1)}k` : n < 1e6 ? `${Math.round(n / 1000)}k` : `${(n / 1e6).toFixed(1)}M`);
+const lsTokens = (r: Run) => (r.inputTokens === null ? '-' : `${compact(r.inputTokens + (r.cacheReadTokens ?? 0) + (r.cacheCreationTokens ?? 0))}/${compact(r.outputTokens ?? 0)}`);
+const merged = (r: Run) => (r.mergedAt !== null ? 'yes' : r.bringBack && r.headSha !== null ? 'no' : '-');
+
+/** The ls table in at most width columns: task and branch share what the other columns leave. */
+export function runsTable(runs: readonly Run[], width: number): string {
+  const head = ['ID', 'STATE', 'TYPE', 'TASK', 'BRANCH', 'AGE', 'TIME', 'TOKENS', 'COST', 'MERGED'];
+  const fixed = runs.map((r) => [r.id, r.state, r.type, '', '', age(r.createdAt), runDuration(r), lsTokens(r), cost(r), merged(r)]);
+  const colWidth = (i: number) => Math.max(head[i]!.length, ...fixed.map((row) => row[i]!.length));
+  const others = [0, 1, 2, 5, 6, 7, 8, 9].reduce((n, i) => n + colWidth(i), 0) + 2 * (head.length - 1);
+  const room = Math.max(16, width - others);
+  const taskMax = Math.max(4, ...runs.map((r) => shorten(r.task, 1000).length));
+  const branchMax = Math.max(6, ...runs.map((r) => safe(r.branch).length));
+  let branchW = Math.min(branchMax, Math.max(10, Math.floor(room * 0.4)));
+  const taskW = Math.min(taskMax, Math.max(6, room - branchW));
+  branchW = Math.min(branchMax, room - taskW);
+  const rows = runs.map((r, n) => {
+    const row = [...fixed[n]!];
+    row[1] = paint(stateColor(r.state), r.state);
+    row[3] = shorten(r.task, taskW);
+    row[4] = shortenMiddle(r.branch, branchW);
+    return row;
+  });
+  return table([head.map((h) => paint('bold', h)), ...rows]);
 }

@@ -1,11 +1,44 @@
-import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { text as readAll } from 'node:stream/consumers';
+import { Option, type Command } from 'commander';
 import { reconcile, spawnRun } from '../../app/index.ts';
 import { invalidInput } from '../../errors/index.ts';
 import { TASK_TYPES, type Run } from '../../jobs/index.ts';
 import { paddock, info, out } from '../context.ts';
-import { exitForState } from '../exit-codes.ts';
+import { EXIT_DETACHED, exitForState } from '../exit-codes.ts';
 import { followRun } from '../follow.ts';
-import { paint } from '../format.ts';
+import { paint, safe } from '../format.ts';
+import { printJson, publicRun } from '../json.ts';
+
+const TASK_SOURCES = '--task <text>, --task - (read it from stdin) or --task-file <file>';
+
+/** The task from --task, --task - (stdin) or --task-file: exactly one of them, and not empty. */
+export async function readTask(o: { task?: string; taskFile?: string }): Promise<string> {
+  if (o.task !== undefined && o.taskFile !== undefined) throw invalidInput('give the task once: --task or --task-file, not both', `use one of ${TASK_SOURCES}`);
+  if (o.task === undefined && o.taskFile === undefined) throw invalidInput('no task: say what the agent should do', `use ${TASK_SOURCES}`);
+  let task: string;
+  let from: string;
+  if (o.taskFile !== undefined) {
+    from = `--task-file ${o.taskFile}`;
+    try {
+      task = await readFile(o.taskFile, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw invalidInput(`${from}: the file does not exist`, 'pass the path of a file that holds the task');
+      if (code === 'EISDIR') throw invalidInput(`${from}: that is a directory, not a file`, 'pass the path of a file that holds the task');
+      throw invalidInput(`${from}: cannot read it (${code ?? (e as Error).message})`);
+    }
+  } else if (o.task === '-') {
+    from = '--task - (stdin)';
+    if (process.stdin.isTTY) info(paint('dim', 'reading the task from stdin; end it with Ctrl-D', process.stderr));
+    task = await readAll(process.stdin);
+  } else {
+    from = '--task';
+    task = o.task!;
+  }
+  if (task.trim() === '') throw invalidInput(`the task is empty (${from})`, 'say what the agent should do');
+  return task.replace(/\s+$/, '');
+}
 
 export function registerSpawn(program: Command): void {
   program
@@ -16,11 +49,13 @@ export function registerSpawn(program: Command): void {
         '(non-root, no capabilities, no network, memory/CPU/PID/time limits). When it ends, its work is committed and\n' +
         'the run branch arrives in your repository; your checkout, other branches and .git are never touched.\n\n' +
         'Without --detach, spawn follows the run like `logs -f` and exits with its outcome (0 completed, 1 failed,\n' +
-        '124 timed out, 130 cancelled). Ctrl-C detaches; the run goes on.',
+        `124 timed out, 130 cancelled, 71 crashed). Ctrl-C detaches: the run goes on and spawn exits ${EXIT_DETACHED}.\n\n` +
+        'The task comes from --task, from stdin with --task -, or from a file with --task-file.',
     )
     .requiredOption('--repo <path>', 'git repository to work on')
-    .requiredOption('--task <text>', 'what the agent should do')
-    .option('--type <type>', `task type: ${TASK_TYPES.join(' | ')} (explore brings nothing back)`, 'feature')
+    .option('--task <text>', 'what the agent should do; - reads it from stdin')
+    .option('--task-file <file>', 'read the task from this file')
+    .addOption(new Option('--type <type>', 'task type (explore brings nothing back)').choices(TASK_TYPES).default('feature'))
     .option('--branch <name>', 'run branch to create (default paddock/<slug>-<id8>)')
     .option('--reuse-branch', 'continue on an existing branch instead of refusing it')
     .option('--base <ref>', 'commit-ish to start from (default: the repo\'s HEAD)')
@@ -35,9 +70,17 @@ export function registerSpawn(program: Command): void {
     .option('--max-turns <n>', 'stop the agent after this many turns')
     .option('--agent-option <key=json...>', 'any other agent option, e.g. allowed_tools=\'["Bash"]\' (repeatable)')
     .option('-d, --detach', 'print the run id and return at once')
-    .option('--json', 'with follow: print raw events, one JSON object a line')
-    .addHelpText('after', '\nExamples:\n  paddock spawn --repo ~/src/app --task "Implement OAuth2 login" --branch feat/oauth\n  paddock spawn --repo . --type explore --task "Map the request flow" --detach')
+    .option('--json', 'print raw events, one JSON object a line; with --detach, the run as JSON')
+    .addHelpText('after', [
+      '\nExamples:',
+      '  paddock spawn --repo ~/src/app --task "Implement OAuth2 login" --branch feat/oauth',
+      '  paddock spawn --repo . --type explore --task "Map the request flow" --detach',
+      '  paddock spawn --repo . --task-file TASK.md --timeout 1h --memory 2g',
+      '  git log -1 --format=%B | paddock spawn --repo . --task -',
+    ].join('\n'))
     .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
+      const task = await readTask({ task: o.task as string | undefined, taskFile: o.taskFile as string | undefined });
+      const ctrlC = detachOnCtrlC();
       const p = paddock();
       await reconcile(p, { supervision: 'detached', removeOrphans: true });
       const agentOptions: Record<string, unknown> = {};
@@ -53,7 +96,7 @@ export function registerSpawn(program: Command): void {
       }
       if (o.maxTurns !== undefined) agentOptions.max_turns = Number(o.maxTurns);
       const run = await spawnRun(p, {
-        repo: o.repo as string, task: o.task as string, type: o.type as 'feature',
+        repo: o.repo as string, task, type: o.type as 'feature',
         ...(o.branch ? { branch: o.branch as string } : {}), reuseBranch: Boolean(o.reuseBranch),
         ...(o.base ? { base: o.base as string } : {}), ...(o.model ? { model: o.model as string } : {}),
         ...(o.memory ? { memory: o.memory as string } : {}), ...(o.cpus ? { cpus: o.cpus as string } : {}),
@@ -61,30 +104,61 @@ export function registerSpawn(program: Command): void {
         ...(o.image ? { image: o.image as string } : {}), ...(o.session ? { sessionId: o.session as string } : {}),
         withChanges: Boolean(o.withChanges), agentOptions,
       }, { supervision: 'detached' });
-      await showSpawned(run, { detach: Boolean(o.detach), json: Boolean(o.json) });
+      await showSpawned(run, { detach: Boolean(o.detach), json: Boolean(o.json), ctrlC });
     });
 }
 
-/** After a spawn (or resume): print the id and return (detach), or follow the run and exit with its outcome. */
-export async function showSpawned(run: Run, o: { detach: boolean; json: boolean }): Promise<void> {
-  if (o.detach) {
-    // Notes made while spawning (e.g. uncommitted changes left out) are said here; following prints them anyway.
-    for (const e of paddock().events.list(run.id)) if (e.kind === 'note') info(paint('yellow', `note: ${String(e.data.message)}`, process.stderr));
-    out(run.id);
-    info(paint('dim', `run ${run.id} on branch ${run.branch} (${run.type}); follow it: paddock logs -f ${run.id}`, process.stderr));
-    return;
-  }
-  info(paint('dim', `run ${run.id} · branch ${run.branch} · ${run.type} · Ctrl-C detaches`, process.stderr));
+/**
+ * Ctrl-C from now on detaches instead of killing the process (which would exit 130, the code of a cancelled run).
+ * While the run is still being started (before following), the first Ctrl-C lets the start finish and then
+ * detaches; a second one interrupts at once (the half-started run is then recorded as crashed).
+ */
+export function detachOnCtrlC(): { signal: AbortSignal; following(): void; release(): void } {
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once('SIGINT', onSigint);
-  const ended = await followRun(run.id, { json: o.json, follow: true, signal: abort.signal });
-  process.off('SIGINT', onSigint);
-  if (abort.signal.aborted) {
-    info(`\ndetached from run ${run.id}; it goes on. Follow it again: paddock logs -f ${run.id}`);
+  let following = false;
+  const onSigint = () => {
+    if (!following && abort.signal.aborted) {
+      process.off('SIGINT', onSigint);
+      process.kill(process.pid, 'SIGINT');
+      return;
+    }
+    if (!following && !abort.signal.aborted) info(paint('dim', 'Ctrl-C: detaching once the run has started (Ctrl-C again to interrupt now)', process.stderr));
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: abort.signal, following: () => void (following = true), release: () => void process.off('SIGINT', onSigint) };
+}
+
+/**
+ * After a spawn (or resume): print the id and return (detach; with json, the run as JSON), or follow the run and
+ * exit with its outcome. Ctrl-C while following detaches: the run goes on, and the exit code is EXIT_DETACHED.
+ */
+export async function showSpawned(run: Run, o: { detach: boolean; json: boolean; ctrlC?: ReturnType<typeof detachOnCtrlC> }): Promise<void> {
+  const branch = safe(run.branch);
+  if (o.detach) {
+    o.ctrlC?.release();
+    // Notes made while spawning (e.g. uncommitted changes left out) are said here; following prints them anyway.
+    for (const e of paddock().events.list(run.id)) if (e.kind === 'note') info(paint('yellow', `note: ${safe(e.data.message)}`, process.stderr));
+    if (o.json) printJson(publicRun(run));
+    else out(run.id);
+    info(paint('dim', `run ${run.id} on branch ${branch} (${run.type}); follow it: paddock logs -f ${run.id}`, process.stderr));
     return;
   }
-  info(`run ${run.id} ${paint(ended.state === 'completed' ? 'green' : 'red', ended.state, process.stderr)}${ended.reason ? `: ${ended.reason}` : ''}`);
-  if (ended.bringBack && ended.headSha) info(`branch ${ended.branch} (${ended.commitsAhead ?? 0} commit(s) ahead) · review: paddock diff ${ended.id} · land: paddock merge ${ended.id}`);
+  info(paint('dim', `run ${run.id} · branch ${branch} · ${run.type} · Ctrl-C detaches`, process.stderr));
+  const ctrlC = o.ctrlC ?? detachOnCtrlC();
+  ctrlC.following();
+  let ended: Run;
+  try {
+    ended = await followRun(run.id, { json: o.json, follow: true, signal: ctrlC.signal, timestamps: false });
+  } finally {
+    ctrlC.release();
+  }
+  if (ctrlC.signal.aborted) {
+    info(`\ndetached from run ${run.id}; it goes on. Follow it again: paddock logs -f ${run.id}`);
+    process.exitCode = EXIT_DETACHED;
+    return;
+  }
+  info(`run ${run.id} ${paint(ended.state === 'completed' ? 'green' : 'red', ended.state, process.stderr)}${ended.reason ? `: ${safe(ended.reason)}` : ''}`);
+  if (ended.bringBack && ended.headSha) info(`branch ${branch} (${ended.commitsAhead ?? 0} commit(s) ahead) · review: paddock diff ${ended.id} · land: paddock merge ${ended.id}`);
   process.exitCode = exitForState(ended.state);
 }
