@@ -260,7 +260,7 @@ async function rawCreateStart(): Promise<number> {
 async function inProcessSpawn(i: number): Promise<{ total: number; phases: Record<string, number> }> {
   const t0 = performance.now();
   const started = Date.now();
-  const run = await spawnRun(p, { repo, task: `bench ${i} [[script:idle]]`, branch: `bench/in-process-${i}-${started}` }, { supervision: 'in-process' });
+  const run = await spawnRun(p, { repo, task: `bench ${i} [[script:idle]]`, branch: `bench/in-process-${i}-${started}` });
   while (p.runs.get(run.id)?.state !== 'running' && !isTerminal(p.runs.get(run.id)?.state ?? 'crashed')) await sleep(5);
   const total = performance.now() - t0;
   const ev = p.events.list(run.id);

@@ -8,6 +8,7 @@ import { type ContainerRuntime, discoverEngine, DockerEngineRuntime } from '../r
 import { openDb, type Db } from '../store/db.ts';
 import { RunsRepo } from '../store/runs-repo.ts';
 import { SessionsRepo } from '../store/sessions-repo.ts';
+import { SupervisorHost, type SupervisionMode } from './host.ts';
 
 export interface Paddock {
   config: Config;
@@ -19,14 +20,24 @@ export interface Paddock {
   instance: string;
   /** The engine, discovered on first use (and started, when only the podman binary is there). */
   runtime(): Promise<ContainerRuntime>;
-  close(): void;
+  /** Supervises runs: takes them from the queue, adopts orphans, lets go on shutdown. */
+  host: SupervisorHost;
+  /** Lets go of every run (their containers run on), then closes the database. */
+  close(): Promise<void>;
 }
 
-export function openPaddock(config: Config = loadConfig()): Paddock {
+export interface OpenOptions {
+  /** Where runs are supervised: in this process (default; the daemon), or in a detached process per run. */
+  supervision?: SupervisionMode;
+  /** Where the host writes what it has to say (supervision errors). */
+  log?: (msg: string) => void;
+}
+
+export function openPaddock(config: Config = loadConfig(), opts: OpenOptions = {}): Paddock {
   mkdirSync(join(config.home, 'runs'), { recursive: true });
   const db = openDb(join(config.home, 'paddock.db'));
   let engine: Promise<ContainerRuntime> | undefined;
-  return {
+  const p: Paddock = {
     config,
     db,
     runs: new RunsRepo(db),
@@ -42,8 +53,14 @@ export function openPaddock(config: Config = loadConfig()): Paddock {
       found.catch(() => { engine = undefined; }); // a later call may find the engine up
       return found;
     },
-    close: () => db.close(),
+    host: undefined as unknown as SupervisorHost,
+    close: async () => {
+      await p.host.shutdown();
+      db.close();
+    },
   };
+  p.host = new SupervisorHost(p, opts.supervision ?? 'in-process', opts.log);
+  return p;
 }
 
 function instanceId(home: string): string {

@@ -1,6 +1,6 @@
 /** The use cases every surface calls: CLI, REST/SSE, MCP and the web board reach Paddock only through here. */
 export { openPaddock } from './context.ts';
-export type { Paddock } from './context.ts';
+export type { OpenOptions, Paddock } from './context.ts';
 export { spawnRun, resolveSession } from './spawn.ts';
 export { resumeRun } from './resume.ts';
 export type { ResumeInput } from './resume.ts';
@@ -24,5 +24,5 @@ export { buildImage } from './images.ts';
 export { reconcile, adoptOrphanedRuns } from './reconcile.ts';
 export type { ReconcileReport } from './reconcile.ts';
 export { findRun } from './find-run.ts';
-export { superviseInProcess } from './supervision.ts';
-export type { SupervisionMode } from './supervision.ts';
+export { SupervisorHost } from './host.ts';
+export type { SupervisionMode } from './host.ts';

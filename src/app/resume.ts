@@ -8,12 +8,11 @@ import type { Paddock } from './context.ts';
 import { findRun } from './find-run.ts';
 import { resolveSession, spawnRun } from './spawn.ts';
 import type { SpawnInput } from './spawn-input.ts';
-import type { SupervisionMode } from './supervision.ts';
 
 export type ResumeInput = { task: string } & Partial<Omit<SpawnInput, 'repo' | 'task' | 'sessionId' | 'reuseBranch' | 'resume'>>;
 
 /** `ref` is a run id (or prefix), or a session id (the session's latest run is the one continued). */
-export async function resumeRun(p: Paddock, ref: string, input: ResumeInput, opts: { supervision: SupervisionMode }): Promise<Run> {
+export async function resumeRun(p: Paddock, ref: string, input: ResumeInput): Promise<Run> {
   const session = resolveSession(p, ref);
   const earlier = /^[0-9a-f]{1,32}$/i.test(ref.trim()) ? findRun(p, ref) : findRun(p, session.lastRunId ?? '');
   return spawnRun(p, {
@@ -30,5 +29,5 @@ export async function resumeRun(p: Paddock, ref: string, input: ResumeInput, opt
     ...(earlier.model ? { model: earlier.model } : {}),
     ...input,
     sessionId: session.id,
-  }, opts);
+  });
 }

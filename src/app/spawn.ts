@@ -1,28 +1,27 @@
 /** spawn: validate everything, make the private checkout, create the hardened container, hand it to a supervisor. */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPrompt } from '../agents/claude/index.ts';
 import { formatDuration, parseBytes, parseCpus, parseDuration, parsePids } from '../config/index.ts';
 import { ErrorCode, PaddockError, invalidInput, notFound } from '../errors/index.ts';
-import { currentOwner, relayDirOf, type Run, setPhase, transitionRun } from '../jobs/index.ts';
-import { buildAgentContainerSpec, IN_CONTAINER, paddockLabels } from '../runtime/index.ts';
+import type { Run } from '../jobs/index.ts';
 import type { Session } from '../store/sessions-repo.ts';
 import {
-  branchExists, createRunCheckout, defaultBranchName, hasChanges, inspectRepo, removeCheckout, resolveBase, snapshotWorkingTree,
-  validateBranchName, workingTreeChanges, type WorkingTreeChanges,
+  branchExists, defaultBranchName, hasChanges, inspectRepo, resolveBase, snapshotWorkingTree, validateBranchName, workingTreeChanges,
+  type WorkingTreeChanges,
 } from '../workspace/index.ts';
 import { findRun } from './find-run.ts';
 import { agentFor } from './agents.ts';
 import type { Paddock } from './context.ts';
 import { spawnInputSchema, type SpawnInput } from './spawn-input.ts';
-import { supervise, type SupervisionMode } from './supervision.ts';
 import { validate } from './validate.ts';
 
-/** The loopback port inside the container where the entrypoint bridges to the model relay socket. */
-const MODEL_PORT = 4000;
-
-export async function spawnRun(p: Paddock, input: SpawnInput, opts: { supervision: SupervisionMode }): Promise<Run> {
+/**
+ * Validates the whole request, then records the run as queued and returns it; the host takes it from the queue when a
+ * slot is free (at once, usually), makes its checkout and container, and supervises it. Bad input fails here, before
+ * anything is made.
+ */
+export async function spawnRun(p: Paddock, input: SpawnInput): Promise<Run> {
   const req = validate(spawnInputSchema, input);
   const cfg = p.config;
   const limits = {
@@ -89,56 +88,33 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: { supervisio
 
   const now = Date.now();
   const runDir = join(cfg.home, 'runs', id);
-  const me = currentOwner();
   const run: Run = {
     id, createdAt: now, updatedAt: now, agent: req.agent, type: req.type, task: req.task,
     prompt: buildPrompt(req.type, req.task, { branch, base: baseRef }),
     repo: repo.root, baseRef, baseSha, branch, bringBack: req.type !== 'explore', image,
     model: req.model ?? null, options: agentOptions as Record<string, unknown>,
-    ...limits, sessionId, resume, state: 'pending', phase: 'preparing-checkout',
+    ...limits, sessionId, resume, state: 'queued', phase: 'queued',
     reason: null, error: null, exitCode: null, runDir, checkoutDir: null, containerId: null, containerName: `paddock-${id}`,
-    modelToken: `pdk_${randomBytes(24).toString('base64url')}`, ownerPid: me.pid, ownerStart: me.start, stopRequested: null, stopDetail: null,
+    modelToken: `pdk_${randomBytes(24).toString('base64url')}`, ownerPid: null, ownerStart: null, ownerId: null,
+    reuseBranch: exists, newSession, workspace: 'clone', keepAlive: false, idleTimeoutMs: null, parentRunId: null,
+    stopRequested: null, stopDetail: null,
     startedAt: null, finishedAt: null, lastOutputAt: null, stdoutLines: 0, stderrLines: 0,
     resultText: null, numTurns: null, costUsd: null, inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheCreationTokens: null,
     headSha: null, commitsAhead: null, mergedAt: null, mergeSha: null,
   };
-  insertRun(p, run);
-  p.events.append(id, { kind: 'phase', phase: 'preparing-checkout' });
-  if (changesNote) p.events.append(id, { kind: 'note', message: changesNote });
-
-  const volume = session?.volume ?? `paddock-home-${sessionId}`;
-  let containerId: string | undefined;
+  // The session row first: the run refers to it, and a later resume finds it even while this run is queued.
+  p.sessions.upsert(session
+    ? { ...session, updatedAt: now, lastRunId: id }
+    : { id: sessionId, createdAt: now, updatedAt: now, agent: req.agent, repo: repo.root, volume: `paddock-home-${sessionId}`, lastRunId: id });
   try {
-    const checkout = await createRunCheckout({ paddockHome: cfg.home, repo: repo.root, runDir, branch, baseSha, uid: IN_CONTAINER.uid, gid: IN_CONTAINER.uid, reuseBranch: exists });
-    p.runs.update(id, { checkoutDir: checkout.dir });
-    if (newSession) {
-      await runtime.createVolume(volume, paddockLabels(p.instance, 'session-home', { session: sessionId }));
-      session = { id: sessionId, createdAt: now, updatedAt: now, agent: req.agent, repo: repo.root, volume, lastRunId: id };
-    }
-    p.sessions.upsert({ ...session!, updatedAt: now, lastRunId: id });
-
-    setPhase(p.runs, p.events, id, 'creating-container');
-    containerId = await runtime.createContainer(buildAgentContainerSpec({
-      instance: p.instance, runId: id, sessionId, name: run.containerName!, image,
-      argv: adapter.buildArgv(run.prompt, agentOptions, { sessionId, resume }),
-      env: adapter.buildEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }),
-      checkoutDir: checkout.dir, sharedObjectsDir: checkout.objectsDir, sessionVolume: volume, relayDir: relayDirOf(run),
-      limits: { memoryBytes: limits.memoryBytes, cpus: limits.cpus, pids: limits.pids },
-    }));
-    // Hand over: the supervisor claims the run once the owner is cleared.
-    transitionRun(p.runs, p.events, id, 'starting', { containerId, ownerPid: null, ownerStart: null });
+    insertRun(p, run);
   } catch (e) {
-    if (containerId) await runtime.removeContainer(containerId).catch(() => {});
-    if (newSession) {
-      await runtime.removeVolume(volume).catch(() => {});
-      p.sessions.delete(sessionId);
-    }
-    await removeCheckout(runDir).catch(() => {});
-    rmSync(runDir, { recursive: true, force: true });
-    p.runs.delete(id);
+    if (newSession) p.sessions.delete(sessionId);
     throw e;
   }
-  supervise(p, run, opts.supervision);
+  p.events.append(id, { kind: 'state', from: 'new', to: 'queued', reason: null });
+  if (changesNote) p.events.append(id, { kind: 'note', message: changesNote });
+  p.host.kick();
   return p.runs.get(id)!;
 }
 

@@ -1,9 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { isTerminal, ownerAlive, type Run, transitionRun } from '../jobs/index.ts';
+import { isTerminal, type Run, transitionRun } from '../jobs/index.ts';
 import type { Paddock } from './context.ts';
 import { findRun } from './find-run.ts';
 import { reconcile } from './reconcile.ts';
-import type { SupervisionMode } from './supervision.ts';
 
 export interface StopResult {
   run: Run;
@@ -11,25 +9,29 @@ export interface StopResult {
 }
 
 /**
- * Stops a run: SIGTERM to the agent, SIGKILL after the grace period (3 s by default), so the container ends within
- * 5 s. The supervisor then commits the work so far and brings it back to the run branch.
+ * Stops a run: a queued one is cancelled at once; a live one gets SIGTERM, then SIGKILL after the grace period (3 s
+ * by default), so the container ends within 5 s, and its supervisor commits the work so far and brings it back.
+ * With wait (the default), returns once the run has ended (at most a minute), else once the stop is requested.
  */
-export async function stopRun(p: Paddock, idOrPrefix: string, opts: { supervision: SupervisionMode; wait?: boolean }): Promise<StopResult> {
-  let run = findRun(p, idOrPrefix);
-  if (isTerminal(run.state)) return { run, alreadyEnded: true };
-  if (run.state === 'pending' && !ownerAlive(run.ownerPid, run.ownerStart)) {
-    run = transitionRun(p.runs, p.events, run.id, 'cancelled', { reason: 'stopped by user', phase: 'done', finishedAt: Date.now(), stopRequested: 'user' });
+export async function stopRun(p: Paddock, idOrPrefix: string, opts: { wait?: boolean; signal?: AbortSignal } = {}): Promise<StopResult> {
+  const found = findRun(p, idOrPrefix);
+  if (isTerminal(found.state)) return { run: found, alreadyEnded: true };
+  const wasQueued = p.runs.mutate(found.id, (r) => (r.state === 'queued' ? { patch: { stopRequested: 'user' }, value: true } : { value: false }));
+  if (wasQueued) {
+    // Still in the queue: no checkout or container yet, so it ends here (the host only takes runs still queued).
+    const run = transitionRun(p.runs, p.events, found.id, 'cancelled', { reason: 'stopped by user (while queued)', phase: 'done', finishedAt: Date.now() });
     return { run, alreadyEnded: false };
   }
+  const run = findRun(p, found.id);
   const runtime = run.containerId ? await p.runtime() : undefined;
   const container = run.containerId ? await runtime?.inspectContainer(run.containerId) : undefined;
   // A container that already exited on its own ended the run, whatever we ask now: its outcome stands.
   if (!container || container.running || container.status === 'created') p.runs.update(run.id, { stopRequested: run.stopRequested ?? 'user' });
   if (container?.running && runtime && run.containerId) await runtime.stopContainer(run.containerId, Math.ceil(p.config.stopGrace / 1000));
-  await reconcile(p, { supervision: opts.supervision }); // nobody supervising it? then someone must record the end
+  await reconcile(p); // nobody supervising it? then someone must record the end
   if (opts.wait !== false) {
-    const deadline = Date.now() + 60_000;
-    while (!isTerminal(findRun(p, run.id).state) && Date.now() < deadline) await sleep(100);
+    const timeout = AbortSignal.timeout(60_000);
+    await p.host.waitForEnd(run.id, opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout);
   }
   return { run: findRun(p, run.id), alreadyEnded: false };
 }

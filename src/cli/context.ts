@@ -3,11 +3,12 @@ import { openPaddock, type Paddock } from '../app/index.ts';
 let opened: Paddock | undefined;
 /** Opens Paddock on first use, so `--help` and bad flags never touch state. */
 export function paddock(): Paddock {
-  opened ??= openPaddock();
+  // Without a daemon, every run gets a detached supervisor process that outlives this command.
+  opened ??= openPaddock(undefined, { supervision: 'detached' });
   return opened;
 }
-export function closePaddock(): void {
-  opened?.close();
+export async function closePaddock(): Promise<void> {
+  await opened?.close();
   opened = undefined;
 }
 

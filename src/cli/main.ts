@@ -27,7 +27,7 @@ try {
     process.exitCode = EXIT_INTERNAL;
   }
 } finally {
-  closePaddock();
+  await closePaddock();
 }
 // Engine sockets may keep the event loop alive, so leave explicitly, but only once everything written has reached
 // the reader: exiting with output still queued cut piped output at 64 KiB.

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ErrorCode, PaddockError } from '../errors/index.ts';
-import { type Config, configSchema, ENV_KEYS } from './schema.ts';
+import { type Config, configFields, configSchema, ENV_KEYS } from './schema.ts';
 
 /** Reads config from env (and the optional file). Throws INVALID_CONFIG naming the bad key and where it came from. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -40,7 +40,7 @@ function readConfigFile(path: string, required: boolean): Record<string, unknown
   try {
     const data: unknown = JSON.parse(readFileSync(path, 'utf8'));
     if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('the file must hold one JSON object');
-    const known = new Set(Object.keys(configSchema.shape));
+    const known = new Set(Object.keys(configFields.shape));
     const unknown = Object.keys(data).filter((k) => !known.has(k));
     if (unknown.length) throw new Error(`unknown key(s) ${unknown.join(', ')}; known keys: ${[...known].join(', ')}`);
     return data as Record<string, unknown>;

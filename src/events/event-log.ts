@@ -39,6 +39,15 @@ export class EventLog {
     this.db = db;
   }
 
+  /** Calls fn (soon after) whenever an event of the run is stored by this process. */
+  onAppend(runId: string, fn: () => void): void {
+    this.emitter.on(runId, fn);
+  }
+
+  offAppend(runId: string, fn: () => void): void {
+    this.emitter.off(runId, fn);
+  }
+
   append(runId: string, event: PaddockEvent): StoredEvent {
     return transaction(this.db, () => this.insert(runId, 'paddock', event.kind, event))!;
   }

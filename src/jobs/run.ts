@@ -1,5 +1,8 @@
 import type { RunPhase, RunState } from './states.ts';
 
+/** clone: a private clone of repo; scratch: an empty workspace (nothing comes back); mount: a directory mounted as is. */
+export type WorkspaceKind = 'clone' | 'scratch' | 'mount';
+
 export type StopRequest = 'user' | 'timeout' | 'upstream';
 
 export const TASK_TYPES = ['feature', 'test', 'mutation', 'explore'] as const;
@@ -45,6 +48,17 @@ export interface Run {
   modelToken: string;
   ownerPid: number | null;
   ownerStart: string | null;
+  /** The supervisor host that owns the run (several can live in one process). */
+  ownerId: string | null;
+  /** The run continues an existing branch (decided at spawn). */
+  reuseBranch: boolean;
+  /** The run starts a new agent session, whose HOME volume is made when it leaves the queue. */
+  newSession: boolean;
+  workspace: WorkspaceKind;
+  /** A persistent run: takes further turns (messages) until stopped or idle too long. */
+  keepAlive: boolean;
+  idleTimeoutMs: number | null;
+  parentRunId: string | null;
   /** Set when someone asked the run to end early: a user (stop), its timeout, or Paddock (its model endpoint is unreachable). */
   stopRequested: StopRequest | null;
   /** What lies behind stopRequested, in words (e.g. the upstream error), when there is more to say. */

@@ -12,10 +12,11 @@ import { costOf, startModelRelay, type ModelRelay, type UpstreamCredential } fro
 import type { ContainerRuntime, ContainerState } from '../runtime/index.ts';
 import type { RunsRepo } from '../store/runs-repo.ts';
 import { formatBytes, formatDuration } from '../config/index.ts';
-import { ownerAlive, self } from './owner.ts';
+import { type Owner, ownedBy, ownerAlive } from './owner.ts';
 import type { Run, StopRequest } from './run.ts';
 import { isTerminal, type RunPhase, type RunState } from './states.ts';
 import { setPhase, transitionRun } from './run-state.ts';
+import { assertTransition } from './transitions.ts';
 
 /** How often supervision of one run is retried after an error (engine unreachable, …) before it is called crashed. */
 const RETRIES = 5;
@@ -32,11 +33,17 @@ export interface SupervisorDeps {
   upstreamFailAfterMs: number;
   /** Commits what the agent left and brings the run branch back (or not, for explore runs). */
   finishCheckout: (run: Run) => Promise<{ headSha: string | null; commitsAhead: number | null }>;
+  /** Makes a dequeued run's checkout, session HOME and container (then it is `starting`), or cleans up after a failed try. */
+  prepare: { prepare: (run: Run) => Promise<void>; abandon: (run: Run) => Promise<void> };
+  /** The host this supervisor works for. */
+  owner: Owner;
   log?: (msg: string) => void;
 }
 
 /** The relay socket lives here; the directory (not the socket) is mounted, so a new relay's socket is visible. */
 export const relayDirOf = (run: Pick<Run, 'runDir'>) => join(run.runDir, 'relay');
+
+type Claim = 'dequeued' | 'adopted' | false;
 
 export class RunSupervisor {
   private readonly d: SupervisorDeps;
@@ -44,42 +51,63 @@ export class RunSupervisor {
     this.d = deps;
   }
 
-  /** Takes ownership of the run unless a live process already has it. Returns false if someone else supervises it. */
-  claim(runId: string): boolean {
-    const me = self();
-    return this.d.runs.mutate(runId, (run) => {
+  /**
+   * Takes ownership of the run unless a live host already has it. A queued run leaves the queue here (it becomes
+   * pending, with this host as its owner, in the same write). Returns how it was claimed, or false.
+   */
+  claim(runId: string): Claim {
+    const me = this.d.owner;
+    return this.d.runs.mutate<Claim>(runId, (run) => {
       if (isTerminal(run.state)) return { value: false };
-      if (run.ownerPid !== null && !(run.ownerPid === me.pid && run.ownerStart === me.start) && ownerAlive(run.ownerPid, run.ownerStart)) {
-        return { value: false };
+      if (!ownedBy(run, me) && ownerAlive(run.ownerPid, run.ownerStart, run.ownerId)) return { value: false };
+      const owner = { ownerPid: me.pid, ownerStart: me.start, ownerId: me.id };
+      if (run.state === 'queued') {
+        assertTransition(runId, 'queued', 'pending');
+        return { patch: { ...owner, state: 'pending', phase: 'preparing-checkout' }, value: 'dequeued' };
       }
-      return { patch: { ownerPid: me.pid, ownerStart: me.start }, value: true };
+      return { patch: owner, value: 'adopted' };
     });
   }
 
   release(runId: string): void {
-    const me = self();
-    this.d.runs.mutate(runId, (run) => (run.ownerPid === me.pid ? { patch: { ownerPid: null, ownerStart: null }, value: undefined } : { value: undefined }));
+    const me = this.d.owner;
+    this.d.runs.mutate(runId, (run) => (ownedBy(run, me) ? { patch: { ownerPid: null, ownerStart: null, ownerId: null }, value: undefined } : { value: undefined }));
   }
 
-  /** Supervises the run to its end. Resolves when it is in a final state (or someone else owns it). */
-  async supervise(runId: string): Promise<void> {
-    if (!this.claim(runId)) return;
+  /**
+   * Supervises the run to its end. Resolves when it is in a final state, when someone else owns it, or when signal
+   * aborts (the host is shutting down: ownership is released and the container runs on, for the next host to adopt).
+   */
+  async supervise(runId: string, signal?: AbortSignal): Promise<void> {
+    const claimed = this.claim(runId);
+    if (!claimed) return;
+    if (claimed === 'dequeued') this.d.events.append(runId, { kind: 'state', from: 'queued', to: 'pending', reason: null });
+    let fresh = claimed === 'dequeued';
     try {
       // drive() resumes from what is stored (line counters, state), so after an engine hiccup it simply goes again:
       // the container usually lives on (Podman's containers outlive its API service).
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.drive(runId);
+          await this.drive(runId, fresh, signal);
           return;
         } catch (e) {
+          if (signal?.aborted) return;
+          fresh = false;
           const run = this.d.runs.get(runId);
           if (!run || isTerminal(run.state)) return;
-          if (attempt >= RETRIES) {
-            this.transition(run, 'crashed', { reason: `supervisor error: ${(e as Error).message}`, error: (e as Error).stack ?? String(e), phase: 'done', finishedAt: Date.now() });
-            throw e;
+          if (run.state === 'pending') {
+            // Making the checkout or container failed: nothing ran, and nothing is retried.
+            await this.d.prepare.abandon(run);
+            this.transition(run, 'failed', { reason: `could not start the run: ${(e as Error).message}`, error: firstLine(e), phase: 'done', finishedAt: Date.now() });
+            return;
           }
-          this.d.log?.(`attempt ${attempt} failed (${(e as Error).message}); retrying`);
-          await sleep(500 * 2 ** attempt);
+          if (attempt >= RETRIES) {
+            this.transition(run, 'crashed', { reason: `supervisor error: ${(e as Error).message}`, error: firstLine(e), phase: 'done', finishedAt: Date.now() });
+            this.d.log?.(`run ${runId} crashed: ${(e as Error).stack ?? String(e)}`);
+            return;
+          }
+          this.d.log?.(`run ${runId}: attempt ${attempt} failed (${(e as Error).message}); retrying`);
+          await sleep(500 * 2 ** attempt, undefined, signal ? { signal } : {}).catch(() => {});
         }
       }
     } finally {
@@ -87,11 +115,24 @@ export class RunSupervisor {
     }
   }
 
-  private async drive(runId: string): Promise<void> {
+  private async drive(runId: string, fresh: boolean, signal: AbortSignal | undefined): Promise<void> {
     let run = this.must(runId);
-    if (run.state === 'pending' || !run.containerId) {
-      // The spawning process died before the container existed: nothing ran.
-      await this.finish(run, 'crashed', { reason: 'spawn was interrupted before the agent started' }, false);
+    if (run.state === 'pending') {
+      if (!fresh) {
+        // Its host died while making the checkout or container: clean up what was made, and say so.
+        await this.d.prepare.abandon(run);
+        await this.finish(run, 'crashed', { reason: 'Paddock stopped while preparing the run, before the agent started' }, false);
+        return;
+      }
+      if (run.stopRequested) {
+        await this.finish(run, 'cancelled', { reason: 'stopped by user' }, false);
+        return;
+      }
+      await this.d.prepare.prepare(run);
+      run = this.must(runId);
+    }
+    if (!run.containerId) {
+      await this.finish(run, 'crashed', { reason: 'the run has no container' }, false);
       return;
     }
     const containerId = run.containerId;
@@ -124,7 +165,7 @@ export class RunSupervisor {
       }
 
       const startedAt = run.startedAt ?? Date.now();
-      // Timer callbacks must never throw: an exception there would take the whole supervisor process down.
+      // Timer callbacks must never throw: an exception there would take the whole host process down.
       const guarded = (what: string, fn: () => unknown) => () => {
         Promise.resolve().then(fn).catch((e: unknown) => this.d.log?.(`${what} failed: ${String(e)}`));
       };
@@ -132,10 +173,10 @@ export class RunSupervisor {
       const stallCheck = setInterval(guarded('stall check', () => this.checkStall(runId)), Math.min(5000, Math.max(250, this.d.stallAfterMs / 4)));
       cancels.push(() => clearInterval(stallCheck));
 
-      await this.pump(run, true);
-      const exitCode = await this.d.runtime.waitContainer(containerId);
+      await this.pump(run, true, signal);
+      const exitCode = await abortable(this.d.runtime.waitContainer(containerId), signal);
       // The followed stream can end early (engine hiccup); a final full read stores whatever was missed.
-      await this.pump(this.must(runId), false);
+      await this.pump(this.must(runId), false, signal);
       container = (await this.d.runtime.inspectContainer(containerId)) ?? container;
       run = this.must(runId);
       const { state, reason } = outcome(run, container, exitCode, this.lastResult(runId));
@@ -147,7 +188,7 @@ export class RunSupervisor {
   }
 
   /** Streams the container's output into the event log, in batches, parsing each stdout line with the agent adapter. */
-  private async pump(run: Run, follow: boolean): Promise<void> {
+  private async pump(run: Run, follow: boolean, signal: AbortSignal | undefined): Promise<void> {
     const adapter = this.d.agent(run.agent);
     const counters = { stdout: 0, stderr: 0 };
     let batch: IngestLine[] = [];
@@ -162,7 +203,7 @@ export class RunSupervisor {
         for (const e of stored) if (e.kind === 'result') this.recordResult(run, e.data as unknown as Extract<AgentEvent, { kind: 'result' }>);
       if (stored.length && this.must(run.id).state === 'stalled') this.transition(this.must(run.id), 'running', {});
     };
-    for await (const line of this.d.runtime.logs(run.containerId!, { follow })) {
+    for await (const line of this.d.runtime.logs(run.containerId!, { follow, ...(signal ? { signal } : {}) })) {
       const index = counters[line.stream]++;
       const events = line.stream === 'stdout' ? adapter.parseLine(line.line) : [];
       batch.push({ stream: line.stream, index, events, text: line.line });
@@ -173,6 +214,7 @@ export class RunSupervisor {
     }
     if (failure !== undefined) throw failure;
     flush();
+    if (signal?.aborted) throw new Error('supervision stopped (host shutting down)');
   }
 
   /**
@@ -281,4 +323,18 @@ export function armAt(at: number, fn: () => void): () => void {
   };
   timer = setTimeout(step, Math.max(0, Math.min(at - Date.now(), MAX_TIMER)));
   return () => clearTimeout(timer);
+}
+
+/** The first line of an error's message: what a user is shown (stack traces go to the host's log only). */
+const firstLine = (e: unknown): string => ((e as Error)?.message ?? String(e)).split('\n')[0] ?? '';
+
+/** Rejects as soon as signal aborts (the promise itself goes on, unobserved). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(new Error('supervision stopped (host shutting down)'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('supervision stopped (host shutting down)'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); }, (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); });
+  });
 }

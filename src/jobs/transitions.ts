@@ -3,10 +3,12 @@ import type { RunState } from './states.ts';
 
 /** Every legal move, in one table. Anything else is a bug and throws. */
 export const TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
+  queued: ['pending', 'failed', 'cancelled', 'crashed'],
   pending: ['starting', 'failed', 'cancelled', 'crashed'],
   starting: ['running', 'failed', 'cancelled', 'timed_out', 'crashed'],
-  running: ['stalled', 'completed', 'failed', 'cancelled', 'timed_out', 'crashed'],
-  stalled: ['running', 'completed', 'failed', 'cancelled', 'timed_out', 'crashed'],
+  running: ['stalled', 'idle', 'completed', 'failed', 'cancelled', 'timed_out', 'crashed'],
+  stalled: ['running', 'idle', 'completed', 'failed', 'cancelled', 'timed_out', 'crashed'],
+  idle: ['running', 'completed', 'failed', 'cancelled', 'timed_out', 'crashed'],
   completed: [],
   failed: [],
   cancelled: [],

@@ -82,4 +82,20 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX runs_live_branch ON runs(repo, branch) WHERE state NOT IN ('completed', 'failed', 'cancelled', 'timed_out', 'crashed');
   CREATE UNIQUE INDEX runs_live_session ON runs(session_id) WHERE state NOT IN ('completed', 'failed', 'cancelled', 'timed_out', 'crashed');
   `,
+  /* 3 */ `
+  -- Which supervisor host owns the run: pid + start time tell whether its process lives; the id tells hosts in one
+  -- process apart.
+  ALTER TABLE runs ADD COLUMN owner_id TEXT;
+  -- Decided at spawn, used when the run leaves the queue and gets its checkout and container.
+  ALTER TABLE runs ADD COLUMN reuse_branch INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE runs ADD COLUMN new_session INTEGER NOT NULL DEFAULT 0;
+  -- clone: a private clone of the repo (the default); scratch: an empty workspace; mount: a directory mounted as is.
+  ALTER TABLE runs ADD COLUMN workspace TEXT NOT NULL DEFAULT 'clone';
+  -- Persistent runs take further turns; idle ones end after idle_timeout_ms without a message.
+  ALTER TABLE runs ADD COLUMN keep_alive INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE runs ADD COLUMN idle_timeout_ms INTEGER;
+  -- A run spawned by another run (a coordinator agent), for trees of runs.
+  ALTER TABLE runs ADD COLUMN parent_run_id TEXT;
+  CREATE INDEX runs_queue ON runs(state, created_at);
+  `,
 ];

@@ -13,7 +13,7 @@ export interface SessionUsage {
   costUsd: number | null;
 }
 
-const COLS: Columns = { json: ['options'], bool: ['bringBack', 'resume'] };
+const COLS: Columns = { json: ['options'], bool: ['bringBack', 'resume', 'reuseBranch', 'newSession', 'keepAlive'] };
 
 export class RunsRepo {
   private readonly db: Db;
@@ -52,6 +52,24 @@ export class RunsRepo {
       `SELECT * FROM runs WHERE repo = ? AND branch = ? AND state IN (${LIVE_STATES.map(() => '?').join(', ')}) AND id != ? LIMIT 1`,
     ).get(repo, branch, ...LIVE_STATES, exceptId ?? '');
     return row ? fromRow<Run>(row, COLS) : undefined;
+  }
+
+  /** Queued runs, oldest first: the order they leave the queue in. */
+  queued(limit = 1000): Run[] {
+    return this.db.prepare("SELECT * FROM runs WHERE state = 'queued' ORDER BY created_at, id LIMIT ?").all(limit).map((r) => fromRow<Run>(r, COLS));
+  }
+
+  /** How many runs are in these states. */
+  countIn(states: readonly RunState[]): number {
+    const r = this.db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE state IN (${states.map(() => '?').join(', ')})`).get(...states) as { n: number };
+    return Number(r.n);
+  }
+
+  /** 1-based place of a queued run in the queue (undefined when it is not queued). */
+  queuePosition(run: Pick<Run, 'id' | 'state' | 'createdAt'>): number | undefined {
+    if (run.state !== 'queued') return undefined;
+    const r = this.db.prepare("SELECT COUNT(*) AS n FROM runs WHERE state = 'queued' AND (created_at < ? OR (created_at = ? AND id < ?))").get(run.createdAt, run.createdAt, run.id) as { n: number };
+    return Number(r.n) + 1;
   }
 
   /** The live run of an agent session, if any: a conversation belongs to one live run at a time. */

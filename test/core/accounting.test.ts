@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it, mock } from 'node:test';
 import { costOf, UsageTap, type UsageIncrement } from '../../src/gateway/index.ts';
 import { armAt } from '../../src/jobs/supervisor.ts';
-import type { Run } from '../../src/jobs/index.ts';
+import { runRow } from '../fixtures/run-row.ts';
 import { openDb } from '../../src/store/db.ts';
 import { RunsRepo } from '../../src/store/runs-repo.ts';
 import { EventLog } from '../../src/events/index.ts';
@@ -76,15 +76,7 @@ describe('usage tap', () => {
   });
 });
 
-function run(id: string, patch: Partial<Run> = {}): Run {
-  return {
-    id, createdAt: 1, updatedAt: 1, agent: 'claude', type: 'feature', task: 't', prompt: 'p', repo: '/r', baseRef: 'main', baseSha: 'x', branch: 'b',
-    bringBack: true, image: 'i', model: null, options: {}, memoryBytes: 1, cpus: 1, pids: 64, timeoutMs: 1, sessionId: `s-${id}`, resume: false, state: 'running', phase: 'agent-running',
-    reason: null, error: null, exitCode: null, runDir: '/d', checkoutDir: null, containerId: null, containerName: null, modelToken: 'tok', ownerPid: null, ownerStart: null,
-    stopRequested: null, stopDetail: null, startedAt: null, finishedAt: null, lastOutputAt: null, stdoutLines: 0, stderrLines: 0, resultText: null, numTurns: null, costUsd: null,
-    inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheCreationTokens: null, headSha: null, commitsAhead: null, mergedAt: null, mergeSha: null, ...patch,
-  };
-}
+const run = runRow;
 
 describe('store guards (a real SQLite file)', () => {
   const repo = () => new RunsRepo(openDb(join(mkdtempSync(join(tmpdir(), 'paddock-guard-')), 'p.db')));

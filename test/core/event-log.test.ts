@@ -4,20 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EventLog } from '../../src/events/index.ts';
-import type { Run } from '../../src/jobs/index.ts';
+import { runRow } from '../fixtures/run-row.ts';
 import { openDb } from '../../src/store/db.ts';
 import { RunsRepo } from '../../src/store/runs-repo.ts';
 
 function fixture() {
   const db = openDb(join(mkdtempSync(join(tmpdir(), 'paddock-ev-')), 'p.db'));
   const runs = new RunsRepo(db);
-  const run = {
-    id: 'abc123', createdAt: 1, updatedAt: 1, agent: 'claude', type: 'feature', task: 't', prompt: 'p', repo: '/r', baseRef: 'main', baseSha: 'x', branch: 'b',
-    bringBack: true, image: 'i', model: null, options: {}, memoryBytes: 1, cpus: 1, pids: 64, timeoutMs: 1, sessionId: 's', resume: false, state: 'running', phase: 'agent-running',
-    reason: null, error: null, exitCode: null, runDir: '/d', checkoutDir: null, containerId: null, containerName: null, modelToken: 'tok', ownerPid: null, ownerStart: null,
-    stopRequested: null, stopDetail: null, startedAt: null, finishedAt: null, lastOutputAt: null, stdoutLines: 0, stderrLines: 0, resultText: null, numTurns: null, costUsd: null,
-    inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheCreationTokens: null, headSha: null, commitsAhead: null, mergedAt: null, mergeSha: null,
-  } satisfies Run;
+  const run = runRow('abc123', { sessionId: 's', timeoutMs: 1, memoryBytes: 1 });
   runs.insert(run);
   return { db, runs, log: new EventLog(db), run };
 }

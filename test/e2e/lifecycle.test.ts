@@ -32,7 +32,7 @@ describe('run lifecycle', () => {
     const id = runIdOf(r);
     const moves = (await eventsJson(e, id)).filter((ev) => ev.kind === 'state').map((ev) => `${String(ev.data.from)}→${String(ev.data.to)}`);
     // Silent at least during the 7 s wait (maybe also while the CLI starts): stalled, then running again on output.
-    assert.deepEqual(moves.slice(0, 2), ['pending→starting', 'starting→running']);
+    assert.deepEqual(moves.slice(0, 4), ['new→queued', 'queued→pending', 'pending→starting', 'starting→running']);
     assert.ok(moves.includes('running→stalled') && moves.includes('stalled→running'), moves.join(', '));
     assert.equal(moves.at(-1), 'running→completed');
   });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Run } from '../../src/jobs/index.ts';
+import { runRow } from '../fixtures/run-row.ts';
 import { openDb } from '../../src/store/db.ts';
 import { RunsRepo } from '../../src/store/runs-repo.ts';
 import { BIN, makeRepo, paddockEnv, runIdOf, statusJson, until, type Env } from './harness.ts';
@@ -68,13 +69,11 @@ describe('output through pipes', () => {
 });
 
 function finishedRun(id: string, at: number, home: string): Run {
-  return {
-    id, createdAt: at, updatedAt: at, agent: 'claude', type: 'feature', task: `task number ${id} with a long description `.repeat(4), prompt: 'p',
-    repo: '/tmp/some/repo', baseRef: 'main', baseSha: '0'.repeat(40), branch: `paddock/run-${id}`, bringBack: true, image: 'localhost/paddock-agent:latest',
-    model: null, options: {}, memoryBytes: 512 * 1024 ** 2, cpus: 1, pids: 512, timeoutMs: 1_800_000, sessionId: `00000000-0000-4000-8000-${id}`, resume: false,
-    state: 'completed', phase: 'done', reason: 'the agent finished', error: null, exitCode: 0, runDir: join(home, 'runs', id), checkoutDir: null,
-    containerId: null, containerName: `paddock-${id}`, modelToken: 'pdk_x', ownerPid: null, ownerStart: null, stopRequested: null, stopDetail: null,
-    startedAt: at, finishedAt: at + 500, lastOutputAt: at, stdoutLines: 10, stderrLines: 0, resultText: 'done', numTurns: 2, costUsd: 0.01,
-    inputTokens: 2000, outputTokens: 100, cacheReadTokens: 0, cacheCreationTokens: 0, headSha: null, commitsAhead: null, mergedAt: null, mergeSha: null,
-  };
+  return runRow(id, {
+    createdAt: at, updatedAt: at, task: `task number ${id} with a long description `.repeat(4), repo: '/tmp/some/repo', baseSha: '0'.repeat(40),
+    branch: `paddock/run-${id}`, image: 'localhost/paddock-agent:latest', memoryBytes: 512 * 1024 ** 2, pids: 512, timeoutMs: 1_800_000,
+    sessionId: `00000000-0000-4000-8000-${id}`, state: 'completed', phase: 'done', reason: 'the agent finished', exitCode: 0, runDir: join(home, 'runs', id),
+    containerName: `paddock-${id}`, modelToken: 'pdk_x', startedAt: at, finishedAt: at + 500, lastOutputAt: at, stdoutLines: 10, resultText: 'done', numTurns: 2,
+    costUsd: 0.01, inputTokens: 2000, outputTokens: 100, cacheReadTokens: 0, cacheCreationTokens: 0,
+  });
 }

@@ -26,7 +26,7 @@ export function registerMaintenanceCommands(program: Command): void {
     .action(async (o: { dryRun?: boolean; sessions?: boolean; merged?: boolean; olderThan?: string; json?: boolean }) => {
       const olderThanMs = o.olderThan === undefined ? undefined : parseDuration(o.olderThan, '--older-than');
       const p = paddock();
-      await reconcile(p, { supervision: 'detached' });
+      await reconcile(p);
       const items = await gc(p, { dryRun: Boolean(o.dryRun), sessions: Boolean(o.sessions), merged: Boolean(o.merged), ...(olderThanMs === undefined ? {} : { olderThanMs }) });
       const totalBytes = items.reduce((n, i) => n + (i.bytes ?? 0), 0);
       if (o.json) return printJson({ dryRun: Boolean(o.dryRun), items, totalBytes });

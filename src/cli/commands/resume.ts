@@ -22,8 +22,8 @@ export function registerResume(program: Command): void {
     .addHelpText('after', '\nExamples:\n  paddock resume 3f9c2a --task "Now add tests for the parser"\n  paddock resume 3f9c2a --task "Address the review comments" --detach')
     .action(async (id: string, o: { task: string; model?: string; timeout?: string; detach?: boolean; json?: boolean }) => {
       const p = paddock();
-      await reconcile(p, { supervision: 'detached', removeOrphans: true });
-      const run = await resumeRun(p, id, { task: o.task, ...(o.model ? { model: o.model } : {}), ...(o.timeout ? { timeout: o.timeout } : {}) }, { supervision: 'detached' });
+      await reconcile(p, { removeOrphans: true });
+      const run = await resumeRun(p, id, { task: o.task, ...(o.model ? { model: o.model } : {}), ...(o.timeout ? { timeout: o.timeout } : {}) });
       await showSpawned(run, { detach: Boolean(o.detach), json: Boolean(o.json) });
     });
 }

@@ -19,7 +19,7 @@ export function registerRunCommands(program: Command): void {
     .description(
       'List runs, newest first: active ones and those that ended in the last 24 hours (all of them with --all, or\n' +
         'those created within --since). Columns: id, state, type, task, branch, age, duration (started → ended, or\n' +
-        'so far), tokens in/out, cost, and whether the branch was merged (yes, no, or - when nothing came back).',
+        'so far), tokens (in and out), cost, and whether the branch was merged (yes, no, or - when nothing came back).',
     )
     .option('-a, --all', 'every run Paddock knows')
     .option('--state <states>', `only runs in these states, comma-separated: ${RUN_STATES.join(', ')}; or live, ended`)
@@ -32,7 +32,7 @@ export function registerRunCommands(program: Command): void {
       const sinceMs = o.since === undefined ? undefined : parseDuration(o.since, '--since');
       const repo = o.repo === undefined ? undefined : await repoRoot(o.repo);
       const p = paddock();
-      await adoptOrphanedRuns(p, 'detached');
+      await adoptOrphanedRuns(p);
       const runs = listRuns(p, { all: Boolean(o.all), ...(states ? { states } : {}), ...(repo ? { repo } : {}), ...(sinceMs === undefined ? {} : { sinceMs }) });
       if (o.json) return printJson(runs.map(publicRun));
       if (o.quiet) return runs.forEach((r) => out(r.id));
@@ -58,7 +58,7 @@ export function registerRunCommands(program: Command): void {
     .option('--json', 'as JSON')
     .action(async (id: string, o: { json?: boolean }) => {
       const p = paddock();
-      await adoptOrphanedRuns(p, 'detached');
+      await adoptOrphanedRuns(p);
       const s = await runStatus(p, id);
       const r = s.run;
       if (o.json) return printJson({ ...publicRun(r), container: s.container ?? null, supervised: s.supervised, lastEvent: s.lastEvent ?? null });
@@ -109,7 +109,7 @@ export function registerRunCommands(program: Command): void {
       const p = paddock();
       const afterSeq = o.after === undefined ? 0 : Number(o.after);
       if (!Number.isInteger(afterSeq) || afterSeq < 0) throw invalidInput(`--after ${o.after}: expected a whole number (an event's seq)`);
-      await adoptOrphanedRuns(p, 'detached');
+      await adoptOrphanedRuns(p);
       const abort = new AbortController();
       const onSigint = () => abort.abort();
       process.on('SIGINT', onSigint); // every Ctrl-C, not only the first: a second one must not kill us with 130
@@ -137,7 +137,7 @@ export function registerRunCommands(program: Command): void {
     .option('--json', 'the run as it is when stop returns, with alreadyEnded and ended')
     .action(async (id: string, o: { wait: boolean; json?: boolean }) => {
       const p = paddock();
-      const { run, alreadyEnded } = await stopRun(p, id, { supervision: 'detached', wait: o.wait });
+      const { run, alreadyEnded } = await stopRun(p, id, { wait: o.wait });
       const ended = isTerminal(run.state);
       if (o.json) return printJson({ ...publicRun(run), alreadyEnded, ended });
       const branch = safe(run.branch);
@@ -194,19 +194,21 @@ async function repoRoot(path: string): Promise<string> {
 }
 
 const compact = (n: number) => (n < 1000 ? String(n) : n < 10_000 ? `${(n / 1000).toFixed(1)}k` : n < 1e6 ? `${Math.round(n / 1000)}k` : `${(n / 1e6).toFixed(1)}M`);
-const lsTokens = (r: Run) => (r.inputTokens === null ? '-' : `${compact(r.inputTokens + (r.cacheReadTokens ?? 0) + (r.cacheCreationTokens ?? 0))}/${compact(r.outputTokens ?? 0)}`);
+/** All tokens of the run, in and out (status and --json have them apart). */
+const lsTokens = (r: Run) => (r.inputTokens === null ? '-' : compact(r.inputTokens + (r.cacheReadTokens ?? 0) + (r.cacheCreationTokens ?? 0) + (r.outputTokens ?? 0)));
+const lsCost = (r: Run) => (r.costUsd === null ? '-' : r.costUsd >= 100 ? `$${Math.round(r.costUsd)}` : `$${r.costUsd.toFixed(r.costUsd >= 1 ? 2 : 3)}`);
 const merged = (r: Run) => (r.mergedAt !== null ? 'yes' : r.bringBack && r.headSha !== null ? 'no' : '-');
 
 /** The ls table in at most width columns: task and branch share what the other columns leave. */
 export function runsTable(runs: readonly Run[], width: number): string {
   const head = ['ID', 'STATE', 'TYPE', 'TASK', 'BRANCH', 'AGE', 'TIME', 'TOKENS', 'COST', 'MERGED'];
-  const fixed = runs.map((r) => [r.id, r.state, r.type, '', '', age(r.createdAt), runDuration(r), lsTokens(r), cost(r), merged(r)]);
+  const fixed = runs.map((r) => [r.id, r.state, r.type, '', '', age(r.createdAt), runDuration(r), lsTokens(r), lsCost(r), merged(r)]);
   const colWidth = (i: number) => Math.max(head[i]!.length, ...fixed.map((row) => row[i]!.length));
   const others = [0, 1, 2, 5, 6, 7, 8, 9].reduce((n, i) => n + colWidth(i), 0) + 2 * (head.length - 1);
   const room = Math.max(16, width - others);
   const taskMax = Math.max(4, ...runs.map((r) => shorten(r.task, 1000).length));
   const branchMax = Math.max(6, ...runs.map((r) => safe(r.branch).length));
-  let branchW = Math.min(branchMax, Math.max(10, Math.floor(room * 0.4)));
+  let branchW = Math.min(branchMax, Math.max(12, Math.floor(room * 0.45)));
   const taskW = Math.min(taskMax, Math.max(6, room - branchW));
   branchW = Math.min(branchMax, room - taskW);
   const rows = runs.map((r, n) => {

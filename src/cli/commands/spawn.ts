@@ -82,7 +82,7 @@ export function registerSpawn(program: Command): void {
       const task = await readTask({ task: o.task as string | undefined, taskFile: o.taskFile as string | undefined });
       const ctrlC = detachOnCtrlC();
       const p = paddock();
-      await reconcile(p, { supervision: 'detached', removeOrphans: true });
+      await reconcile(p, { removeOrphans: true });
       const agentOptions: Record<string, unknown> = {};
       for (const kv of (o.agentOption as string[] | undefined) ?? []) {
         const eq = kv.indexOf('=');
@@ -103,7 +103,7 @@ export function registerSpawn(program: Command): void {
         ...(o.pids ? { pids: o.pids as string } : {}), ...(o.timeout ? { timeout: o.timeout as string } : {}),
         ...(o.image ? { image: o.image as string } : {}), ...(o.session ? { sessionId: o.session as string } : {}),
         withChanges: Boolean(o.withChanges), agentOptions,
-      }, { supervision: 'detached' });
+      });
       await showSpawned(run, { detach: Boolean(o.detach), json: Boolean(o.json), ctrlC });
     });
 }

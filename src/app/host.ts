@@ -1,0 +1,169 @@
+/**
+ * The supervisor host of an opened Paddock: takes runs from the queue while slots are free (at most
+ * PADDOCK_MAX_RUNNING hold a container), supervises each in this process until it ends, adopts runs whose host died,
+ * and on shutdown lets go of every run at once (their containers run on; the next host adopts them).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isTerminal, newOwner, type Owner, ownerAlive, retireOwner, RunSupervisor, type Run, SLOT_STATES } from '../jobs/index.ts';
+import { finalizeRunCheckout } from '../workspace/index.ts';
+import { agentFor } from './agents.ts';
+import type { Paddock } from './context.ts';
+import { abandonRun, prepareRun } from './prepare.ts';
+
+/**
+ * in-process: this process supervises (the daemon). detached: each run gets a supervisor process of its own that
+ * outlives the caller (a CLI without a daemon).
+ */
+export type SupervisionMode = 'in-process' | 'detached';
+
+export class SupervisorHost {
+  readonly owner: Owner;
+  private readonly p: Paddock;
+  private readonly mode: SupervisionMode;
+  private readonly active = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  private supervisor: Promise<RunSupervisor> | undefined;
+  private closed = false;
+  private log: (msg: string) => void;
+
+  constructor(p: Paddock, mode: SupervisionMode, log: (msg: string) => void = () => {}) {
+    this.p = p;
+    this.mode = mode;
+    this.log = log;
+    this.owner = newOwner();
+  }
+
+  /** Run ids this host supervises right now. */
+  activeRuns(): string[] {
+    return [...this.active.keys()];
+  }
+
+  /** Takes queued runs from the queue (oldest first) while a slot is free. */
+  kick(): void {
+    if (this.closed) return;
+    if (this.mode === 'detached') {
+      for (const run of this.p.runs.queued()) superviseDetached(this.p, run);
+      return;
+    }
+    let free = this.p.config.maxRunning - this.p.runs.countIn(SLOT_STATES);
+    for (const run of this.p.runs.queued(Math.max(0, free))) {
+      if (free-- <= 0) break;
+      this.start(run.id);
+    }
+  }
+
+  /** Supervises a run in this host (a queued one leaves the queue; a live one whose host died is adopted). */
+  start(runId: string): void {
+    if (this.closed || this.active.has(runId)) return;
+    if (this.mode === 'detached') {
+      const run = this.p.runs.get(runId);
+      if (run) superviseDetached(this.p, run);
+      return;
+    }
+    const abort = new AbortController();
+    const done = this.supervisorNow()
+      .then((s) => s.supervise(runId, abort.signal))
+      .catch((e: unknown) => this.log(`supervising run ${runId} failed: ${(e as Error).stack ?? String(e)}`))
+      .finally(() => {
+        this.active.delete(runId);
+        this.kick(); // a slot may be free now
+      });
+    this.active.set(runId, { abort, done });
+  }
+
+  /** Resolves when this host stops supervising the run (it ended, or the host let go of it). */
+  async supervising(runId: string): Promise<void> {
+    await this.active.get(runId)?.done;
+  }
+
+  /** Adopts every live run that no live host owns, then fills free slots from the queue. Returns the adopted ids. */
+  adoptOrphans(): string[] {
+    const adopted: string[] = [];
+    for (const run of this.p.runs.list({ states: SLOT_STATES })) {
+      if (this.active.has(run.id) || ownerAlive(run.ownerPid, run.ownerStart, run.ownerId)) continue;
+      this.start(run.id);
+      adopted.push(run.id);
+    }
+    this.kick();
+    return adopted;
+  }
+
+  /** Resolves with the run once it has ended (or when signal aborts, with the run as it is then). */
+  waitForEnd(runId: string, signal?: AbortSignal): Promise<Run | undefined> {
+    return new Promise((resolve) => {
+      // Woken by this process's own writes at once; the slow poll catches writes of other processes.
+      const poll = setInterval(() => check(), 500);
+      const check = () => {
+        const run = this.p.runs.get(runId);
+        if (!run || isTerminal(run.state) || signal?.aborted) {
+          clearInterval(poll);
+          this.p.events.offAppend(runId, check);
+          signal?.removeEventListener('abort', check);
+          resolve(run);
+        }
+      };
+      this.p.events.onAppend(runId, check);
+      signal?.addEventListener('abort', check, { once: true });
+      check();
+    });
+  }
+
+  /** Lets go of every run at once: supervision stops, ownership is released, containers run on. */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    const all = [...this.active.values()];
+    for (const a of all) a.abort.abort();
+    await Promise.allSettled(all.map((a) => a.done));
+    retireOwner(this.owner);
+  }
+
+  private supervisorNow(): Promise<RunSupervisor> {
+    this.supervisor ??= this.p.runtime().then((runtime) => new RunSupervisor({
+      runs: this.p.runs,
+      events: this.p.events,
+      runtime,
+      agent: agentFor,
+      model: { upstream: this.p.config.anthropicBaseUrl, credential: { apiKey: this.p.config.anthropicApiKey, oauthToken: this.p.config.claudeOauthToken } },
+      stallAfterMs: this.p.config.stallAfter,
+      stopGraceMs: this.p.config.stopGrace,
+      upstreamFailAfterMs: this.p.config.upstreamFailAfter,
+      finishCheckout: (run: Run) => finishCheckout(this.p, run),
+      prepare: { prepare: (run) => prepareRun(this.p, run), abandon: (run) => abandonRun(this.p, run) },
+      owner: this.owner,
+      log: this.log,
+    }));
+    this.supervisor.catch(() => { this.supervisor = undefined; }); // no engine yet: a later call tries again
+    return this.supervisor;
+  }
+}
+
+async function finishCheckout(p: Paddock, run: Run): Promise<{ headSha: string | null; commitsAhead: number | null }> {
+  const r = await finalizeRunCheckout({
+    paddockHome: p.config.home,
+    repo: run.repo,
+    runDir: run.runDir,
+    branch: run.branch,
+    baseSha: run.baseSha,
+    hostUid: process.getuid?.() ?? 0,
+    hostGid: process.getgid?.() ?? 0,
+    commitMessage: `paddock: ${run.type} run ${run.id}\n\n${run.task}`,
+    bringBack: run.bringBack,
+  });
+  return { headSha: r.headSha, commitsAhead: r.commitsAhead };
+}
+
+const MAIN = fileURLToPath(new URL(`./supervise-main${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+
+/** Starts a detached process that supervises the run and outlives the caller (the CLI can exit, or be killed). */
+function superviseDetached(p: Paddock, run: Pick<Run, 'id' | 'runDir'>): void {
+  mkdirSync(run.runDir, { recursive: true });
+  const out = openSync(join(run.runDir, 'supervisor.log'), 'a');
+  const child = spawn(process.execPath, [MAIN, run.id], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, PADDOCK_HOME: p.config.home },
+  });
+  child.unref();
+}
