@@ -35,6 +35,11 @@ export class SupervisorHost {
     this.owner = newOwner();
   }
 
+  /** Whether the run's recorded owner is a live host (this one or another process). */
+  isLiveOwner(run: Pick<Run, 'ownerPid' | 'ownerStart' | 'ownerId'>): boolean {
+    return ownerAlive(run.ownerPid, run.ownerStart, run.ownerId);
+  }
+
   /** Run ids this host supervises right now. */
   activeRuns(): string[] {
     return [...this.active.keys()];

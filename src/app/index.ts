@@ -26,3 +26,16 @@ export type { ReconcileReport } from './reconcile.ts';
 export { findRun } from './find-run.ts';
 export { SupervisorHost } from './host.ts';
 export type { SupervisionMode } from './host.ts';
+export { runView, runViewSchema, eventViewSchema, sessionUsageSchema } from './views.ts';
+export type { RunView } from './views.ts';
+// Errors and settings every surface maps or reads (surfaces import app/ only).
+export { ErrorCode, PaddockError, isPaddockError, invalidInput, notFound } from '../errors/index.ts';
+export { loadConfig, parseDuration, formatDuration, formatBytes } from '../config/index.ts';
+export type { Config } from '../config/index.ts';
+export { TASK_TYPES, RUN_STATES, isTerminal } from '../jobs/index.ts';
+export type { Run, RunState } from '../jobs/index.ts';
+export type { StoredEvent } from '../events/index.ts';
+export { deleteSession, getSession, listSessions } from './sessions.ts';
+export type { SessionView } from './sessions.ts';
+export { VERSION } from './version.ts';
+export { processStart } from '../jobs/owner.ts';

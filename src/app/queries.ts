@@ -1,4 +1,5 @@
-import { isTerminal, ownerAlive, type Run, type RunState } from '../jobs/index.ts';
+import { isTerminal, type Run, type RunState } from '../jobs/index.ts';
+import type { SessionUsage } from '../store/runs-repo.ts';
 import type { ContainerState } from '../runtime/index.ts';
 import type { StoredEvent } from '../events/index.ts';
 import type { Paddock } from './context.ts';
@@ -32,6 +33,8 @@ export interface RunStatus {
   container: ContainerState | undefined;
   supervised: boolean;
   lastEvent: StoredEvent | undefined;
+  /** What the whole conversation (every run of this run's session) used. */
+  session: SessionUsage;
 }
 
 export async function runStatus(p: Paddock, idOrPrefix: string): Promise<RunStatus> {
@@ -45,7 +48,7 @@ export async function runStatus(p: Paddock, idOrPrefix: string): Promise<RunStat
     }
   }
   const lastSeq = p.events.lastSeq(run.id);
-  return { run, container, supervised: ownerAlive(run.ownerPid, run.ownerStart), lastEvent: p.events.list(run.id, lastSeq - 1, 1)[0] };
+  return { run, container, supervised: p.host.isLiveOwner(run), lastEvent: p.events.list(run.id, lastSeq - 1, 1)[0], session: p.runs.sessionUsage(run.sessionId) };
 }
 
 /** Every event of the run after afterSeq (all by default); with follow, then new ones live until the run ends. */

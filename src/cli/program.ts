@@ -4,6 +4,7 @@ import { registerGitCommands } from './commands/git.ts';
 import { registerMaintenanceCommands } from './commands/maintenance.ts';
 import { registerResume } from './commands/resume.ts';
 import { registerRunCommands } from './commands/runs.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerSpawn } from './commands/spawn.ts';
 import { EXIT_CODES_LINE } from './exit-codes.ts';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerRunCommands(program);
   registerGitCommands(program);
   registerMaintenanceCommands(program);
+  registerServe(program);
   registerCompletion(program);
   return program;
 }

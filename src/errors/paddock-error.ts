@@ -9,6 +9,14 @@ export const ErrorCode = {
   GitFailed: 'GIT_FAILED',
   IllegalTransition: 'ILLEGAL_TRANSITION',
   InvalidConfig: 'INVALID_CONFIG',
+  /** No credentials, or credentials that are not (or no longer) valid. */
+  Unauthorized: 'UNAUTHORIZED',
+  /** Too many requests from this client; try again after a moment. */
+  RateLimited: 'RATE_LIMITED',
+  /** The request body is larger than the server accepts. */
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** The CLI could not reach the daemon (PADDOCK_URL, or the local one would not start). */
+  DaemonUnavailable: 'DAEMON_UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

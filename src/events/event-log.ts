@@ -32,11 +32,32 @@ export interface IngestLine {
   text: string;
 }
 
+/** The newest events of a run that someone follows, read once for all its followers. */
+interface Tail {
+  runId: string;
+  recent: StoredEvent[];
+  /** The highest seq read into recent. */
+  last: number;
+  /** Something was written since the last read. */
+  dirty: boolean;
+  followers: number;
+}
+
+const TAIL_SIZE = 1000;
+
 export class EventLog {
   private readonly db: Db;
   private readonly emitter = new EventEmitter().setMaxListeners(0);
+  private readonly tails = new Map<string, Tail>();
+  private readonly anyListeners = new Set<(e: StoredEvent) => void>();
   constructor(db: Db) {
     this.db = db;
+  }
+
+  /** Calls fn with every event of every run this process stores (webhooks, metrics); fn must not throw. */
+  onAny(fn: (e: StoredEvent) => void): () => void {
+    this.anyListeners.add(fn);
+    return () => this.anyListeners.delete(fn);
   }
 
   /** Calls fn (soon after) whenever an event of the run is stored by this process. */
@@ -103,22 +124,57 @@ export class EventLog {
 
   /**
    * Yields every event after afterSeq, then new ones as they come, until isDone() is true and nothing is left.
-   * Same-process writers wake it at once; other processes' writes are seen by polling.
+   * Followers of one run share one reader: a write wakes them all, the first one reads the new events from the
+   * database once, and the others take them from the run's tail. Writes by other processes are seen by polling.
    */
   async *follow(runId: string, opts: { afterSeq?: number; isDone: () => boolean; signal?: AbortSignal; pollMs?: number }): AsyncGenerator<StoredEvent> {
     let after = opts.afterSeq ?? 0;
-    const pollMs = opts.pollMs ?? 150;
-    while (!opts.signal?.aborted) {
-      const done = opts.isDone(); // read before listing, so nothing written after the last list is missed
-      const batch = this.list(runId, after);
-      for (const e of batch) {
-        after = e.seq;
-        yield e;
+    const pollMs = opts.pollMs ?? 1000;
+    const tail = this.openTail(runId);
+    try {
+      while (!opts.signal?.aborted) {
+        const done = opts.isDone(); // read before listing, so nothing written after the last list is missed
+        const batch = this.readFrom(tail, after);
+        for (const e of batch) {
+          after = e.seq;
+          yield e;
+        }
+        if (batch.length) continue;
+        if (done) return;
+        await this.waitForAppend(runId, pollMs, opts.signal);
+        tail.dirty = true; // woken by a write, or the poll: either way, look again
       }
-      if (batch.length) continue;
-      if (done) return;
-      await this.waitForAppend(runId, pollMs, opts.signal);
+    } finally {
+      if (--tail.followers === 0) this.tails.delete(runId);
     }
+  }
+
+  private openTail(runId: string): Tail {
+    let tail = this.tails.get(runId);
+    if (!tail) {
+      tail = { runId, recent: [], last: this.lastSeq(runId), dirty: false, followers: 0 };
+      this.tails.set(runId, tail);
+    }
+    tail.followers++;
+    return tail;
+  }
+
+  /** Events after `after`: from the shared tail when it holds them, else from the database (history). */
+  private readFrom(tail: Tail, after: number): StoredEvent[] {
+    if (tail.dirty) {
+      tail.dirty = false;
+      const fresh = this.list(tail.runId, tail.last, TAIL_SIZE);
+      if (fresh.length) {
+        tail.recent.push(...fresh);
+        if (tail.recent.length > TAIL_SIZE) tail.recent.splice(0, tail.recent.length - TAIL_SIZE);
+        tail.last = fresh.at(-1)!.seq;
+        if (fresh.length === TAIL_SIZE) tail.dirty = true; // more than a batch came: read again next time
+      }
+    }
+    const first = tail.recent[0]?.seq ?? tail.last + 1;
+    if (after >= first - 1 && after <= tail.last) return tail.recent.filter((e) => e.seq > after).slice(0, TAIL_SIZE);
+    if (after >= tail.last && !tail.dirty) return [];
+    return this.list(tail.runId, after, TAIL_SIZE);
   }
 
   private waitForAppend(runId: string, ms: number, signal?: AbortSignal): Promise<void> {
@@ -137,8 +193,10 @@ export class EventLog {
     const ts = Date.now();
     this.db.prepare('INSERT INTO events (run_id, seq, ts, source, kind, data) VALUES (?, ?, ?, ?, ?, ?)')
       .run(runId, seq, ts, source, kind, JSON.stringify(data));
+    const stored = { runId, seq, ts, source, kind, data: data as Record<string, unknown> };
     if (notify) queueMicrotask(() => this.emitter.emit(runId));
-    return { runId, seq, ts, source, kind, data: data as Record<string, unknown> };
+    if (this.anyListeners.size) queueMicrotask(() => { for (const fn of this.anyListeners) fn(stored); });
+    return stored;
   }
 }
 

@@ -1,0 +1,4 @@
+export { createApi, isNativePath } from './app.ts';
+export type { ApiLogger, ApiOptions } from './app.ts';
+export { HTTP_FOR_ERROR, errorBody, asPaddockError } from './errors.ts';
+export type { ApiEnv } from './context.ts';

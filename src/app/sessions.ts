@@ -1,0 +1,40 @@
+/** Agent sessions (conversations): listed with what all their runs used, and removed with their HOME volume. */
+import { ErrorCode, notFound, PaddockError } from '../errors/index.ts';
+import type { Session } from '../store/sessions-repo.ts';
+import type { SessionUsage } from '../store/runs-repo.ts';
+import type { Paddock } from './context.ts';
+
+export interface SessionView {
+  id: string;
+  agent: string;
+  repo: string;
+  createdAt: number;
+  updatedAt: number;
+  lastRunId: string | null;
+  usage: SessionUsage;
+}
+
+const view = (p: Paddock, s: Session): SessionView => ({
+  id: s.id, agent: s.agent, repo: s.repo, createdAt: s.createdAt, updatedAt: s.updatedAt, lastRunId: s.lastRunId, usage: p.runs.sessionUsage(s.id),
+});
+
+export function listSessions(p: Paddock): SessionView[] {
+  return p.sessions.list().map((s) => view(p, s));
+}
+
+export function getSession(p: Paddock, id: string): SessionView {
+  const s = p.sessions.get(id);
+  if (!s) throw notFound(`no session ${id}`, 'list sessions with GET /api/v1/sessions');
+  return view(p, s);
+}
+
+/** Removes a session and its HOME volume: it can no longer be resumed. Refused while one of its runs is live. */
+export async function deleteSession(p: Paddock, id: string): Promise<void> {
+  const s = p.sessions.get(id);
+  if (!s) throw notFound(`no session ${id}`, 'list sessions with GET /api/v1/sessions');
+  const live = p.runs.liveRunOfSession(id);
+  if (live) throw new PaddockError(ErrorCode.Conflict, `session ${id} has a live run ${live.id} (${live.state})`, { hint: `stop run ${live.id} first` });
+  const runtime = await p.runtime();
+  await runtime.removeVolume(s.volume);
+  p.sessions.delete(id);
+}

@@ -1,0 +1,102 @@
+/**
+ * What use cases hand to the surfaces: views that carry no secrets (the run's model token), no owner pids, no
+ * internal paths and no stack traces. The CLI, the API, MCP and the board all print these same fields; the schemas
+ * are also the API's documented response types.
+ */
+import { z } from 'zod';
+import { RUN_PHASES, RUN_STATES, TASK_TYPES, type Run } from '../jobs/index.ts';
+import type { Paddock } from './context.ts';
+
+export const runViewSchema = z.object({
+  id: z.string().describe('Run id (12 hex characters; a unique prefix works wherever an id is asked for)'),
+  state: z.enum(RUN_STATES),
+  phase: z.enum(RUN_PHASES),
+  reason: z.string().nullable().describe('Why it ended the way it did, in a few words'),
+  error: z.string().nullable().describe('The error that ended it, one line'),
+  queuePosition: z.number().int().nullable().describe('1-based place in the queue while queued'),
+  supervised: z.boolean().describe('A live supervisor host owns the run'),
+  agent: z.string(),
+  type: z.enum(TASK_TYPES),
+  task: z.string(),
+  repo: z.string().describe('The repository the run works on (top-level directory)'),
+  workspace: z.enum(['clone', 'scratch', 'mount']),
+  baseRef: z.string(),
+  baseSha: z.string(),
+  branch: z.string(),
+  bringBack: z.boolean(),
+  image: z.string(),
+  model: z.string().nullable(),
+  options: z.record(z.string(), z.unknown()).describe('Agent options as validated'),
+  memoryBytes: z.number(),
+  cpus: z.number(),
+  pids: z.number(),
+  timeoutMs: z.number(),
+  keepAlive: z.boolean(),
+  idleTimeoutMs: z.number().nullable(),
+  parentRunId: z.string().nullable(),
+  sessionId: z.string(),
+  resume: z.boolean(),
+  containerId: z.string().nullable(),
+  containerName: z.string().nullable(),
+  checkoutDir: z.string().nullable(),
+  exitCode: z.number().nullable(),
+  createdAt: z.number().describe('Epoch milliseconds'),
+  updatedAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  lastOutputAt: z.number().nullable(),
+  stdoutLines: z.number(),
+  stderrLines: z.number(),
+  resultText: z.string().nullable(),
+  numTurns: z.number().nullable(),
+  costUsd: z.number().nullable().describe('What this run\'s own model calls cost (not the whole conversation)'),
+  inputTokens: z.number().nullable(),
+  outputTokens: z.number().nullable(),
+  cacheReadTokens: z.number().nullable(),
+  cacheCreationTokens: z.number().nullable(),
+  headSha: z.string().nullable(),
+  commitsAhead: z.number().nullable(),
+  mergedAt: z.number().nullable(),
+  mergeSha: z.string().nullable(),
+  stopRequested: z.enum(['user', 'timeout', 'upstream']).nullable(),
+}).meta({ id: 'Run' });
+
+export type RunView = z.infer<typeof runViewSchema>;
+
+/** A run as every surface shows it. */
+export function runView(p: Paddock, run: Run): RunView {
+  return {
+    id: run.id, state: run.state, phase: run.phase, reason: run.reason,
+    error: run.error === null ? null : (run.error.split('\n')[0] ?? ''),
+    queuePosition: p.runs.queuePosition(run) ?? null,
+    supervised: run.ownerPid !== null && p.host.isLiveOwner(run),
+    agent: run.agent, type: run.type, task: run.task, repo: run.repo, workspace: run.workspace, baseRef: run.baseRef, baseSha: run.baseSha,
+    branch: run.branch, bringBack: run.bringBack, image: run.image, model: run.model, options: run.options,
+    memoryBytes: run.memoryBytes, cpus: run.cpus, pids: run.pids, timeoutMs: run.timeoutMs, keepAlive: run.keepAlive, idleTimeoutMs: run.idleTimeoutMs,
+    parentRunId: run.parentRunId, sessionId: run.sessionId, resume: run.resume, containerId: run.containerId, containerName: run.containerName,
+    checkoutDir: run.checkoutDir, exitCode: run.exitCode, createdAt: run.createdAt, updatedAt: run.updatedAt, startedAt: run.startedAt,
+    finishedAt: run.finishedAt, lastOutputAt: run.lastOutputAt, stdoutLines: run.stdoutLines, stderrLines: run.stderrLines,
+    resultText: run.resultText, numTurns: run.numTurns, costUsd: run.costUsd, inputTokens: run.inputTokens, outputTokens: run.outputTokens,
+    cacheReadTokens: run.cacheReadTokens, cacheCreationTokens: run.cacheCreationTokens, headSha: run.headSha, commitsAhead: run.commitsAhead,
+    mergedAt: run.mergedAt, mergeSha: run.mergeSha, stopRequested: run.stopRequested,
+  };
+}
+
+export const sessionUsageSchema = z.object({
+  sessionId: z.string(),
+  runs: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheCreationTokens: z.number(),
+  costUsd: z.number().nullable(),
+}).meta({ id: 'SessionUsage' });
+
+export const eventViewSchema = z.object({
+  runId: z.string(),
+  seq: z.number().int().describe('Increasing per run: resume a stream after it (Last-Event-ID, ?after=)'),
+  ts: z.number().describe('Epoch milliseconds'),
+  source: z.enum(['agent', 'stderr', 'paddock']),
+  kind: z.string().describe('init, text, thinking, tool_use, tool_result, result, error, other (agent); state, phase, note (paddock); stderr'),
+  data: z.record(z.string(), z.unknown()),
+}).meta({ id: 'RunEvent' });

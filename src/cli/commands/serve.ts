@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { invalidInput } from '../../app/index.ts';
+import { info } from '../context.ts';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .summary('run the Paddock daemon in the foreground (API on TCP and on $PADDOCK_HOME/paddock.sock)')
+    .description(
+      'Run the daemon in the foreground: it supervises every run, hosts their model relays, and serves the REST + SSE\n' +
+        'API (Paddock\'s own under /api/v1, Stromboli-compatible at the root; OpenAPI at /openapi.json, docs at /docs)\n' +
+        'on TCP and on the unix socket $PADDOCK_HOME/paddock.sock (mode 0600) that the CLI uses. Other paddock commands\n' +
+        'start a daemon in the background when none answers. SIGTERM or Ctrl-C drains: the daemon lets go of its runs\n' +
+        '(their containers run on) and exits; the next daemon adopts them. Logs are JSON lines on stdout.',
+    )
+    .option('--host <address>', 'TCP address to listen on (a non-loopback one needs authentication on)', '127.0.0.1')
+    .option('--port <n>', 'TCP port', '8080')
+    .option('--no-tcp', 'listen on the unix socket only')
+    .addHelpText('after', '\nExamples:\n  paddock serve                      # 127.0.0.1:8080 and $PADDOCK_HOME/paddock.sock\n  paddock serve --port 8585\n  curl -s localhost:8080/health')
+    .action(async (o: { host: string; port: string; tcp: boolean }) => {
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalidInput(`--port ${o.port}: expected a port number (0-65535)`);
+      const { startDaemon } = await import('../../daemon/index.ts');
+      const d = await startDaemon({ tcp: o.tcp ? { host: o.host, port } : null });
+      info(`paddock daemon: ${d.tcp ? `http://${d.tcp} and ` : ''}${d.socket}`);
+      const onSignal = () => void d.stop();
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+      await d.stopped;
+    });
+}

@@ -1,0 +1,128 @@
+/**
+ * The daemon: one long-lived process per PADDOCK_HOME that supervises every run in-process, hosts their model
+ * relays, and serves the API on a unix socket ($PADDOCK_HOME/paddock.sock, mode 0600, for the local CLI) and on TCP.
+ * It adopts live runs on start and every 30 s; SIGTERM drains (stops accepting, lets go of its runs at once, closes
+ * relays and the database); after SIGKILL the next daemon adopts every run and stores each line once.
+ */
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { getRequestListener } from '@hono/node-server';
+import pino from 'pino';
+import { type Config, ErrorCode, loadConfig, openPaddock, PaddockError, processStart, reconcile, VERSION } from '../app/index.ts';
+import { createApi } from '../api/index.ts';
+import { claimHome, updateRecord } from './lock.ts';
+
+export interface ServeOptions {
+  /** TCP address to listen on as well; null: the unix socket only (a daemon the CLI started). */
+  tcp: { host: string; port: number } | null;
+  config?: Config;
+}
+
+export interface RunningDaemon {
+  socket: string;
+  /** host:port actually bound, when listening on TCP. */
+  tcp: string | null;
+  /** Drains and exits the process's servers (what SIGTERM does). */
+  stop(): Promise<void>;
+  stopped: Promise<void>;
+}
+
+const RECONCILE_EVERY_MS = 30_000;
+
+export const socketPathOf = (home: string) => join(home, 'paddock.sock');
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
+
+export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
+  const config = opts.config ?? loadConfig();
+  if (opts.tcp && !isLoopback(opts.tcp.host)) {
+    throw new PaddockError(ErrorCode.InvalidConfig, `refusing to listen on ${opts.tcp.host}: the API would be open to the network without authentication`, {
+      hint: 'listen on 127.0.0.1, or turn authentication on (PADDOCK_AUTH_ENABLED=true with PADDOCK_API_TOKENS or PADDOCK_JWT_SECRET)',
+    });
+  }
+  // State holds live run tokens: readable by this user only.
+  mkdirSync(config.home, { recursive: true, mode: 0o700 });
+  chmodSync(config.home, 0o700);
+  const log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime });
+  const socket = socketPathOf(config.home);
+  const startedAt = Date.now();
+  const release = claimHome(config.home, { pid: process.pid, start: processStart(process.pid) ?? '', socket, tcp: null, version: VERSION, startedAt });
+
+  const p = openPaddock(config, { supervision: 'in-process', log: (msg) => log.warn({ msg }, 'supervisor') });
+  const shutdown = new AbortController();
+  let tcpAddress: string | null = null;
+  let stopping: Promise<void> | undefined;
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((r) => (resolveStopped = r));
+
+  const app = createApi({
+    p, shutdown: shutdown.signal, log, version: VERSION,
+    system: { info: () => ({ pid: process.pid, version: VERSION, startedAt, socket, tcp: tcpAddress }), requestStop: () => void stop() },
+  });
+  const listener = getRequestListener(app.fetch);
+  const servers: http.Server[] = [];
+  const listen = (server: http.Server, where: string | { host: string; port: number }) => new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    if (typeof where === 'string') server.listen(where, () => resolve());
+    else server.listen(where.port, where.host, () => resolve());
+  });
+
+  try {
+    rmSync(socket, { force: true }); // left by a daemon that died; the home is ours now
+    const unix = http.createServer(listener);
+    servers.push(unix);
+    await listen(unix, socket);
+    chmodSync(socket, 0o600);
+    if (opts.tcp) {
+      const tcp = http.createServer(listener);
+      servers.push(tcp);
+      await listen(tcp, opts.tcp);
+      const a = tcp.address() as AddressInfo;
+      tcpAddress = `${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`;
+    }
+  } catch (e) {
+    for (const s of servers) s.close();
+    await p.close();
+    release();
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') throw new PaddockError(ErrorCode.InvalidConfig, `${opts.tcp?.host}:${opts.tcp?.port} is already in use`, { hint: 'choose another --port' });
+    throw e;
+  }
+  // The record says where to reach us, now that we listen.
+  updateRecord(config.home, { pid: process.pid, start: processStart(process.pid) ?? '', socket, tcp: tcpAddress, version: VERSION, startedAt });
+  const releaseHome = release;
+  for (const s of servers) {
+    s.requestTimeout = 0; // long synchronous runs and streams
+    s.headersTimeout = 10_000;
+  }
+
+  const reconcileNow = () => reconcile(p, { removeOrphans: true }).then(
+    (r) => { if (r.adopted.length || r.orphansRemoved.length) log.info(r, 'reconciled'); },
+    (e: unknown) => log.warn({ err: String(e) }, 'reconcile failed (engine down?); trying again later'),
+  );
+  await reconcileNow();
+  const timer = setInterval(() => void reconcileNow(), RECONCILE_EVERY_MS);
+  timer.unref();
+  log.info({ socket, tcp: tcpAddress, home: config.home, version: VERSION, maxRunning: config.maxRunning }, 'paddock daemon listening');
+
+  async function stop(): Promise<void> {
+    stopping ??= (async () => {
+      log.info({}, 'stopping: letting go of runs (their containers run on)');
+      clearInterval(timer);
+      shutdown.abort();
+      const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      for (const s of servers) s.closeIdleConnections();
+      await p.close();
+      setTimeout(() => { for (const s of servers) s.closeAllConnections(); }, 2000).unref();
+      await closed;
+      rmSync(socket, { force: true });
+      releaseHome();
+      log.info({}, 'stopped');
+      resolveStopped();
+    })();
+    return stopping;
+  }
+  return { socket, tcp: tcpAddress, stop, stopped };
+}
