@@ -102,7 +102,8 @@ export function stateColor(state: string): Style {
   switch (state) {
     case 'completed': return 'green';
     case 'running': case 'starting': return 'cyan';
-    case 'stalled': case 'pending': return 'yellow';
+    case 'stalled': case 'pending': case 'queued': return 'yellow';
+    case 'idle': return 'blue';
     default: return 'red';
   }
 }
