@@ -87,5 +87,17 @@ describe('exit codes of detaching, cancelling, and where the task comes from', (
     const ls = JSON.parse((await e.cli(['ls', '--all', '--json'])).stdout) as unknown[];
     assert.equal(ls.length, 2, 'no bad task made a run');
     await until(async () => isEnded(await statusJson(e, String(b.id))) && isEnded(await statusJson(e, String(a.id))), 'both runs to end', 120_000);
+
+    // resume takes its task the same ways.
+    const noTask = await e.cli(['resume', String(b.id)]);
+    assert.equal(noTask.code, 2, noTask.stderr);
+    assert.match(noTask.stderr, /error: no task/);
+    writeFileSync(join(dir, 'NEXT.md'), 'Now say it again [[script:hello again]]\n');
+    const resumed = await e.cli(['resume', String(b.id), '--task-file', join(dir, 'NEXT.md'), '--detach', '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const c = JSON.parse(resumed.stdout) as Record<string, unknown>;
+    assert.equal(c.task, 'Now say it again [[script:hello again]]');
+    assert.equal(c.modelToken, undefined);
+    await until(async () => isEnded(await statusJson(e, String(c.id))), 'the resumed run to end', 120_000);
   });
 });

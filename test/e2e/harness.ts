@@ -81,7 +81,8 @@ async function cleanup(e: Env): Promise<void> {
     rmSync(e.home, { recursive: true, force: true });
     return;
   }
-  // Supervisors of this home's runs: kill them first, so none acts while we clean.
+  // This home's daemon and supervisors: kill them first, so none acts while we clean.
+  await killDaemon(e.home);
   for (const id of runIds(e.home)) await pexec('pkill', ['-9', '-f', `supervise-main\\.[jt]s ${id}`]).catch(() => {});
   const filters = { label: [`dev.paddock.instance=${instance}`] };
   try {
@@ -92,6 +93,22 @@ async function cleanup(e: Env): Promise<void> {
     // a test that pointed Paddock at no engine has nothing there to clean
   }
   rmSync(e.home, { recursive: true, force: true });
+}
+
+/** SIGKILL the daemon of this home, if one runs, and wait until it is gone. */
+export async function killDaemon(home: string): Promise<void> {
+  let pid: number | undefined;
+  try {
+    pid = (JSON.parse(readFileSync(join(home, 'daemon.json'), 'utf8')) as { pid: number }).pid;
+  } catch {
+    return;
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  await until(() => { try { process.kill(pid, 0); return false; } catch { return true; } }, `daemon ${pid} to die`, 10_000, 50).catch(() => {});
 }
 
 export function runIds(home: string): string[] {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { reconcile, resumeRun } from '../../app/index.ts';
 import { paddock } from '../context.ts';
-import { showSpawned } from './spawn.ts';
+import { detachOnCtrlC, readTask, showSpawned } from './spawn.ts';
 
 export function registerResume(program: Command): void {
   program
@@ -14,16 +14,19 @@ export function registerResume(program: Command): void {
         'A session has one live run at a time: resuming one that is still running is refused.',
     )
     .argument('<id>', 'run id (or a unique prefix), or session id')
-    .requiredOption('--task <text>', 'what the agent should do next')
+    .option('--task <text>', 'what the agent should do next; - reads it from stdin')
+    .option('--task-file <file>', 'read the task from this file')
     .option('--model <name>', 'model for the agent (default: the earlier run\'s)')
     .option('--timeout <duration>', 'wall-clock limit (default: the earlier run\'s)')
     .option('-d, --detach', 'print the run id and return at once')
-    .option('--json', 'with follow: print raw events, one JSON object a line')
-    .addHelpText('after', '\nExamples:\n  paddock resume 3f9c2a --task "Now add tests for the parser"\n  paddock resume 3f9c2a --task "Address the review comments" --detach')
-    .action(async (id: string, o: { task: string; model?: string; timeout?: string; detach?: boolean; json?: boolean }) => {
+    .option('--json', 'print raw events, one JSON object a line; with --detach, the run as JSON')
+    .addHelpText('after', '\nExamples:\n  paddock resume 3f9c2a --task "Now add tests for the parser"\n  paddock resume 3f9c2a --task "Address the review comments" --detach\n  paddock resume 3f9c2a --task-file REVIEW.md')
+    .action(async (id: string, o: { task?: string; taskFile?: string; model?: string; timeout?: string; detach?: boolean; json?: boolean }) => {
+      const task = await readTask(o);
+      const ctrlC = detachOnCtrlC();
       const p = paddock();
       await reconcile(p, { removeOrphans: true });
-      const run = await resumeRun(p, id, { task: o.task, ...(o.model ? { model: o.model } : {}), ...(o.timeout ? { timeout: o.timeout } : {}) });
-      await showSpawned(run, { detach: Boolean(o.detach), json: Boolean(o.json) });
+      const run = await resumeRun(p, id, { task, ...(o.model ? { model: o.model } : {}), ...(o.timeout ? { timeout: o.timeout } : {}) });
+      await showSpawned(run, { detach: Boolean(o.detach), json: Boolean(o.json), ctrlC });
     });
 }
