@@ -62,6 +62,9 @@ describe('merge with nothing to merge, and diff --json', () => {
     ]);
     assert.deepEqual(diff.total, { files: 2, added: 3, deleted: 2 });
     assert.match(diff.patch, /^\+TWO$/m);
+    const piped = await e.cli(['diff', id]);
+    const base = String((await statusJson(e, id)).baseSha);
+    assert.equal(piped.stdout.trimEnd(), await git(repo, 'diff', '--no-color', '--binary', '--find-renames', `${base}...feat/two`, '--'), 'into a pipe, the patch is exact');
     const stat = JSON.parse((await e.cli(['diff', id, '--json', '--stat'])).stdout) as Record<string, unknown>;
     assert.equal(stat.patch, undefined, '--stat leaves the patch out');
 
@@ -85,5 +88,19 @@ describe('merge with nothing to merge, and diff --json', () => {
     assert.equal(s2.mergeSha, s1.mergeSha);
     assert.equal((await mergeNotes(e, id)).length, 1, 'one note, for the one merge');
     assert.equal(await git(repo, 'rev-parse', 'main'), head, 'main did not move');
+  });
+
+  it('doctor --json and image build --json put their result on stdout as JSON', async (t) => {
+    const e = await paddockEnv(t);
+    const d = await e.cli(['doctor', '--json']);
+    const checks = JSON.parse(d.stdout) as { name: string; status: string }[];
+    assert.equal(checks.find((c) => c.name === 'engine')?.status, 'ok', d.stdout);
+    const b = await e.cli(['image', 'build', '--json']);
+    assert.equal(b.code, 0, b.stderr);
+    const built = JSON.parse(b.stdout) as Record<string, unknown>;
+    assert.equal(built.tag, 'localhost/paddock-agent:latest');
+    assert.equal(built.built, false, 'the image is up to date');
+    assert.equal(typeof built.seconds, 'number');
+    assert.match(b.stderr, /is up to date/, 'progress stays on stderr');
   });
 });

@@ -9,7 +9,7 @@ export function registerGitCommands(program: Command): void {
   const diff = program
     .command('diff')
     .summary('show the run branch against its base')
-    .description('Show what the run did: its branch against the commit it started from (changes on the base since are not\nshown). The patch is exactly what git would merge; its text is the agent\'s, shown with control characters escaped.')
+    .description('Show what the run did: its branch against the commit it started from (changes on the base since are not\nshown). On a terminal, control characters in the agent\'s text are escaped; into a pipe, the patch is exact\n(paddock diff <id> | git apply works).')
     .argument('<id>', 'run id (or a unique prefix)')
     .option('--stat', 'only the summary of changed files')
     .option('--json', 'files (path, status, added, deleted, binary) and totals as JSON; the patch too unless --stat')
@@ -21,8 +21,10 @@ export function registerGitCommands(program: Command): void {
           ...(o.stat ? {} : { patch: d.text }),
         });
       }
-      if (o.stat || !d.text) out(d.stat ? safe(d.stat.replace(/\n$/, '')) : '(no changes)');
-      else out(safe(d.text.replace(/\n$/, '')));
+      // On a terminal the agent's text is made safe; into a pipe the patch goes as it is, so `git apply` takes it.
+      const shown = (text: string) => (process.stdout.isTTY ? safe(text) : text);
+      if (o.stat || !d.text) out(d.stat ? shown(d.stat.replace(/\n$/, '')) : '(no changes)');
+      else out(shown(d.text.replace(/\n$/, '')));
     });
   withExamples(diff, ['paddock diff 3f2a', 'paddock diff 3f2a --stat', 'paddock diff 3f2a --json | jq \'.files[] | select(.status == "added") | .path\'']);
 
