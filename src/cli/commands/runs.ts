@@ -40,7 +40,7 @@ export function registerRunCommands(program: Command): void {
         const filtered = states || repo || sinceMs !== undefined;
         return info(filtered ? 'no runs match' : 'no runs yet; start one with `paddock spawn --repo <path> --task "…"`');
       }
-      out(runsTable(runs, process.stdout.isTTY ? Math.max(60, process.stdout.columns || 100) : 100));
+      out(runsTable(runs, process.stdout.isTTY ? Math.max(80, process.stdout.columns || 100) : 100));
     });
   withExamples(ls, [
     'paddock ls                               # active runs and those that ended today',
@@ -196,27 +196,32 @@ async function repoRoot(path: string): Promise<string> {
 const compact = (n: number) => (n < 1000 ? String(n) : n < 10_000 ? `${(n / 1000).toFixed(1)}k` : n < 1e6 ? `${Math.round(n / 1000)}k` : `${(n / 1e6).toFixed(1)}M`);
 /** All tokens of the run, in and out (status and --json have them apart). */
 const lsTokens = (r: Run) => (r.inputTokens === null ? '-' : compact(r.inputTokens + (r.cacheReadTokens ?? 0) + (r.cacheCreationTokens ?? 0) + (r.outputTokens ?? 0)));
-const lsCost = (r: Run) => (r.costUsd === null ? '-' : r.costUsd >= 100 ? `$${Math.round(r.costUsd)}` : `$${r.costUsd.toFixed(r.costUsd >= 1 ? 2 : 3)}`);
+const lsCost = (r: Run) => (r.costUsd === null ? '-' : r.costUsd >= 100 ? `$${Math.round(r.costUsd)}` : r.costUsd > 0 && r.costUsd < 0.001 ? '<$0.001' : `$${r.costUsd.toFixed(r.costUsd >= 1 ? 2 : 3)}`);
 const merged = (r: Run) => (r.mergedAt !== null ? 'yes' : r.bringBack && r.headSha !== null ? 'no' : '-');
 
-/** The ls table in at most width columns: task and branch share what the other columns leave. */
+/**
+ * The ls table in at most width columns: task and branch share what the other columns leave. On a terminal too
+ * narrow for all of them, TOKENS, then TIME, then TYPE are left out (--json has everything).
+ */
 export function runsTable(runs: readonly Run[], width: number): string {
   const head = ['ID', 'STATE', 'TYPE', 'TASK', 'BRANCH', 'AGE', 'TIME', 'TOKENS', 'COST', 'MERGED'];
   const fixed = runs.map((r) => [r.id, r.state, r.type, '', '', age(r.createdAt), runDuration(r), lsTokens(r), lsCost(r), merged(r)]);
   const colWidth = (i: number) => Math.max(head[i]!.length, ...fixed.map((row) => row[i]!.length));
-  const others = [0, 1, 2, 5, 6, 7, 8, 9].reduce((n, i) => n + colWidth(i), 0) + 2 * (head.length - 1);
-  const room = Math.max(16, width - others);
+  let cols = head.map((_, i) => i);
+  const othersOf = (c: number[]) => c.filter((i) => i !== 3 && i !== 4).reduce((n, i) => n + colWidth(i), 0) + 2 * (c.length - 1);
+  for (const drop of [7, 6, 2]) if (width - othersOf(cols) < 24) cols = cols.filter((i) => i !== drop);
+  const room = Math.max(12, width - othersOf(cols));
   const taskMax = Math.max(4, ...runs.map((r) => shorten(r.task, 1000).length));
   const branchMax = Math.max(6, ...runs.map((r) => safe(r.branch).length));
-  let branchW = Math.min(branchMax, Math.max(12, Math.floor(room * 0.45)));
-  const taskW = Math.min(taskMax, Math.max(6, room - branchW));
+  let branchW = Math.min(branchMax, Math.max(8, Math.floor(room * 0.45)));
+  const taskW = Math.min(taskMax, room - branchW);
   branchW = Math.min(branchMax, room - taskW);
   const rows = runs.map((r, n) => {
     const row = [...fixed[n]!];
     row[1] = paint(stateColor(r.state), r.state);
     row[3] = shorten(r.task, taskW);
     row[4] = shortenMiddle(r.branch, branchW);
-    return row;
+    return cols.map((i) => row[i]!);
   });
-  return table([head.map((h) => paint('bold', h)), ...rows]);
+  return table([cols.map((i) => paint('bold', head[i]!)), ...rows]);
 }
