@@ -20,6 +20,8 @@ export const spawnInputSchema = z.object({
   withChanges: z.boolean().default(false).describe('Start from the working tree as it is: uncommitted tracked changes and untracked (not ignored) files go into the run\'s starting commit'),
   resume: z.boolean().default(false).describe('Accepted for Stromboli compatibility; a given sessionId always resumes'),
   agentOptions: z.record(z.string(), z.unknown()).default({}).describe('Agent CLI options (for Claude: the option set of Stromboli\'s `claude` object)'),
+  webhookUrl: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).max(2048).optional()
+    .describe('POSTed (signed with PADDOCK_WEBHOOK_SECRET) when the run ends; loopback and private addresses are refused unless PADDOCK_WEBHOOK_ALLOW_PRIVATE=true'),
 });
 
 export type SpawnInput = z.input<typeof spawnInputSchema>;

@@ -15,6 +15,7 @@ import { agentFor } from './agents.ts';
 import type { Paddock } from './context.ts';
 import { spawnInputSchema, type SpawnInput } from './spawn-input.ts';
 import { validate } from './validate.ts';
+import { checkWebhookTarget } from './webhooks/target.ts';
 
 /**
  * Validates the whole request, then records the run as queued and returns it; the host takes it from the queue when a
@@ -37,6 +38,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput): Promise<Run> {
   }
   if (limits.memoryBytes < 64 * 1024 ** 2) throw new PaddockError(ErrorCode.InvalidInput, 'memory limit below 64m', { hint: 'an agent needs at least 64m; 512m is the default' });
   if (req.resume && !req.sessionId) throw new PaddockError(ErrorCode.InvalidInput, 'resume needs a session id', { hint: 'pass the session id of an earlier run (paddock status <id> shows it)' });
+  if (req.webhookUrl !== undefined) await checkWebhookTarget(req.webhookUrl, cfg.webhookAllowPrivate);
   // The CLI refuses to start a conversation under an existing session id, so continuing a session means resuming it.
   const resume = req.sessionId !== undefined;
 
@@ -100,7 +102,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput): Promise<Run> {
     stopRequested: null, stopDetail: null,
     startedAt: null, finishedAt: null, lastOutputAt: null, stdoutLines: 0, stderrLines: 0,
     resultText: null, numTurns: null, costUsd: null, inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheCreationTokens: null,
-    headSha: null, commitsAhead: null, mergedAt: null, mergeSha: null,
+    headSha: null, commitsAhead: null, mergedAt: null, mergeSha: null, webhookUrl: req.webhookUrl ?? null,
   };
   // The session row first: the run refers to it, and a later resume finds it even while this run is queued.
   p.sessions.upsert(session

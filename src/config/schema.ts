@@ -6,6 +6,7 @@ import { totalmem } from 'node:os';
 import { z } from 'zod';
 import { invalidInput } from '../errors/index.ts';
 import { parseBytes, parseCpus, parseDuration, parsePids } from './units.ts';
+import { parseAddressList, parseFlag, parseList, parsePositiveNumber } from './flags.ts';
 
 const size = (d: string) => z.union([z.string(), z.number()]).default(d).transform((v, ctx) => tryParse(() => parseBytes(v), ctx));
 const duration = (d: string) => z.union([z.string(), z.number()]).default(d).transform((v, ctx) => tryParse(() => parseDuration(v), ctx));
@@ -46,10 +47,37 @@ export const configFields = z.object({
     .describe('PADDOCK_MAX_RUNNING: how many runs may hold a container at once; more wait in state queued (default: 3/4 of the host\'s memory over the default run memory)'),
   maxTimeout: duration('7d').describe('PADDOCK_MAX_TIMEOUT: the longest wall-clock limit a run may ask for'),
   upstreamFailAfter: duration('30s').describe('PADDOCK_UPSTREAM_FAIL_AFTER: a run whose model endpoint keeps failing (no connection) this long ends failed'),
+  // The daemon's API over TCP: who may call it, how often, and where runs report their end (docs/auth.md).
+  authEnabled: z.union([z.string(), z.boolean()]).default(false).transform((v, ctx) => tryParse(() => parseFlag(v, 'PADDOCK_AUTH_ENABLED'), ctx))
+    .describe('PADDOCK_AUTH_ENABLED or STROMBOLI_AUTH_ENABLED: TCP requests need a bearer token (the unix socket never does)'),
+  apiTokens: z.union([z.string(), z.array(z.string())]).default([]).transform((v) => parseList(v))
+    .describe('PADDOCK_API_TOKENS or STROMBOLI_API_TOKENS: static bearer tokens, comma-separated'),
+  jwtSecret: z.string().min(32, 'the JWT secret must be at least 32 characters (e.g. openssl rand -base64 32)').optional()
+    .describe('PADDOCK_JWT_SECRET or STROMBOLI_JWT_SECRET: HS256 key for the tokens /auth/token issues (enables JWT auth)'),
+  jwtExpiry: duration('24h').describe('PADDOCK_JWT_EXPIRY or STROMBOLI_JWT_EXPIRY: how long an access token lasts'),
+  jwtRefreshExpiry: duration('168h').describe('PADDOCK_JWT_REFRESH_EXPIRY or STROMBOLI_JWT_REFRESH_EXPIRY: how long a refresh token lasts'),
+  rateLimitEnabled: z.union([z.string(), z.boolean()]).default(false).transform((v, ctx) => tryParse(() => parseFlag(v, 'PADDOCK_RATE_LIMIT_ENABLED'), ctx))
+    .describe('PADDOCK_RATE_LIMIT_ENABLED or STROMBOLI_RATE_LIMIT_ENABLED: a token bucket per client on TCP'),
+  rateLimitRps: z.union([z.string(), z.number()]).default(10).transform((v, ctx) => tryParse(() => parsePositiveNumber(v, 'PADDOCK_RATE_LIMIT_RPS'), ctx))
+    .describe('PADDOCK_RATE_LIMIT_RPS or STROMBOLI_RATE_LIMIT_RPS: requests per second a client earns'),
+  rateLimitBurst: z.union([z.string(), z.number()]).default(20).transform((v, ctx) => tryParse(() => positiveInt(v, 'PADDOCK_RATE_LIMIT_BURST'), ctx))
+    .describe('PADDOCK_RATE_LIMIT_BURST or STROMBOLI_RATE_LIMIT_BURST: requests a client may make at once'),
+  rateLimitTrustedProxies: z.union([z.string(), z.array(z.string())]).default([]).transform((v, ctx) => tryParse(() => parseAddressList(v, 'PADDOCK_RATE_LIMIT_TRUSTED_PROXIES'), ctx))
+    .describe('PADDOCK_RATE_LIMIT_TRUSTED_PROXIES or STROMBOLI_RATE_LIMIT_TRUSTED_PROXIES: peers (IPs, CIDRs) whose X-Forwarded-For / X-Real-IP names the client'),
+  webhookSecret: z.string().min(1).optional().describe('PADDOCK_WEBHOOK_SECRET or STROMBOLI_WEBHOOK_SIGNING_SECRET: HMAC-SHA256 key that signs webhook deliveries'),
+  webhookAllowPrivate: z.union([z.string(), z.boolean()]).default(false).transform((v, ctx) => tryParse(() => parseFlag(v, 'PADDOCK_WEBHOOK_ALLOW_PRIVATE'), ctx))
+    .describe('PADDOCK_WEBHOOK_ALLOW_PRIVATE: allow webhook URLs on loopback and private networks'),
+  webhookMaxAttempts: z.union([z.string(), z.number()]).default(12).transform((v, ctx) => tryParse(() => positiveInt(v, 'PADDOCK_WEBHOOK_MAX_ATTEMPTS'), ctx))
+    .describe('PADDOCK_WEBHOOK_MAX_ATTEMPTS: deliveries of one webhook before it is given up'),
+  webhookTimeout: duration('5s').describe('PADDOCK_WEBHOOK_TIMEOUT: how long one delivery attempt may take'),
 });
 
 export const configSchema = configFields.transform((c) => ({ ...c, maxRunning: c.maxRunning ?? Math.max(1, Math.floor((totalmem() * 0.75) / c.memory)) })).superRefine((c, ctx) => {
   if (c.timeout > c.maxTimeout) ctx.addIssue({ code: 'custom', path: ['timeout'], message: `the default timeout is above PADDOCK_MAX_TIMEOUT (${c.maxTimeout / 1000}s)` });
+  // Auth with nothing to authenticate against would lock every TCP client out while looking secure.
+  if (c.authEnabled && c.apiTokens.length === 0 && c.jwtSecret === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['authEnabled'], message: 'authentication is on but no client could ever authenticate: set PADDOCK_API_TOKENS or PADDOCK_JWT_SECRET' });
+  }
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -75,4 +103,28 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   PADDOCK_MAX_TIMEOUT: 'maxTimeout',
   PADDOCK_MAX_RUNNING: 'maxRunning',
   PADDOCK_UPSTREAM_FAIL_AFTER: 'upstreamFailAfter',
+  // Paddock's names first: when both are set, the PADDOCK_ one wins. Stromboli's names work as they do there.
+  PADDOCK_AUTH_ENABLED: 'authEnabled',
+  STROMBOLI_AUTH_ENABLED: 'authEnabled',
+  PADDOCK_API_TOKENS: 'apiTokens',
+  STROMBOLI_API_TOKENS: 'apiTokens',
+  PADDOCK_JWT_SECRET: 'jwtSecret',
+  STROMBOLI_JWT_SECRET: 'jwtSecret',
+  PADDOCK_JWT_EXPIRY: 'jwtExpiry',
+  STROMBOLI_JWT_EXPIRY: 'jwtExpiry',
+  PADDOCK_JWT_REFRESH_EXPIRY: 'jwtRefreshExpiry',
+  STROMBOLI_JWT_REFRESH_EXPIRY: 'jwtRefreshExpiry',
+  PADDOCK_RATE_LIMIT_ENABLED: 'rateLimitEnabled',
+  STROMBOLI_RATE_LIMIT_ENABLED: 'rateLimitEnabled',
+  PADDOCK_RATE_LIMIT_RPS: 'rateLimitRps',
+  STROMBOLI_RATE_LIMIT_RPS: 'rateLimitRps',
+  PADDOCK_RATE_LIMIT_BURST: 'rateLimitBurst',
+  STROMBOLI_RATE_LIMIT_BURST: 'rateLimitBurst',
+  PADDOCK_RATE_LIMIT_TRUSTED_PROXIES: 'rateLimitTrustedProxies',
+  STROMBOLI_RATE_LIMIT_TRUSTED_PROXIES: 'rateLimitTrustedProxies',
+  PADDOCK_WEBHOOK_SECRET: 'webhookSecret',
+  STROMBOLI_WEBHOOK_SIGNING_SECRET: 'webhookSecret',
+  PADDOCK_WEBHOOK_ALLOW_PRIVATE: 'webhookAllowPrivate',
+  PADDOCK_WEBHOOK_MAX_ATTEMPTS: 'webhookMaxAttempts',
+  PADDOCK_WEBHOOK_TIMEOUT: 'webhookTimeout',
 };

@@ -79,4 +79,6 @@ export interface Run {
   commitsAhead: number | null;
   mergedAt: number | null;
   mergeSha: string | null;
+  /** Where the run's end is POSTed (signed), when the spawn asked for it; the store has it as null otherwise. */
+  webhookUrl?: string | null;
 }

@@ -98,4 +98,30 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN parent_run_id TEXT;
   CREATE INDEX runs_queue ON runs(state, created_at);
   `,
+  /* 4 */ `
+  -- Where a run reports its end (POST, signed); checked at spawn.
+  ALTER TABLE runs ADD COLUMN webhook_url TEXT;
+  -- A run's end notification, kept until delivered or given up, so a daemon restart resumes it. The body is fixed
+  -- when the run ends; no foreign key, so removing the run does not drop a notification still owed. One per run.
+  CREATE TABLE webhook_deliveries (
+    run_id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_status INTEGER,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    delivered_at INTEGER
+  );
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries(state, next_attempt_at);
+  -- Logged-out JWTs (by jti) and token families (every token one /auth/token call led to), until they expire anyway.
+  CREATE TABLE revoked_tokens (
+    id TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER NOT NULL
+  );
+  `,
 ];
