@@ -22,6 +22,9 @@ export const IMAGES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..',
 
 const RECIPE_LABEL = 'dev.paddock.recipe';
 
+/** The files of images/base/ that go into the build context (and into the recipe). */
+const IMAGE_FILES = ['Containerfile', 'paddock-agent-entry', 'paddock-input-reader'];
+
 /**
  * What the image is made of: the Containerfile and entry script, the base image (by id), the Claude Code version and
  * the Node version. An image carrying the same recipe label is up to date, and is not rebuilt (the build would resend a
@@ -29,7 +32,7 @@ const RECIPE_LABEL = 'dev.paddock.recipe';
  */
 function recipe(baseId: string, opts: BuildAgentImageOptions): string {
   const h = createHash('sha256');
-  for (const f of ['Containerfile', 'paddock-agent-entry']) h.update(readFileSync(join(IMAGES_DIR, 'base', f)));
+  for (const f of IMAGE_FILES) h.update(readFileSync(join(IMAGES_DIR, 'base', f)));
   h.update(`${baseId}\n${opts.baseImage}\n${opts.claudeCodeVersion}\n${process.versions.node}`);
   return h.digest('hex').slice(0, 32);
 }
@@ -47,7 +50,7 @@ export async function buildAgentImage(runtime: ContainerRuntime, opts: BuildAgen
   mkdirSync(opts.cacheDir, { recursive: true });
   const ctx = mkdtempSync(join(opts.cacheDir, 'build-'));
   try {
-    for (const f of ['Containerfile', 'paddock-agent-entry']) copyFileSync(join(IMAGES_DIR, 'base', f), join(ctx, f));
+    for (const f of IMAGE_FILES) copyFileSync(join(IMAGES_DIR, 'base', f), join(ctx, f));
     place(claude, join(ctx, 'claude'));
     // Node 24 in the image is the very binary running Paddock (checked to be ≥ 24 at start).
     place(process.execPath, join(ctx, 'node'));
