@@ -5,10 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --docker
 export PATH="/usr/local/bin:$PATH"
-# The agent image the end-to-end tests run, in both engines (a no-op when its recipe is unchanged).
+# The agent image the end-to-end tests run, in both engines (a no-op when its recipe is unchanged). Each engine gets
+# a home of its own: the daemon that builds reads its engine setting when it starts, so one daemon serves one engine.
 for sock in /run/paddock/podman.sock /run/paddock/docker.sock; do
   echo "[test] agent image in $sock" >&2
-  PADDOCK_ENGINE_SOCKET=$sock node bin/paddock.js image build >/tmp/paddock-image-build.log 2>&1 || { tail -30 /tmp/paddock-image-build.log; exit 1; }
+  home=$(mktemp -d /tmp/paddock-image-home.XXXXXX)
+  ok=1
+  PADDOCK_HOME=$home PADDOCK_ENGINE_SOCKET=$sock node bin/paddock.js image build >/tmp/paddock-image-build.log 2>&1 || ok=0
+  PADDOCK_HOME=$home node bin/paddock.js daemon stop >/dev/null 2>&1 || true
+  rm -rf "$home"
+  [ $ok = 1 ] || { tail -30 /tmp/paddock-image-build.log; exit 1; }
 done
 npx tsc -p tsconfig.json --noEmit
 exec node test/run.ts "$@"

@@ -14,6 +14,8 @@ import { registerEventRoutes } from './native/events.ts';
 import { registerRunRoutes } from './native/runs.ts';
 import { registerSystemRoutes, type SystemHooks } from './native/system.ts';
 import { renderDocsPage } from './docs-page.ts';
+import { registerMetricsRoutes } from './native/metrics.ts';
+import { observe } from './observe.ts';
 
 export interface ApiLogger {
   info(obj: object, msg?: string): void;
@@ -60,6 +62,7 @@ export function createApi(o: ApiOptions): OpenAPIHono<ApiEnv> {
     await next();
     o.log.info({ requestId: id, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
+  app.use('*', observe(o.p)); // request context for logs, span, latency (src/api/observe.ts)
   app.use('*', bodyLimit({
     maxSize: o.maxBodyBytes ?? 1024 * 1024,
     onError: () => { throw new PaddockError(ErrorCode.PayloadTooLarge, `the request body is over ${o.maxBodyBytes ?? 1024 * 1024} bytes`, { hint: 'send a smaller body' }); },
@@ -84,6 +87,7 @@ export function createApi(o: ApiOptions): OpenAPIHono<ApiEnv> {
   registerRunRoutes(app, o.p);
   registerEventRoutes(app, o.p, o.shutdown);
   registerSystemRoutes(app, o.p, o.system);
+  registerMetricsRoutes(app, o.p);
   for (const register of o.extraRoutes ?? []) register(app);
   return app;
 }

@@ -12,6 +12,8 @@ import { finalizeRunCheckout } from '../workspace/index.ts';
 import { agentFor } from './agents.ts';
 import type { Paddock } from './context.ts';
 import { abandonRun, prepareRun } from './prepare.ts';
+import { withRunContext } from '../telemetry/index.ts';
+import { inRunSpan } from './tracing.ts';
 
 /**
  * in-process: this process supervises (the daemon). detached: each run gets a supervisor process of its own that
@@ -68,8 +70,9 @@ export class SupervisorHost {
       return;
     }
     const abort = new AbortController();
-    const done = this.supervisorNow()
-      .then((s) => s.supervise(runId, abort.signal))
+    // The run's own log context and span, not the caller's (a spawn request ends long before its run).
+    const done = withRunContext(runId, () => this.supervisorNow())
+      .then((s) => withRunContext(runId, () => inRunSpan(this.p, runId, () => s.supervise(runId, abort.signal))))
       .catch((e: unknown) => this.log(`supervising run ${runId} failed: ${(e as Error).stack ?? String(e)}`))
       .finally(() => {
         this.active.delete(runId);

@@ -39,3 +39,9 @@ export { deleteSession, getSession, listSessions } from './sessions.ts';
 export type { SessionView } from './sessions.ts';
 export { VERSION } from './version.ts';
 export { processStart } from '../jobs/owner.ts';
+// Observability: metrics, traces, and the logger port with its request/run context (docs/observability.md).
+export { metricsOf } from './metrics.ts';
+export type { PaddockMetrics } from './metrics.ts';
+export { startTracing } from './tracing.ts';
+export { logLineFields, loggerFor, nodeDebugWantsPaddock, setLogSink, tracer, tracingOn, withRequestContext } from '../telemetry/index.ts';
+export type { LogSink } from '../telemetry/index.ts';

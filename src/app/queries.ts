@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { isTerminal, type Run, type RunState } from '../jobs/index.ts';
+import { inspectRepo } from '../workspace/index.ts';
 import type { SessionUsage } from '../store/runs-repo.ts';
 import type { ContainerState } from '../runtime/index.ts';
 import type { StoredEvent } from '../events/index.ts';
@@ -19,12 +21,14 @@ export interface ListRunsFilter {
 }
 
 /** Runs to show, newest first: active ones and those that ended in the last day; with all, every run Paddock knows. */
-export function listRuns(p: Paddock, opts: ListRunsFilter = {}): Run[] {
+export async function listRuns(p: Paddock, opts: ListRunsFilter = {}): Promise<Run[]> {
   const now = Date.now();
+  // The repo as spawn recorded it: its top-level directory (a path inside it, or a symlink to it, finds it too).
+  const repo = opts.repo === undefined ? undefined : await inspectRepo(opts.repo).then((r) => r.root, () => resolve(opts.repo!));
   let runs = p.runs.list(opts.states?.length ? { states: opts.states } : {});
   if (opts.sinceMs !== undefined) runs = runs.filter((r) => r.createdAt >= now - opts.sinceMs!);
   else if (!opts.all) runs = runs.filter((r) => !isTerminal(r.state) || (r.finishedAt ?? r.updatedAt) > now - DAY);
-  if (opts.repo !== undefined) runs = runs.filter((r) => r.repo === opts.repo);
+  if (repo !== undefined) runs = runs.filter((r) => r.repo === repo);
   return runs;
 }
 

@@ -1,5 +1,4 @@
-import { ErrorCode } from '../errors/index.ts';
-import type { RunState } from '../jobs/index.ts';
+import { ErrorCode, type RunState } from '../app/light.ts';
 
 /** CLI exit codes: one per error code, and per final run state for commands that follow a run. */
 export const EXIT_FOR_ERROR: Record<ErrorCode, number> = {

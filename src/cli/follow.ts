@@ -1,19 +1,62 @@
-import { isTerminal, type Run } from '../jobs/index.ts';
-import { runEvents } from '../app/index.ts';
-import { paddock, out } from './context.ts';
+/**
+ * Prints a run's events (readable, or one JSON object a line). Without follow: every event so far, page by page.
+ * With follow: the daemon's SSE stream until the run ends; if the stream breaks (the daemon restarted), it
+ * reconnects after the last event it printed, so nothing is missed or printed twice.
+ */
+import { isTerminal, type RunView, type StoredEvent } from '../app/light.ts';
+import { call, events } from './client.ts';
+import { out } from './context.ts';
 import { renderEvent } from './format.ts';
 
-/** Prints a run's events (readable, or one JSON object a line) until it ends; returns the run as it ended. */
-export async function followRun(runId: string, opts: { json: boolean; follow: boolean; afterSeq?: number; signal?: AbortSignal; timestamps?: boolean }): Promise<Run> {
-  const p = paddock();
-  for await (const e of runEvents(p, runId, { follow: opts.follow, afterSeq: opts.afterSeq ?? 0, ...(opts.signal ? { signal: opts.signal } : {}) })) {
+export interface FollowOptions {
+  json: boolean;
+  follow: boolean;
+  afterSeq?: number;
+  signal?: AbortSignal;
+  timestamps?: boolean;
+}
+
+/** Returns the run as it is after the last event printed (as it ended, when following to the end). */
+export async function followRun(runId: string, opts: FollowOptions): Promise<RunView> {
+  let after = opts.afterSeq ?? 0;
+  const print = (e: StoredEvent) => {
+    after = e.seq;
     if (opts.json) out(JSON.stringify(e));
     else {
       const line = renderEvent(e, { timestamps: opts.timestamps ?? false });
       if (line !== undefined) out(line);
     }
+  };
+  const path = `/api/v1/runs/${encodeURIComponent(runId)}`;
+  if (!opts.follow) {
+    for (;;) {
+      const page = await call<{ events: StoredEvent[]; next: number }>('GET', `${path}/events?after=${after}&limit=5000`);
+      for (const e of page.events) print(e);
+      if (page.events.length < 5000) break;
+    }
+    return (await call<{ run: RunView }>('GET', path)).run;
   }
-  const run = p.runs.get(runId)!;
-  if (!opts.json && isTerminal(run.state) && opts.follow) out();
-  return run;
+  let last: RunView | undefined;
+  for (let attempt = 0; !opts.signal?.aborted; attempt++) {
+    let sawAny = false;
+    try {
+      for await (const m of events(`${path}/events/stream?after=${after}`, opts.signal ? { signal: opts.signal } : {})) {
+        sawAny = true;
+        if (m.event === 'event') print(JSON.parse(m.data) as StoredEvent);
+        else if (m.event === 'snapshot') last = JSON.parse(m.data) as RunView;
+        else if (m.event === 'end') {
+          const ended = JSON.parse(m.data) as RunView;
+          if (!opts.json) out();
+          return ended;
+        }
+      }
+    } catch (e) {
+      if (opts.signal?.aborted) break;
+      if (attempt >= 20) throw e;
+    }
+    if (opts.signal?.aborted) break;
+    if (last && isTerminal(last.state) && !sawAny) break;
+    await new Promise((r) => setTimeout(r, Math.min(2000, 200 * (attempt + 1))));
+  }
+  return last ?? (await call<{ run: RunView }>('GET', path)).run;
 }

@@ -1,8 +1,6 @@
 /** Human output: tables, ages, and the readable transcript of a run's events. */
 import { styleText } from 'node:util';
-import { formatDuration } from '../config/index.ts';
-import type { StoredEvent } from '../events/index.ts';
-import type { Run } from '../jobs/index.ts';
+import { formatDuration, type RunView as Run, type StoredEvent } from '../app/light.ts';
 
 type Style = Parameters<typeof styleText>[0];
 export const paint = (style: Style, text: string, stream: NodeJS.WriteStream = process.stdout): string =>

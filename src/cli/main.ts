@@ -1,7 +1,7 @@
-/** The paddock command. Every verb is a thin shell over app/; errors map to exit codes with a hint. */
+/** The paddock command: a thin client of the daemon (every verb is one or two API calls); errors map to exit codes with a hint. */
 import { CommanderError } from 'commander';
-import { isPaddockError } from '../errors/index.ts';
-import { closePaddock, info } from './context.ts';
+import { isPaddockError } from '../app/light.ts';
+import { info } from './context.ts';
 import { buildProgram } from './program.ts';
 import { EXIT_FOR_ERROR, EXIT_INTERNAL } from './exit-codes.ts';
 import { paint } from './format.ts';
@@ -26,8 +26,6 @@ try {
     info(process.env.PADDOCK_DEBUG ? ((e as Error).stack ?? '') : paint('dim', 'hint: this is a bug in Paddock; PADDOCK_DEBUG=1 shows where it happened', process.stderr));
     process.exitCode = EXIT_INTERNAL;
   }
-} finally {
-  await closePaddock();
 }
 // Engine sockets may keep the event loop alive, so leave explicitly, but only once everything written has reached
 // the reader: exiting with output still queued cut piped output at 64 KiB.

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { VERSION } from '../app/light.ts';
 import { registerCompletion } from './commands/completion.ts';
+import { registerDaemon } from './commands/daemon.ts';
 import { registerGitCommands } from './commands/git.ts';
 import { registerMaintenanceCommands } from './commands/maintenance.ts';
 import { registerResume } from './commands/resume.ts';
@@ -12,7 +14,7 @@ import { EXIT_CODES_LINE } from './exit-codes.ts';
 export function buildProgram(): Command {
   const program = new Command('paddock')
     .description('Run coding agents headless and in parallel, each sealed in its own container, checkout and branch.')
-    .version('0.1.0')
+    .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ helpWidth: 110 })
     .addHelpText('after', '\nState lives in $PADDOCK_HOME (default ~/.paddock). Settings: see docs/configuration.md.\nFirst run: paddock doctor, then paddock spawn --repo <path> --task "…"\n\n' + wrap(EXIT_CODES_LINE, 110))
@@ -24,6 +26,7 @@ export function buildProgram(): Command {
   registerGitCommands(program);
   registerMaintenanceCommands(program);
   registerServe(program);
+  registerDaemon(program);
   registerCompletion(program);
   return program;
 }

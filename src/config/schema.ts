@@ -17,6 +17,25 @@ function positiveInt(v: string | number, what: string): number {
   return n;
 }
 
+/** A switch: true/false (1/0, yes/no, on/off) or a JSON boolean. */
+function onOff(v: string | boolean, what: string): boolean {
+  if (typeof v === 'boolean') return v;
+  const t = v.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(t)) return true;
+  if (['false', '0', 'no', 'off'].includes(t)) return false;
+  throw invalidInput(`invalid ${what} "${v}"`, 'use true or false');
+}
+
+/** host:port on loopback: what listens there unauthenticated must not be reachable from the network. */
+function loopbackAddress(v: string, what: string): { host: string; port: number } {
+  const m = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(v.trim());
+  const host = m?.[1] ?? '';
+  const port = Number(m?.[2]);
+  if (!m || port < 1 || port > 65535) throw invalidInput(`invalid ${what} "${v}"`, 'use host:port, e.g. 127.0.0.1:9090');
+  if (!(host === 'localhost' || host === '::1' || /^127\./.test(host))) throw invalidInput(`${what} "${v}" is not a loopback address: metrics there would be open to the network without authentication`, 'use 127.0.0.1:<port>, or scrape GET /metrics on the API (behind its authentication)');
+  return { host, port };
+}
+
 function tryParse<T>(fn: () => T, ctx: z.RefinementCtx): T {
   try {
     return fn();
@@ -47,6 +66,14 @@ export const configFields = z.object({
     .describe('PADDOCK_MAX_RUNNING: how many runs may hold a container at once; more wait in state queued (default: 3/4 of the host\'s memory over the default run memory)'),
   maxTimeout: duration('7d').describe('PADDOCK_MAX_TIMEOUT: the longest wall-clock limit a run may ask for'),
   upstreamFailAfter: duration('30s').describe('PADDOCK_UPSTREAM_FAIL_AFTER: a run whose model endpoint keeps failing (no connection) this long ends failed'),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')
+    .describe('PADDOCK_LOG_LEVEL: the daemon\'s log level (JSON lines on stdout); debug adds every engine and git call'),
+  metricsEnabled: z.union([z.boolean(), z.string()]).default(true).transform((v, ctx) => tryParse(() => onOff(v, 'PADDOCK_METRICS_ENABLED'), ctx))
+    .describe('PADDOCK_METRICS_ENABLED: serve Prometheus metrics at GET /metrics'),
+  metricsAddress: z.string().optional().transform((v, ctx) => (v === undefined ? undefined : tryParse(() => loopbackAddress(v, 'PADDOCK_METRICS_ADDRESS'), ctx)))
+    .describe('PADDOCK_METRICS_ADDRESS: also serve /metrics alone on this loopback host:port, without authentication (Stromboli\'s separate listener)'),
+  tracingEndpoint: z.url({ protocol: /^https?$/, error: 'use an http(s) URL of an OTLP/HTTP collector, e.g. http://127.0.0.1:4318' }).optional().describe('PADDOCK_TRACING_ENDPOINT: send OTLP/HTTP traces to this collector URL (e.g. http://127.0.0.1:4318); unset, nothing of OpenTelemetry is loaded'),
+  tracingServiceName: z.string().min(1).default('paddock').describe('PADDOCK_TRACING_SERVICE_NAME: service.name of the traces'),
   // The daemon's API over TCP: who may call it, how often, and where runs report their end (docs/auth.md).
   authEnabled: z.union([z.string(), z.boolean()]).default(false).transform((v, ctx) => tryParse(() => parseFlag(v, 'PADDOCK_AUTH_ENABLED'), ctx))
     .describe('PADDOCK_AUTH_ENABLED or STROMBOLI_AUTH_ENABLED: TCP requests need a bearer token (the unix socket never does)'),
@@ -103,6 +130,14 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   PADDOCK_MAX_TIMEOUT: 'maxTimeout',
   PADDOCK_MAX_RUNNING: 'maxRunning',
   PADDOCK_UPSTREAM_FAIL_AFTER: 'upstreamFailAfter',
+  PADDOCK_LOG_LEVEL: 'logLevel',
+  PADDOCK_METRICS_ENABLED: 'metricsEnabled',
+  STROMBOLI_METRICS_ENABLED: 'metricsEnabled',
+  PADDOCK_METRICS_ADDRESS: 'metricsAddress',
+  STROMBOLI_METRICS_ADDRESS: 'metricsAddress',
+  PADDOCK_TRACING_ENDPOINT: 'tracingEndpoint',
+  PADDOCK_TRACING_SERVICE_NAME: 'tracingServiceName',
+  STROMBOLI_TRACING_SERVICE_NAME: 'tracingServiceName',
   // Paddock's names first: when both are set, the PADDOCK_ one wins. Stromboli's names work as they do there.
   PADDOCK_AUTH_ENABLED: 'authEnabled',
   STROMBOLI_AUTH_ENABLED: 'authEnabled',

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import pino from 'pino';
 import { type Config, ErrorCode, loadConfig, openPaddock, PaddockError, processStart, reconcile, VERSION } from '../app/index.ts';
+import { logLineFields, metricsOf, nodeDebugWantsPaddock, setLogSink, startTracing } from '../app/index.ts';
+import { startMetricsListener } from './metrics-listener.ts';
 import { createApi } from '../api/index.ts';
 import { claimHome, updateRecord } from './lock.ts';
 
@@ -45,7 +47,10 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
   // State holds live run tokens: readable by this user only.
   mkdirSync(config.home, { recursive: true, mode: 0o700 });
   chmodSync(config.home, 0o700);
-  const log = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime });
+  // Every line carries the request or run it is for (logLineFields); NODE_DEBUG=paddock* lets debug lines through.
+  const debugLevel = config.logLevel === 'debug' || config.logLevel === 'trace';
+  const log = pino({ level: nodeDebugWantsPaddock() && !debugLevel ? 'debug' : config.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, mixin: logLineFields });
+  setLogSink(log, { debug: debugLevel });
   const socket = socketPathOf(config.home);
   const startedAt = Date.now();
   const release = claimHome(config.home, { pid: process.pid, start: processStart(process.pid) ?? '', socket, tcp: null, version: VERSION, startedAt });
@@ -69,7 +74,15 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
     else server.listen(where.port, where.host, () => resolve());
   });
 
+  let stopTracing: () => Promise<void> = async () => {};
+  let metricsListener: Awaited<ReturnType<typeof startMetricsListener>> | undefined;
+  if (config.metricsEnabled) metricsOf(p); // counting starts now: spawn phases of runs adopted below are seen
   try {
+    stopTracing = await startTracing(p);
+    if (config.metricsEnabled && config.metricsAddress) {
+      metricsListener = await startMetricsListener(p, config.metricsAddress);
+      log.info({ metrics: metricsListener.address }, 'metrics listening');
+    }
     rmSync(socket, { force: true }); // left by a daemon that died; the home is ours now
     const unix = http.createServer(listener);
     servers.push(unix);
@@ -84,6 +97,8 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
     }
   } catch (e) {
     for (const s of servers) s.close();
+    await metricsListener?.close();
+    await stopTracing();
     await p.close();
     release();
     const err = e as NodeJS.ErrnoException;
@@ -115,6 +130,8 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
       const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
       for (const s of servers) s.closeIdleConnections();
       await p.close();
+      await metricsListener?.close();
+      await stopTracing(); // ends the spans of runs let go, sends what is buffered
       setTimeout(() => { for (const s of servers) s.closeAllConnections(); }, 2000).unref();
       await closed;
       rmSync(socket, { force: true });

@@ -25,6 +25,8 @@ import type {
   VolumeSummary,
 } from './port.ts';
 import { type ProgressResult, readProgress } from './progress-stream.ts';
+import { enginePathTemplate } from './engine-path.ts';
+import { track } from '../telemetry/index.ts';
 
 /** What docker-modem's dial takes (its typings are `any`). `options` becomes the query string; `_query`/`_body` split it from the body. */
 interface DialRequest {
@@ -608,8 +610,14 @@ export class DockerEngineRuntime implements ContainerRuntime {
 
   private call<T = unknown>(req: DialRequest): Promise<T> {
     const modem = this.docker.modem as Modem;
+    // Method and path only: a request's options and body can hold a run's environment (its model token).
+    const op = track('engine', `${req.method} ${enginePathTemplate(req.path)}`, { engine: this.info.kind, path: req.path.replace(/\?$/, ''), ...(req.isStream ? { stream: true } : {}) });
     return new Promise<T>((resolve, reject) => {
-      modem.dial(req, (err, data) => (err ? reject(err) : resolve(data as T)));
+      modem.dial(req, (err, data) => {
+        op.end(err ?? undefined, err ? { status: statusOf(err) } : {});
+        if (err) reject(err);
+        else resolve(data as T);
+      });
     });
   }
 }

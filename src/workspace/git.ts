@@ -11,6 +11,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { ErrorCode, PaddockError } from '../errors/index.ts';
+import { track } from '../telemetry/index.ts';
 
 /** Prepended to every git invocation. Command-line config also reaches child git processes (GIT_CONFIG_PARAMETERS). */
 export const HARDENING_ARGS: readonly string[] = [
@@ -79,6 +80,7 @@ function describe(args: readonly string[]): string {
 /** Runs git; resolves with stdout, stderr and the exit code. Rejects (GIT_FAILED) unless the code is 0 or in okCodes. */
 export function gitResult(args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
   const fullArgs = [...HARDENING_ARGS, ...args];
+  const op = track('git', gitSubcommand(args), { args: describe(args), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',
@@ -91,6 +93,8 @@ export function gitResult(args: readonly string[], opts: GitOptions = {}): Promi
         windowsHide: true,
       },
       (err, stdout, stderr) => {
+        const exit = (err as { code?: unknown } | null)?.code;
+        op.end(err === null || (typeof exit === 'number' && (opts.okCodes ?? []).includes(exit)) ? undefined : err, { code: typeof exit === 'number' ? exit : err ? String(exit) : 0 });
         if (err === null) {
           resolve({ stdout, stderr, code: 0 });
           return;
@@ -128,6 +132,16 @@ export function gitResult(args: readonly string[], opts: GitOptions = {}): Promi
     if (opts.input !== undefined) child.stdin?.end(opts.input);
     else child.stdin?.end();
   });
+}
+
+/** The git subcommand of an argument list (past -C dir, -c k=v and --options): what a span is named after. */
+function gitSubcommand(args: readonly string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-C' || a === '-c') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return 'git';
 }
 
 /** Runs git and returns its stdout. */

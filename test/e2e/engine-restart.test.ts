@@ -42,6 +42,6 @@ describe('the engine\'s API service goes away mid-run', { skip: existsSync('/usr
     assert.deepEqual(events.map((ev) => ev.seq), events.map((_, i) => i + 1));
     assert.equal(events.filter((ev) => ev.kind === 'result').length, 1);
     assert.ok(events.some((ev) => ev.kind === 'text' && ev.data.text === 'survived the outage'));
-    assert.match(readFileSync(join(e.home, 'runs', id, 'supervisor.log'), 'utf8'), /attempt 1 failed .*; retrying/, 'the outage was seen and retried');
+    assert.match(readFileSync(join(e.home, 'logs', 'daemon.log'), 'utf8'), /attempt 1 failed .*; retrying/, 'the outage was seen and retried');
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { eventsJson, isEnded, makeRepo, paddockEnv, statusJson, until, type Env } from './harness.ts';
+import { eventsJson, isEnded, killDaemon, makeRepo, paddockEnv, statusJson, until, type Env } from './harness.ts';
 
 async function containerLogLines(e: Env, containerId: string): Promise<number> {
   const buf = (await e.engine.getContainer(containerId).logs({ stdout: true, stderr: false, follow: false })) as unknown as Buffer;
@@ -16,7 +16,7 @@ async function containerLogLines(e: Env, containerId: string): Promise<number> {
   return text.split('\n').filter((l) => l.length > 0).length;
 }
 
-describe('Paddock killed with SIGKILL during live runs', () => {
+describe('the daemon killed with SIGKILL during live runs', () => {
   it('both runs end in their true state (one ends while Paddock is dead), with every event kept once', async (t) => {
     const e = await paddockEnv(t);
     const repo = await makeRepo(t);
@@ -32,13 +32,9 @@ describe('Paddock killed with SIGKILL during live runs', () => {
     const b = (await e.cli(['spawn', '--repo', repo, '--detach', '--task', 'B [[script:self-term]]'])).stdout.trim();
     for (const id of [a, b]) await until(async () => (await eventsJson(e, id)).some((ev) => ev.kind === 'tool_use'), `run ${id} to be working`, 120_000, 300);
 
-    // Kill every Paddock process that supervises them.
-    const owners = await Promise.all([a, b].map(async (id) => Number((await statusJson(e, id)).ownerPid)));
-    for (const pid of owners) {
-      assert.ok(pid > 0, 'each run has a live supervisor');
-      process.kill(pid, 'SIGKILL');
-    }
-    await until(() => owners.every((pid) => { try { process.kill(pid, 0); return false; } catch { return true; } }), 'supervisors to die', 10_000, 50);
+    // Kill the daemon that supervises them.
+    for (const id of [a, b]) assert.equal((await statusJson(e, id)).supervised, true, 'each run has a live supervisor');
+    await killDaemon(e.home);
 
     // B's container finishes with nobody watching.
     const bContainer = String((await statusJson(e, b)).containerId);
@@ -79,7 +75,7 @@ describe('Paddock killed with SIGKILL during live runs', () => {
     const id = (await e.cli(['spawn', '--repo', repo, '--detach', '--task', 'Wait [[script:slow 60]]'])).stdout.trim();
     await until(async () => (await eventsJson(e, id)).some((ev) => ev.kind === 'tool_use'), 'the agent to be working', 120_000, 300);
     const s0 = await statusJson(e, id);
-    process.kill(Number(s0.ownerPid), 'SIGKILL');
+    await killDaemon(e.home);
     await e.engine.getContainer(String(s0.containerId)).remove({ force: true });
     await e.cli(['ls']);
     const s = await until(async () => { const x = await statusJson(e, id); return isEnded(x) && x; }, 'the run to end', 60_000);
@@ -94,13 +90,13 @@ describe('Paddock killed with SIGKILL during live runs', () => {
     const id = (await e.cli(['spawn', '--repo', repo, '--detach', '--task', 'Quick [[script:self-term]]'])).stdout.trim();
     await until(async () => (await eventsJson(e, id)).some((ev) => ev.kind === 'tool_use'), 'the agent to be working', 120_000, 200);
     const s0 = await statusJson(e, id);
-    process.kill(Number(s0.ownerPid), 'SIGKILL');
+    await killDaemon(e.home);
     await until(async () => !(await e.engine.getContainer(String(s0.containerId)).inspect()).State.Running, 'the container to finish', 60_000, 200);
     const stop = await e.cli(['stop', id]);
     assert.equal(stop.code, 0, stop.stderr);
     const s = await statusJson(e, id);
-    const log = () => readFileSync(join(e.home, 'runs', id, 'supervisor.log'), 'utf8');
-    assert.equal(s.state, 'failed', `the run ended on its own before the stop: not cancelled\nstop: ${stop.stderr}\nsupervisor log:\n${log()}`);
+    const log = () => readFileSync(join(e.home, 'logs', 'daemon.log'), 'utf8');
+    assert.equal(s.state, 'failed', `the run ended on its own before the stop: not cancelled\nstop: ${stop.stderr}\ndaemon log:\n${log()}`);
     assert.equal(s.reason, 'the agent exited with code 143');
     // A tail can resume where it stopped: events after a seq.
     const all = await eventsJson(e, id);

@@ -30,15 +30,15 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
       }),
     },
     responses: { 200: json(z.object({ runs: z.array(runViewSchema) }).meta({ id: 'RunList' }), 'The runs'), ...errorResponses },
-  }), (c) => {
+  }), async (c) => {
     const q = c.req.valid('query');
     const states = q.state?.split(',');
     const bad = states?.find((s) => !(RUN_STATES as readonly string[]).includes(s));
     if (bad) throw invalidInput(`state: unknown state "${bad}"`, `states: ${RUN_STATES.join(', ')}`);
-    const runs = listRuns(p, {
+    const runs = (await listRuns(p, {
       all: q.all === 'true', ...(states ? { states: states as (typeof RUN_STATES)[number][] } : {}),
       ...(q.repo ? { repo: q.repo } : {}), ...(q.since ? { sinceMs: parseDuration(q.since, 'since') } : {}),
-    }).slice(0, q.limit ?? 1000);
+    })).slice(0, q.limit ?? 1000);
     return c.json({ runs: runs.map((r) => runView(p, r)) }, 200);
   });
 
@@ -98,17 +98,29 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
     return c.json({ removed: removed.map((r) => ({ id: r.id, bytes: r.bytes, container: r.container, branch: r.branch })) }, 200);
   });
 
+  app.openapi(createRoute({
+    method: 'post', path: '/api/v1/runs/remove', tags, summary: 'Remove several finished runs at once (all are checked before anything is removed)',
+    request: { body: { required: true, content: { 'application/json': { schema: z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(1000), branch: z.boolean().optional() }).strict().meta({ id: 'RemoveRequest' }) } } } },
+    responses: {
+      200: json(z.object({ removed: z.array(z.object({ id: z.string(), runDir: z.string().nullable(), bytes: z.number(), container: z.string(), branch: z.object({ name: z.string(), deleted: z.boolean(), note: z.string() }) })) }), 'What was removed'),
+      ...errorResponses,
+    },
+  }), async (c) => {
+    const body = c.req.valid('json');
+    return c.json({ removed: await removeRuns(p, body.ids, { branch: Boolean(body.branch) }) }, 200);
+  });
+
   const diffFile = z.object({ path: z.string(), oldPath: z.string().optional(), status: z.string(), added: z.number(), deleted: z.number(), binary: z.boolean() });
   app.openapi(createRoute({
     method: 'get', path: '/api/v1/runs/{id}/diff', tags, summary: 'The run branch against its base: files, stats and the patch',
     request: { params: RunId },
     responses: {
-      200: json(z.object({ runId: z.string(), files: z.array(diffFile), total: z.object({ files: z.number(), added: z.number(), deleted: z.number() }), stat: z.string(), patch: z.string() }).meta({ id: 'RunDiff' }), 'The diff'),
+      200: json(z.object({ runId: z.string(), branch: z.string(), base: z.string(), files: z.array(diffFile), total: z.object({ files: z.number(), added: z.number(), deleted: z.number() }), stat: z.string(), patch: z.string() }).meta({ id: 'RunDiff' }), 'The diff'),
       ...errorResponses,
     },
   }), async (c) => {
     const d = await diffRun(p, c.req.valid('param').id);
-    return c.json({ runId: d.run.id, files: d.files, total: d.total, stat: d.stat, patch: d.text }, 200);
+    return c.json({ runId: d.run.id, branch: d.run.branch, base: d.run.baseSha, files: d.files, total: d.total, stat: d.stat, patch: d.text }, 200);
   });
 
   app.openapi(createRoute({
@@ -118,12 +130,18 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
       body: { required: false, content: { 'application/json': { schema: z.object({ squash: z.boolean().optional(), into: z.string().min(1).optional() }).strict().meta({ id: 'MergeRequest' }) } } },
     },
     responses: {
-      200: json(z.object({ run: runViewSchema, merged: z.boolean(), nothingBecause: z.string().nullable(), into: z.string(), commit: z.string(), status: z.string() }).meta({ id: 'MergeResult' }), 'What happened'),
+      200: json(z.object({
+        run: runViewSchema, merged: z.boolean(), nothingBecause: z.string().nullable(), branch: z.string(), into: z.string(), squash: z.boolean(),
+        commit: z.string(), previous: z.string(), updatedWorktree: z.string().nullable(), status: z.string(),
+      }).meta({ id: 'MergeResult' }), 'What happened'),
       ...errorResponses,
     },
   }), async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { squash?: boolean; into?: string };
     const r = await mergeRun(p, c.req.valid('param').id, { ...(body.squash !== undefined ? { squash: body.squash } : {}), ...(body.into ? { into: body.into } : {}) });
-    return c.json({ run: runView(p, r.run), merged: r.merged, nothingBecause: r.nothingBecause, into: r.into, commit: r.commit, status: r.status }, 200);
+    return c.json({
+      run: runView(p, r.run), merged: r.merged, nothingBecause: r.nothingBecause, branch: r.branch, into: r.into, squash: r.squash,
+      commit: r.commit, previous: r.previous, updatedWorktree: r.updatedWorktree, status: r.status,
+    }, 200);
   });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { diffRun, mergeRun } from '../../app/index.ts';
-import { paddock, out } from '../context.ts';
+import type { RunDiffFile } from '../../app/light.ts';
+import { call } from '../client.ts';
+import { out } from '../context.ts';
 import { paint, safe } from '../format.ts';
 import { withExamples } from '../help.ts';
 import { printJson } from '../json.ts';
@@ -14,17 +15,17 @@ export function registerGitCommands(program: Command): void {
     .option('--stat', 'only the summary of changed files')
     .option('--json', 'files (path, status, added, deleted, binary) and totals as JSON; the patch too unless --stat')
     .action(async (id: string, o: { stat?: boolean; json?: boolean }) => {
-      const d = await diffRun(paddock(), id);
+      const d = await call<{ runId: string; branch: string; base: string; files: RunDiffFile[]; total: object; stat: string; patch: string }>('GET', `/api/v1/runs/${encodeURIComponent(id)}/diff`);
       if (o.json) {
         return printJson({
-          run: d.run.id, branch: d.run.branch, base: d.run.baseSha, files: d.files, total: d.total,
-          ...(o.stat ? {} : { patch: d.text }),
+          run: d.runId, branch: d.branch, base: d.base, files: d.files, total: d.total,
+          ...(o.stat ? {} : { patch: d.patch }),
         });
       }
       // On a terminal the agent's text is made safe; into a pipe the patch goes as it is, so `git apply` takes it.
       const shown = (text: string) => (process.stdout.isTTY ? safe(text) : text);
-      if (o.stat || !d.text) out(d.stat ? shown(d.stat.replace(/\n$/, '')) : '(no changes)');
-      else out(shown(d.text.replace(/\n$/, '')));
+      if (o.stat || !d.patch) out(d.stat ? shown(d.stat.replace(/\n$/, '')) : '(no changes)');
+      else out(shown(d.patch.replace(/\n$/, '')));
     });
   withExamples(diff, ['paddock diff 3f2a', 'paddock diff 3f2a --stat', 'paddock diff 3f2a --json | jq \'.files[] | select(.status == "added") | .path\'']);
 
@@ -42,7 +43,8 @@ export function registerGitCommands(program: Command): void {
     .option('--into <branch>', 'merge into this branch instead of the run\'s base')
     .option('--json', 'the outcome as JSON: merged (true/false), why not, into, commit, previous head')
     .action(async (id: string, o: { squash?: boolean; into?: string; json?: boolean }) => {
-      const r = await mergeRun(paddock(), id, { squash: Boolean(o.squash), ...(o.into ? { into: o.into } : {}) });
+      const r = await call<{ run: { id: string }; merged: boolean; nothingBecause: string | null; branch: string; into: string; squash: boolean; commit: string; previous: string; updatedWorktree: string | null }>(
+        'POST', `/api/v1/runs/${encodeURIComponent(id)}/merge`, { squash: Boolean(o.squash), ...(o.into ? { into: o.into } : {}) });
       if (o.json) {
         return printJson({
           run: r.run.id, merged: r.merged, reason: r.nothingBecause, branch: r.branch, into: r.into, squash: r.squash,

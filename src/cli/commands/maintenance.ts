@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { buildImage, doctor, gc, reconcile } from '../../app/index.ts';
-import { parseDuration } from '../../config/index.ts';
-import { paddock, info, out } from '../context.ts';
+import { type Check, type GcItem, PaddockError, ErrorCode, parseDuration } from '../../app/light.ts';
+import { call, ndjson } from '../client.ts';
+import { info, out } from '../context.ts';
 import { humanBytes, paint, safe, table } from '../format.ts';
 import { withExamples } from '../help.ts';
 import { printJson } from '../json.ts';
@@ -24,10 +24,8 @@ export function registerMaintenanceCommands(program: Command): void {
     .option('--older-than <duration>', 'also remove finished runs that ended longer ago than this, e.g. 7d, 12h')
     .option('--json', 'the items as JSON: kind, name, why, bytes; and the total')
     .action(async (o: { dryRun?: boolean; sessions?: boolean; merged?: boolean; olderThan?: string; json?: boolean }) => {
-      const olderThanMs = o.olderThan === undefined ? undefined : parseDuration(o.olderThan, '--older-than');
-      const p = paddock();
-      await reconcile(p);
-      const items = await gc(p, { dryRun: Boolean(o.dryRun), sessions: Boolean(o.sessions), merged: Boolean(o.merged), ...(olderThanMs === undefined ? {} : { olderThanMs }) });
+      if (o.olderThan !== undefined) parseDuration(o.olderThan, '--older-than'); // a bad value is said here, naming the flag
+      const { items } = await call<{ items: GcItem[] }>('POST', '/api/v1/gc', { dryRun: Boolean(o.dryRun), sessions: Boolean(o.sessions), merged: Boolean(o.merged), ...(o.olderThan === undefined ? {} : { olderThan: o.olderThan }) });
       const totalBytes = items.reduce((n, i) => n + (i.bytes ?? 0), 0);
       if (o.json) return printJson({ dryRun: Boolean(o.dryRun), items, totalBytes });
       if (items.length === 0) return info('nothing to remove');
@@ -46,7 +44,7 @@ export function registerMaintenanceCommands(program: Command): void {
     .description('Check what Paddock needs: Node, git, the container engine, the agent and base images, disk space, credentials\nand the model endpoint. Each failure comes with its fix; exits 1 if a check failed.')
     .option('--json', 'as JSON')
     .action(async (o: { json?: boolean }) => {
-      const checks = await doctor(paddock());
+      const { checks } = await call<{ checks: Check[] }>('GET', '/api/v1/doctor');
       if (o.json) printJson(checks);
       else {
         for (const c of checks) {
@@ -68,7 +66,17 @@ export function registerMaintenanceCommands(program: Command): void {
     .option('--json', 'the outcome as JSON (tag, built, seconds); build progress stays on stderr')
     .action(async (o: { tag?: string; force?: boolean; json?: boolean }) => {
       const started = Date.now();
-      const { tag, built } = await buildImage(paddock(), (line) => info(paint('dim', `  ${line.trimEnd()}`, process.stderr)), { ...(o.tag ? { tag: o.tag } : {}), force: Boolean(o.force) });
+      let done: { tag: string; built: boolean } | undefined;
+      for await (const m of ndjson('POST', '/api/v1/images/build', { ...(o.tag ? { tag: o.tag } : {}), force: Boolean(o.force) })) {
+        if (typeof m.progress === 'string') info(paint('dim', `  ${m.progress}`, process.stderr));
+        else if (m.done) done = m.done as { tag: string; built: boolean };
+        else if (m.error) {
+          const e = m.error as { code: ErrorCode; message: string; hint?: string };
+          throw new PaddockError(Object.values(ErrorCode).includes(e.code) ? e.code : ErrorCode.Internal, e.message, e.hint ? { hint: e.hint } : {});
+        }
+      }
+      if (!done) throw new PaddockError(ErrorCode.DaemonUnavailable, 'the image build ended without an outcome (did the daemon stop?)', { hint: 'see paddock daemon logs' });
+      const { tag, built } = done;
       const seconds = Number(((Date.now() - started) / 1000).toFixed(1));
       if (o.json) return printJson({ tag, built, seconds });
       if (built) info(`built ${tag} in ${seconds.toFixed(1)} s`); // an up-to-date image was said by the progress

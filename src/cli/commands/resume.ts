@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { reconcile, resumeRun } from '../../app/index.ts';
-import { paddock } from '../context.ts';
+import type { RunView } from '../../app/light.ts';
+import { call } from '../client.ts';
 import { detachOnCtrlC, readTask, showSpawned } from './spawn.ts';
 
 export function registerResume(program: Command): void {
@@ -24,9 +24,7 @@ export function registerResume(program: Command): void {
     .action(async (id: string, o: { task?: string; taskFile?: string; model?: string; timeout?: string; detach?: boolean; json?: boolean }) => {
       const task = await readTask(o);
       const ctrlC = detachOnCtrlC();
-      const p = paddock();
-      await reconcile(p, { removeOrphans: true });
-      const run = await resumeRun(p, id, { task, ...(o.model ? { model: o.model } : {}), ...(o.timeout ? { timeout: o.timeout } : {}) });
+      const run = await call<RunView>('POST', `/api/v1/runs/${encodeURIComponent(id)}/resume`, { task, ...(o.model ? { model: o.model } : {}), ...(o.timeout ? { timeout: o.timeout } : {}) });
       await showSpawned(run, { detach: Boolean(o.detach), json: Boolean(o.json), ctrlC });
     });
 }

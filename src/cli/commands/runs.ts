@@ -1,16 +1,16 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { adoptOrphanedRuns, findRun, listRuns, removeRuns, runStatus, stopRun } from '../../app/index.ts';
-import { formatBytes, formatDuration, parseDuration } from '../../config/index.ts';
-import { invalidInput } from '../../errors/index.ts';
-import { isTerminal, LIVE_STATES, RUN_STATES, TERMINAL_STATES, type Run, type RunState } from '../../jobs/index.ts';
-import { inspectRepo } from '../../workspace/index.ts';
-import { paddock, info, out } from '../context.ts';
+import {
+  formatBytes, formatDuration, invalidInput, isTerminal, LIVE_STATES, parseDuration, type RemovedRun, RUN_STATES, type RunState, type RunView as Run,
+  TERMINAL_STATES,
+} from '../../app/light.ts';
+import { call } from '../client.ts';
+import { info, out } from '../context.ts';
 import { exitForState } from '../exit-codes.ts';
 import { followRun } from '../follow.ts';
 import { age, cost, dateTime, humanBytes, paint, runDuration, safe, shorten, shortenMiddle, stateColor, table, tokens } from '../format.ts';
 import { withExamples } from '../help.ts';
-import { printJson, publicRun } from '../json.ts';
+import { printJson } from '../json.ts';
 
 export function registerRunCommands(program: Command): void {
   const ls = program
@@ -29,12 +29,16 @@ export function registerRunCommands(program: Command): void {
     .option('--json', 'one JSON array of runs')
     .action(async (o: { all?: boolean; state?: string; repo?: string; since?: string; quiet?: boolean; json?: boolean }) => {
       const states = o.state === undefined ? undefined : parseStates(o.state);
-      const sinceMs = o.since === undefined ? undefined : parseDuration(o.since, '--since');
-      const repo = o.repo === undefined ? undefined : await repoRoot(o.repo);
-      const p = paddock();
-      await adoptOrphanedRuns(p);
-      const runs = listRuns(p, { all: Boolean(o.all), ...(states ? { states } : {}), ...(repo ? { repo } : {}), ...(sinceMs === undefined ? {} : { sinceMs }) });
-      if (o.json) return printJson(runs.map(publicRun));
+      if (o.since !== undefined) parseDuration(o.since, '--since'); // a bad value is said here, naming the flag
+      const q = new URLSearchParams();
+      if (o.all) q.set('all', 'true');
+      if (states) q.set('state', states.join(','));
+      if (o.repo !== undefined) q.set('repo', resolve(o.repo));
+      if (o.since !== undefined) q.set('since', o.since);
+      const { runs } = await call<{ runs: Run[] }>('GET', `/api/v1/runs?${q}`);
+      const sinceMs = o.since;
+      const repo = o.repo;
+      if (o.json) return printJson(runs);
       if (o.quiet) return runs.forEach((r) => out(r.id));
       if (runs.length === 0) {
         const filtered = states || repo || sinceMs !== undefined;
@@ -57,11 +61,9 @@ export function registerRunCommands(program: Command): void {
     .argument('<id>', 'run id (or a unique prefix)')
     .option('--json', 'as JSON')
     .action(async (id: string, o: { json?: boolean }) => {
-      const p = paddock();
-      await adoptOrphanedRuns(p);
-      const s = await runStatus(p, id);
+      const s = await call<RunStatus>('GET', `/api/v1/runs/${encodeURIComponent(id)}`);
       const r = s.run;
-      if (o.json) return printJson({ ...publicRun(r), container: s.container ?? null, supervised: s.supervised, lastEvent: s.lastEvent ?? null });
+      if (o.json) return printJson({ ...r, container: s.container, lastEvent: s.lastEvent, session: s.session });
       const when = (ms: number | null) => (ms === null ? '-' : `${dateTime(ms)} (${age(ms)} ago)`);
       const rows: [string, string][] = [
         ['run', r.id],
@@ -78,8 +80,9 @@ export function registerRunCommands(program: Command): void {
         ['exit', r.exitCode === null ? '-' : `code ${r.exitCode}`],
         ['result', r.resultText === null ? '-' : shorten(r.resultText, 120)],
         ['usage', `${tokens(r)} tokens in/out · ${cost(r)} · ${r.numTurns ?? '-'} turns`],
+        ['session total', s.session.runs > 1 ? `${s.session.runs} runs · ${s.session.inputTokens + s.session.cacheReadTokens + s.session.cacheCreationTokens}/${s.session.outputTokens} tokens in/out · ${s.session.costUsd === null ? '-' : `$${s.session.costUsd.toFixed(4)}`}` : '(this run only)'],
         ['limits', `${formatBytes(r.memoryBytes)} memory · ${r.cpus} cpu · ${r.pids} pids · ${formatDuration(r.timeoutMs)}`],
-        ['supervisor', r.ownerPid === null ? (isTerminal(r.state) ? '-' : 'none (the next paddock command adopts the run)') : `pid ${r.ownerPid}${s.supervised ? '' : ' (dead: the next paddock command adopts the run)'}`],
+        ['supervised', isTerminal(r.state) ? '-' : r.supervised ? 'yes, by the daemon' : r.state === 'queued' ? `queued (${r.queuePosition ?? '?'} in line)` : 'no (the daemon adopts it within 30 s)'],
         ['container', r.containerId ? `${r.containerName} ${r.containerId.slice(0, 12)} (${s.container?.status ?? 'gone'})` : '-'],
         ['checkout', r.checkoutDir ?? '-'],
         ['session', r.sessionId],
@@ -106,16 +109,15 @@ export function registerRunCommands(program: Command): void {
     .option('--json', 'raw events, one JSON object a line (each has a seq to resume from, and ts in ms)')
     .option('--after <seq>', 'only events after this seq (resume a tail where it stopped)')
     .action(async (id: string, o: { follow?: boolean; json?: boolean; after?: string; timestamps?: boolean }) => {
-      const p = paddock();
       const afterSeq = o.after === undefined ? 0 : Number(o.after);
       if (!Number.isInteger(afterSeq) || afterSeq < 0) throw invalidInput(`--after ${o.after}: expected a whole number (an event's seq)`);
-      await adoptOrphanedRuns(p);
       const abort = new AbortController();
       const onSigint = () => abort.abort();
       process.on('SIGINT', onSigint); // every Ctrl-C, not only the first: a second one must not kill us with 130
       try {
         const timestamps = o.timestamps ?? Boolean(process.stdout.isTTY);
-        const run = await followRun(findRun(p, id).id, { json: Boolean(o.json), follow: Boolean(o.follow), afterSeq, signal: abort.signal, timestamps });
+        const runId = (await call<RunStatus>('GET', `/api/v1/runs/${encodeURIComponent(id)}`)).run.id;
+        const run = await followRun(runId, { json: Boolean(o.json), follow: Boolean(o.follow), afterSeq, signal: abort.signal, timestamps });
         // Ctrl-C only stops watching: exit 0, never the code of a cancelled run.
         if (o.follow && !abort.signal.aborted && isTerminal(run.state)) process.exitCode = exitForState(run.state);
       } finally {
@@ -136,10 +138,9 @@ export function registerRunCommands(program: Command): void {
     .option('--no-wait', 'return once the container is stopped, before the work is brought back')
     .option('--json', 'the run as it is when stop returns, with alreadyEnded and ended')
     .action(async (id: string, o: { wait: boolean; json?: boolean }) => {
-      const p = paddock();
-      const { run, alreadyEnded } = await stopRun(p, id, { wait: o.wait });
+      const { run, alreadyEnded } = await call<{ run: Run; alreadyEnded: boolean }>('POST', `/api/v1/runs/${encodeURIComponent(id)}/stop`, { wait: o.wait });
       const ended = isTerminal(run.state);
-      if (o.json) return printJson({ ...publicRun(run), alreadyEnded, ended });
+      if (o.json) return printJson({ ...run, alreadyEnded, ended });
       const branch = safe(run.branch);
       if (alreadyEnded) return info(`run ${run.id} had already ended: ${run.state}${run.reason ? ` (${safe(run.reason)})` : ''}`);
       if (!ended) {
@@ -162,7 +163,7 @@ export function registerRunCommands(program: Command): void {
     .option('--branch', 'also delete each run\'s branch from your repository')
     .option('--json', 'what was removed, as a JSON array')
     .action(async (ids: string[], o: { branch?: boolean; json?: boolean }) => {
-      const removed = await removeRuns(paddock(), ids, { branch: Boolean(o.branch) });
+      const { removed } = await call<{ removed: RemovedRun[] }>('POST', '/api/v1/runs/remove', { ids, branch: Boolean(o.branch) });
       if (o.json) return printJson(removed);
       for (const r of removed) {
         const parts = [r.runDir ? `checkout and logs (${humanBytes(r.bytes)})` : 'no checkout left', r.container === 'removed' ? 'container' : undefined].filter(Boolean);
@@ -184,13 +185,11 @@ function parseStates(text: string): RunState[] {
   return [...states];
 }
 
-/** The repository's top-level directory (as spawn records it); the path as given when it is no repository any more. */
-async function repoRoot(path: string): Promise<string> {
-  try {
-    return (await inspectRepo(path)).root;
-  } catch {
-    return resolve(path);
-  }
+interface RunStatus {
+  run: Run;
+  container: { status: string; running: boolean; exitCode: number | null; oomKilled: boolean } | null;
+  lastEvent: { seq: number; ts: number; kind: string } | null;
+  session: { runs: number; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number; costUsd: number | null };
 }
 
 const compact = (n: number) => (n < 1000 ? String(n) : n < 10_000 ? `${(n / 1000).toFixed(1)}k` : n < 1e6 ? `${Math.round(n / 1000)}k` : `${(n / 1e6).toFixed(1)}M`);

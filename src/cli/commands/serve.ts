@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { invalidInput } from '../../app/index.ts';
+import { invalidInput } from '../../app/light.ts';
 import { info } from '../context.ts';
 
 export function registerServe(program: Command): void {

@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { text as readAll } from 'node:stream/consumers';
 import { Option, type Command } from 'commander';
-import { reconcile, spawnRun } from '../../app/index.ts';
-import { invalidInput } from '../../errors/index.ts';
-import { TASK_TYPES, type Run } from '../../jobs/index.ts';
-import { paddock, info, out } from '../context.ts';
+import { resolve } from 'node:path';
+import { invalidInput, type RunView as Run, type StoredEvent, TASK_TYPES } from '../../app/light.ts';
+import { call } from '../client.ts';
+import { info, out } from '../context.ts';
 import { EXIT_DETACHED, exitForState } from '../exit-codes.ts';
 import { followRun } from '../follow.ts';
 import { paint, safe } from '../format.ts';
-import { printJson, publicRun } from '../json.ts';
+import { printJson } from '../json.ts';
 
 const TASK_SOURCES = '--task <text>, --task - (read it from stdin) or --task-file <file>';
 
@@ -31,7 +30,8 @@ export async function readTask(o: { task?: string; taskFile?: string }): Promise
   } else if (o.task === '-') {
     from = '--task - (stdin)';
     if (process.stdin.isTTY) info(paint('dim', 'reading the task from stdin; end it with Ctrl-D', process.stderr));
-    task = await readAll(process.stdin);
+    const { text } = await import('node:stream/consumers');
+    task = await text(process.stdin);
   } else {
     from = '--task';
     task = o.task!;
@@ -81,8 +81,6 @@ export function registerSpawn(program: Command): void {
     .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
       const task = await readTask({ task: o.task as string | undefined, taskFile: o.taskFile as string | undefined });
       const ctrlC = detachOnCtrlC();
-      const p = paddock();
-      await reconcile(p, { removeOrphans: true });
       const agentOptions: Record<string, unknown> = {};
       for (const kv of (o.agentOption as string[] | undefined) ?? []) {
         const eq = kv.indexOf('=');
@@ -95,8 +93,9 @@ export function registerSpawn(program: Command): void {
         }
       }
       if (o.maxTurns !== undefined) agentOptions.max_turns = Number(o.maxTurns);
-      const run = await spawnRun(p, {
-        repo: o.repo as string, task, type: o.type as 'feature',
+      // Paths are the daemon's to open: send them absolute (it does not share this shell's working directory).
+      const run = await call<Run>('POST', '/api/v1/runs', {
+        repo: resolve(o.repo as string), task, type: o.type as 'feature',
         ...(o.branch ? { branch: o.branch as string } : {}), reuseBranch: Boolean(o.reuseBranch),
         ...(o.base ? { base: o.base as string } : {}), ...(o.model ? { model: o.model as string } : {}),
         ...(o.memory ? { memory: o.memory as string } : {}), ...(o.cpus ? { cpus: o.cpus as string } : {}),
@@ -138,8 +137,9 @@ export async function showSpawned(run: Run, o: { detach: boolean; json: boolean;
   if (o.detach) {
     o.ctrlC?.release();
     // Notes made while spawning (e.g. uncommitted changes left out) are said here; following prints them anyway.
-    for (const e of paddock().events.list(run.id)) if (e.kind === 'note') info(paint('yellow', `note: ${safe(e.data.message)}`, process.stderr));
-    if (o.json) printJson(publicRun(run));
+    const { events } = await call<{ events: StoredEvent[] }>('GET', `/api/v1/runs/${run.id}/events?limit=100`);
+    for (const e of events) if (e.kind === 'note') info(paint('yellow', `note: ${safe(e.data.message)}`, process.stderr));
+    if (o.json) printJson(run);
     else out(run.id);
     info(paint('dim', `run ${run.id} on branch ${branch} (${run.type}); follow it: paddock logs -f ${run.id}`, process.stderr));
     return;
