@@ -95,11 +95,14 @@ describe('merge with nothing to merge, and diff --json', () => {
     const d = await e.cli(['doctor', '--json']);
     const checks = JSON.parse(d.stdout) as { name: string; status: string }[];
     assert.equal(checks.find((c) => c.name === 'engine')?.status, 'ok', d.stdout);
+    const first = await e.cli(['image', 'build', '--json']); // builds it if missing
+    assert.equal(first.code, 0, first.stderr);
     const b = await e.cli(['image', 'build', '--json']);
     assert.equal(b.code, 0, b.stderr);
     const built = JSON.parse(b.stdout) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(built).sort(), ['built', 'seconds', 'tag']);
     assert.equal(built.tag, 'localhost/paddock-agent:latest');
-    assert.equal(built.built, false, 'the image is up to date');
+    assert.equal(built.built, false, 'the second build finds it up to date');
     assert.equal(typeof built.seconds, 'number');
     assert.match(b.stderr, /is up to date/, 'progress stays on stderr');
   });
