@@ -14,6 +14,7 @@ import { registerEventRoutes } from './native/events.ts';
 import { registerRunRoutes } from './native/runs.ts';
 import { registerSystemRoutes, type SystemHooks } from './native/system.ts';
 import { renderDocsPage } from './docs-page.ts';
+import { registerWebhookRoutes } from './native/webhooks.ts';
 import { registerMetricsRoutes } from './native/metrics.ts';
 import { observe } from './observe.ts';
 
@@ -87,6 +88,7 @@ export function createApi(o: ApiOptions): OpenAPIHono<ApiEnv> {
   registerRunRoutes(app, o.p);
   registerEventRoutes(app, o.p, o.shutdown);
   registerSystemRoutes(app, o.p, o.system);
+  registerWebhookRoutes(app, o.p);
   registerMetricsRoutes(app, o.p);
   for (const register of o.extraRoutes ?? []) register(app);
   return app;

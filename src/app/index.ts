@@ -25,7 +25,6 @@ export { reconcile, adoptOrphanedRuns } from './reconcile.ts';
 export type { ReconcileReport } from './reconcile.ts';
 export { findRun } from './find-run.ts';
 export { SupervisorHost } from './host.ts';
-export type { SupervisionMode } from './host.ts';
 export { runView, runViewSchema, eventViewSchema, sessionUsageSchema } from './views.ts';
 export type { RunView } from './views.ts';
 // Errors and settings every surface maps or reads (surfaces import app/ only).
@@ -39,6 +38,17 @@ export { deleteSession, getSession, listSessions } from './sessions.ts';
 export type { SessionView } from './sessions.ts';
 export { VERSION } from './version.ts';
 export { processStart } from '../jobs/owner.ts';
+// The daemon's TCP face: who may call (auth), how often (rate limit), and runs' end notifications (docs/auth.md).
+export { Authenticator, MAX_CLIENT_ID } from './auth/authenticator.ts';
+export type { TokenPair } from './auth/authenticator.ts';
+export { TokenBucket } from './token-bucket.ts';
+export type { TakeResult } from './token-bucket.ts';
+export { WebhookDispatcher, backoffMs } from './webhooks/dispatcher.ts';
+export type { DispatcherOptions, WebhookLog } from './webhooks/dispatcher.ts';
+export { signWebhook, verifyWebhook } from './webhooks/signing.ts';
+export { webhookStatus, webhookStatusSchema } from './webhooks/status.ts';
+export type { WebhookStatus } from './webhooks/status.ts';
+export { addressSet } from '../config/flags.ts';
 // Observability: metrics, traces, and the logger port with its request/run context (docs/observability.md).
 export { metricsOf } from './metrics.ts';
 export type { PaddockMetrics } from './metrics.ts';

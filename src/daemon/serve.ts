@@ -14,6 +14,8 @@ import { type Config, ErrorCode, loadConfig, openPaddock, PaddockError, processS
 import { logLineFields, metricsOf, nodeDebugWantsPaddock, setLogSink, startTracing } from '../app/index.ts';
 import { startMetricsListener } from './metrics-listener.ts';
 import { createApi } from '../api/index.ts';
+import { Authenticator, WebhookDispatcher } from '../app/index.ts';
+import { createGuards, registerAuthRoutes } from '../api/index.ts';
 import { claimHome, updateRecord } from './lock.ts';
 
 export interface ServeOptions {
@@ -39,8 +41,10 @@ const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /
 
 export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
   const config = opts.config ?? loadConfig();
-  if (opts.tcp && !isLoopback(opts.tcp.host)) {
-    throw new PaddockError(ErrorCode.InvalidConfig, `refusing to listen on ${opts.tcp.host}: the API would be open to the network without authentication`, {
+  // Beyond loopback, anyone who reaches the port could run agents on this machine: only with tokens to check.
+  const canAuthenticate = config.authEnabled && (config.apiTokens.length > 0 || config.jwtSecret !== undefined);
+  if (opts.tcp && !isLoopback(opts.tcp.host) && !canAuthenticate) {
+    throw new PaddockError(ErrorCode.InvalidConfig, `refusing to listen on ${opts.tcp.host}: it is not a loopback address, and with authentication off anyone who can reach it could run agents on this machine`, {
       hint: 'listen on 127.0.0.1, or turn authentication on (PADDOCK_AUTH_ENABLED=true with PADDOCK_API_TOKENS or PADDOCK_JWT_SECRET)',
     });
   }
@@ -62,11 +66,15 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));
 
+  const auth = new Authenticator(p);
+  const webhooks = new WebhookDispatcher(p, { log });
   const app = createApi({
+    guards: createGuards(config, auth), extraRoutes: [(a) => registerAuthRoutes(a, auth)],
     p, shutdown: shutdown.signal, log, version: VERSION,
     system: { info: () => ({ pid: process.pid, version: VERSION, startedAt, socket, tcp: tcpAddress }), requestStop: () => void stop() },
   });
-  const listener = getRequestListener(app.fetch);
+  // Each listener tags its requests: the unix socket (0600) is the local user's, TCP has to authenticate.
+  const listenerFor = (transport: 'unix' | 'tcp') => getRequestListener((req, env) => app.fetch(req, { ...env, transport }));
   const servers: http.Server[] = [];
   const listen = (server: http.Server, where: string | { host: string; port: number }) => new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -84,12 +92,12 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
       log.info({ metrics: metricsListener.address }, 'metrics listening');
     }
     rmSync(socket, { force: true }); // left by a daemon that died; the home is ours now
-    const unix = http.createServer(listener);
+    const unix = http.createServer(listenerFor('unix'));
     servers.push(unix);
     await listen(unix, socket);
     chmodSync(socket, 0o600);
     if (opts.tcp) {
-      const tcp = http.createServer(listener);
+      const tcp = http.createServer(listenerFor('tcp'));
       servers.push(tcp);
       await listen(tcp, opts.tcp);
       const a = tcp.address() as AddressInfo;
@@ -117,6 +125,9 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
     (r) => { if (r.adopted.length || r.orphansRemoved.length) log.info(r, 'reconciled'); },
     (e: unknown) => log.warn({ err: String(e) }, 'reconcile failed (engine down?); trying again later'),
   );
+  webhooks.start(); // before adoption: a run that ends from here on is delivered (earlier ends are swept up)
+  if (!config.webhookSecret) log.warn({}, 'webhooks are sent unsigned: set PADDOCK_WEBHOOK_SECRET so receivers can check them');
+  log.info({ auth: config.authEnabled, jwt: auth.jwtConfigured, rateLimit: config.rateLimitEnabled ? { rps: config.rateLimitRps, burst: config.rateLimitBurst } : false }, 'api guards');
   await reconcileNow();
   const timer = setInterval(() => void reconcileNow(), RECONCILE_EVERY_MS);
   timer.unref();
@@ -126,6 +137,7 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
     stopping ??= (async () => {
       log.info({}, 'stopping: letting go of runs (their containers run on)');
       clearInterval(timer);
+      await webhooks.stop(); // attempts cut off stay pending: the next daemon sends them
       shutdown.abort();
       const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
       for (const s of servers) s.closeIdleConnections();
