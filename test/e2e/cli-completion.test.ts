@@ -3,7 +3,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/program.ts';
@@ -34,7 +34,11 @@ describe('paddock completion bash|zsh|fish', () => {
   mkdirSync(bin);
   symlinkSync(BIN, join(bin, 'paddock'));
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, HOME: home, PADDOCK_HOME: join(home, 'ph') };
-  process.on('exit', () => rmSync(home, { recursive: true, force: true }));
+  // Completing a run id runs `paddock ls`, which starts this home's daemon: stop it, then remove the home.
+  after(async () => {
+    await pexec(process.execPath, [BIN, 'daemon', 'stop'], { env }).catch(() => {});
+    rmSync(home, { recursive: true, force: true });
+  });
 
   it('prints a script for each shell that names every verb and option of the program, with install instructions in --help', async () => {
     const all = verbs(buildProgram());
