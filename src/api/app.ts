@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ErrorCode, invalidInput, type Paddock, PaddockError } from '../app/index.ts';
 import type { ApiEnv } from './context.ts';
 import { asPaddockError, errorBody, HTTP_FOR_ERROR } from './errors.ts';
@@ -34,6 +35,8 @@ export interface ApiOptions {
   guards?: MiddlewareHandler<ApiEnv>[];
   /** More routes (the Stromboli face), registered after the guards. */
   extraRoutes?: ((app: OpenAPIHono<ApiEnv>) => void)[];
+  /** A face's own error response for a request (the Stromboli face's body shapes differ per endpoint); undefined: the default. */
+  errorResponse?: (c: Context<ApiEnv>, e: PaddockError, status: ContentfulStatusCode) => Response | undefined;
   /** Largest request body, bytes (default 1 MiB). */
   maxBodyBytes?: number;
   version: string;
@@ -74,6 +77,8 @@ export function createApi(o: ApiOptions): OpenAPIHono<ApiEnv> {
     if (e.code === ErrorCode.Internal) o.log.error({ requestId: c.get('requestId'), err: (err as Error).stack ?? String(err) }, 'internal error');
     const status = HTTP_FOR_ERROR[e.code];
     if (e.code === ErrorCode.RateLimited && e.details?.retryAfter !== undefined) c.header('Retry-After', String(e.details.retryAfter));
+    const own = isNativePath(c.req.path) ? undefined : o.errorResponse?.(c, e, status);
+    if (own) return own;
     return isNativePath(c.req.path) ? c.json(errorBody(e), status) : c.json({ error: e.message }, status);
   });
   app.notFound((c) => (isNativePath(c.req.path)

@@ -55,3 +55,16 @@ export type { PaddockMetrics } from './metrics.ts';
 export { startTracing } from './tracing.ts';
 export { logLineFields, loggerFor, nodeDebugWantsPaddock, setLogSink, tracer, tracingOn, withRequestContext } from '../telemetry/index.ts';
 export type { LogSink } from '../telemetry/index.ts';
+// Workspaces other than a clone, results handed back whole, session history, the job TTL, health (the Stromboli face uses them).
+export { WORKSPACE_KINDS } from './spawn-input.ts';
+export { chooseWorkspace, mountableDir } from './workspaces.ts';
+export type { WorkdirChoice } from './workspaces.ts';
+export { runOutputLines, runResult, waitForRun } from './run-result.ts';
+export type { RunResult } from './run-result.ts';
+export { messageId, sessionMessages } from './session-history.ts';
+export type { SessionMessage, SessionMessageBlock } from './session-history.ts';
+export { expireFinishedContainers } from './job-ttl.ts';
+export { health, modelAccessConfigured } from './health.ts';
+export type { HealthComponent } from './health.ts';
+export { OUTPUT_FORMATS, outputFormatOf, setOutputFormat } from './output-format.ts';
+export type { OutputFormat } from './output-format.ts';

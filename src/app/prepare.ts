@@ -9,6 +9,7 @@ import { buildAgentContainerSpec, IN_CONTAINER, paddockLabels } from '../runtime
 import { createRunCheckout, removeCheckout } from '../workspace/index.ts';
 import { agentFor } from './agents.ts';
 import type { Paddock } from './context.ts';
+import { prepareWorkspaceDir } from './workspaces.ts';
 
 /** The loopback port inside the container where the entrypoint bridges to the model relay socket. */
 const MODEL_PORT = 4000;
@@ -17,11 +18,18 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
   const runtime = await p.runtime();
   const session = p.sessions.get(run.sessionId);
   if (!session) throw new Error(`session ${run.sessionId} is gone`);
-  const checkout = await createRunCheckout({
-    paddockHome: p.config.home, repo: run.repo, runDir: run.runDir, branch: run.branch, baseSha: run.baseSha,
-    uid: IN_CONTAINER.uid, gid: IN_CONTAINER.uid, reuseBranch: run.reuseBranch,
-  });
-  p.runs.update(run.id, { checkoutDir: checkout.dir });
+  // A clone is mounted with the repository's objects (read-only); scratch and mount are a bare directory.
+  let checkout: { dir: string; objectsDir?: string };
+  if (run.workspace === 'clone') {
+    checkout = await createRunCheckout({
+      paddockHome: p.config.home, repo: run.repo, runDir: run.runDir, branch: run.branch, baseSha: run.baseSha,
+      uid: IN_CONTAINER.uid, gid: IN_CONTAINER.uid, reuseBranch: run.reuseBranch,
+    });
+    p.runs.update(run.id, { checkoutDir: checkout.dir });
+  } else {
+    // No checkoutDir recorded: there is nothing to finalize or bring back.
+    checkout = { dir: await prepareWorkspaceDir(p, run) };
+  }
   if (run.newSession) await runtime.createVolume(session.volume, paddockLabels(p.instance, 'session-home', { session: session.id }));
 
   setPhase(p.runs, p.events, run.id, 'creating-container');
@@ -30,7 +38,7 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
     instance: p.instance, runId: run.id, sessionId: session.id, name: run.containerName ?? `paddock-${run.id}`, image: run.image,
     argv: adapter.buildArgv(run.prompt, run.options, { sessionId: session.id, resume: run.resume }),
     env: adapter.buildEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }),
-    checkoutDir: checkout.dir, sharedObjectsDir: checkout.objectsDir, sessionVolume: session.volume, relayDir: relayDirOf(run),
+    checkoutDir: checkout.dir, ...(checkout.objectsDir ? { sharedObjectsDir: checkout.objectsDir } : {}), sessionVolume: session.volume, relayDir: relayDirOf(run),
     limits: { memoryBytes: run.memoryBytes, cpus: run.cpus, pids: run.pids },
   }));
   transitionRun(p.runs, p.events, run.id, 'starting', { containerId });

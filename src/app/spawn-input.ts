@@ -1,9 +1,17 @@
 /** The spawn request, validated at the edge. CLI flags, REST bodies and MCP tool calls all land here. */
 import { z } from 'zod';
-import { TASK_TYPES } from '../jobs/run.ts';
+import { TASK_TYPES, type WorkspaceKind } from '../jobs/run.ts';
+
+/** Where a run works: its own clone of a repository, an empty scratch directory, or a directory mounted as it is. */
+export const WORKSPACE_KINDS = ['clone', 'scratch', 'mount'] as const satisfies readonly WorkspaceKind[];
 
 export const spawnInputSchema = z.object({
-  repo: z.string().trim().min(1, 'repo is required: the path of a git repository').describe('Path of the git repository the agent works on (never mounted writable)'),
+  repo: z.string().trim().min(1, 'repo is required: the path of a git repository').optional()
+    .describe('Path of the git repository the agent works on (never mounted writable); for workspace mount, the directory to mount. Required unless workspace is scratch'),
+  workspace: z.enum(WORKSPACE_KINDS).default('clone')
+    .describe('clone: a private clone and branch of repo (default); scratch: an empty directory, nothing comes back; mount: the directory repo mounted as it is (only under PADDOCK_WORKDIR_ROOTS, no branch)'),
+  verbatim: z.boolean().default(false).describe('Send the task to the agent as it is, without the task type\'s framing (scratch and mount runs always do)'),
+  newSessionId: z.uuid().optional().describe('Start a new agent session with this id (a UUID that no session has yet), instead of a generated one'),
   task: z.string().trim().min(1, 'task is empty: say what the agent should do').describe('What the agent should do'),
   type: z.enum(TASK_TYPES).default('feature').describe('Task type: feature, test, mutation or explore (explore brings nothing back)'),
   branch: z.string().trim().min(1).optional().describe('Run branch to create (default paddock/<slug>-<id8>)'),

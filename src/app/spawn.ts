@@ -13,7 +13,8 @@ import {
 import { findRun } from './find-run.ts';
 import { agentFor } from './agents.ts';
 import type { Paddock } from './context.ts';
-import { spawnInputSchema, type SpawnInput } from './spawn-input.ts';
+import { type ParsedSpawnInput, spawnInputSchema, type SpawnInput } from './spawn-input.ts';
+import { mountableDir, scratchDirOf } from './workspaces.ts';
 import { validate } from './validate.ts';
 import { checkWebhookTarget } from './webhooks/target.ts';
 
@@ -45,8 +46,77 @@ export async function spawnRun(p: Paddock, input: SpawnInput): Promise<Run> {
   const adapter = agentFor(req.agent);
   const agentOptions = adapter.parseOptions({ ...req.agentOptions, ...(req.model ? { model: req.model } : {}) });
 
-  const repo = await inspectRepo(req.repo);
   const id = randomBytes(6).toString('hex');
+  const runDir = join(cfg.home, 'runs', id);
+  const { repo, branch, exists, baseRef, baseSha, changesNote } = req.workspace === 'clone' ? await cloneTarget(p, req, id) : await plainTarget(p, req, runDir);
+
+  const runtime = await p.runtime();
+  const image = req.image ?? cfg.image;
+  if (!(await runtime.imageExists(image))) {
+    throw new PaddockError(ErrorCode.ImageNotFound, `image ${image} is not in the engine (${runtime.info.kind} at ${runtime.info.socketPath})`, {
+      hint: image === cfg.image ? 'build it with `paddock image build` (npm run up does)' : 'build or pull it first, or leave --image out to use the default agent image',
+    });
+  }
+
+  if (req.newSessionId !== undefined && req.sessionId !== undefined) throw invalidInput('sessionId and newSessionId: pass one (continue a session, or start one with a chosen id)');
+  if (req.newSessionId !== undefined && p.sessions.get(req.newSessionId.toLowerCase())) {
+    throw new PaddockError(ErrorCode.Conflict, `session ${req.newSessionId} already exists`, { hint: 'pass it as sessionId to continue it, or choose another id' });
+  }
+  let session = req.sessionId ? resolveSession(p, req.sessionId) : undefined;
+  if (session) {
+    const live = p.runs.liveRunOfSession(session.id);
+    if (live) throw new PaddockError(ErrorCode.Conflict, `session ${session.id} is in use by run ${live.id} (${live.state}); two runs cannot share one conversation`, { hint: `wait for run ${live.id} to end, or stop it` });
+  }
+  const sessionId = session?.id ?? req.newSessionId?.toLowerCase() ?? randomUUID();
+  const newSession = !session;
+
+  const now = Date.now();
+  const run: Run = {
+    id, createdAt: now, updatedAt: now, agent: req.agent, type: req.type, task: req.task,
+    // The task-type templates speak of a branch: scratch and mount runs (which have none) get the task as it is.
+    prompt: req.verbatim || req.workspace !== 'clone' ? req.task : buildPrompt(req.type, req.task, { branch, base: baseRef }),
+    repo, baseRef, baseSha, branch, bringBack: req.workspace === 'clone' && req.type !== 'explore', image,
+    model: req.model ?? null, options: agentOptions as Record<string, unknown>,
+    ...limits, sessionId, resume, state: 'queued', phase: 'queued',
+    reason: null, error: null, exitCode: null, runDir, checkoutDir: null, containerId: null, containerName: `paddock-${id}`,
+    modelToken: `pdk_${randomBytes(24).toString('base64url')}`, ownerPid: null, ownerStart: null, ownerId: null,
+    reuseBranch: exists, newSession, workspace: req.workspace, keepAlive: false, idleTimeoutMs: null, parentRunId: null,
+    stopRequested: null, stopDetail: null,
+    startedAt: null, finishedAt: null, lastOutputAt: null, stdoutLines: 0, stderrLines: 0,
+    resultText: null, numTurns: null, costUsd: null, inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheCreationTokens: null,
+    headSha: null, commitsAhead: null, mergedAt: null, mergeSha: null, webhookUrl: req.webhookUrl ?? null,
+  };
+  // The session row first: the run refers to it, and a later resume finds it even while this run is queued.
+  p.sessions.upsert(session
+    ? { ...session, updatedAt: now, lastRunId: id }
+    : { id: sessionId, createdAt: now, updatedAt: now, agent: req.agent, repo, volume: `paddock-home-${sessionId}`, lastRunId: id });
+  try {
+    insertRun(p, run);
+  } catch (e) {
+    if (newSession) p.sessions.delete(sessionId);
+    throw e;
+  }
+  p.events.append(id, { kind: 'state', from: 'new', to: 'queued', reason: null });
+  if (changesNote) p.events.append(id, { kind: 'note', message: changesNote });
+  p.host.kick();
+  return p.runs.get(id)!;
+}
+
+interface Target {
+  /** clone: the repository's top level; scratch: the run's empty directory; mount: the directory's real path. */
+  repo: string;
+  branch: string;
+  /** The branch exists already (the run continues on it). */
+  exists: boolean;
+  baseRef: string;
+  baseSha: string;
+  changesNote: string | undefined;
+}
+
+/** A clone: the repository, the run branch (new, or reused) and the commit it starts from, all checked. */
+async function cloneTarget(p: Paddock, req: ParsedSpawnInput, id: string): Promise<Target> {
+  if (req.repo === undefined) throw invalidInput('repo is required: the path of a git repository', 'pass repo, or workspace scratch for an empty workspace');
+  const repo = await inspectRepo(req.repo);
   const branch = req.branch ?? defaultBranchName(req.task, id);
   await validateBranchName(repo.root, branch);
   const exists = await branchExists(repo.root, branch);
@@ -71,53 +141,27 @@ export async function spawnRun(p: Paddock, input: SpawnInput): Promise<Run> {
   } else if (hasChanges(changes)) {
     changesNote = `the working tree has ${describeChanges(changes)}; the agent starts from ${baseRef} without them (withChanges carries them in)`;
   }
+  return { repo: repo.root, branch, exists, baseRef, baseSha, changesNote };
+}
 
-  const runtime = await p.runtime();
-  const image = req.image ?? cfg.image;
-  if (!(await runtime.imageExists(image))) {
-    throw new PaddockError(ErrorCode.ImageNotFound, `image ${image} is not in the engine (${runtime.info.kind} at ${runtime.info.socketPath})`, {
-      hint: image === cfg.image ? 'build it with `paddock image build` (npm run up does)' : 'build or pull it first, or leave --image out to use the default agent image',
-    });
+/**
+ * Scratch or mount: no repository, so no branch and no base (stored empty). A mounted directory belongs to one live
+ * run at a time, as a branch does (the store's live (repo, branch) index holds for it too).
+ */
+async function plainTarget(p: Paddock, req: ParsedSpawnInput, runDir: string): Promise<Target> {
+  const gitOnly = (['branch', 'base'] as const).find((k) => req[k] !== undefined) ?? (req.reuseBranch ? 'reuseBranch' : req.withChanges ? 'withChanges' : undefined);
+  if (gitOnly) throw invalidInput(`${gitOnly} applies to clone workspaces only (this run's workspace is ${req.workspace})`, `leave ${gitOnly} out`);
+  let repo: string;
+  if (req.workspace === 'scratch') {
+    if (req.repo !== undefined) throw invalidInput('repo: a scratch workspace starts empty, it takes no repo', 'leave repo out, or use workspace clone or mount');
+    repo = scratchDirOf(runDir);
+  } else {
+    if (req.repo === undefined) throw invalidInput('repo is required: the directory to mount', 'pass the directory as repo');
+    repo = await mountableDir(p, req.repo);
+    const taken = p.runs.branchTaken(repo, '');
+    if (taken) throw new PaddockError(ErrorCode.Conflict, `directory ${repo} is in use by run ${taken.id} (${taken.state})`, { hint: 'wait for it, or stop it: two agents never share a mounted directory' });
   }
-
-  let session = req.sessionId ? resolveSession(p, req.sessionId) : undefined;
-  if (session) {
-    const live = p.runs.liveRunOfSession(session.id);
-    if (live) throw new PaddockError(ErrorCode.Conflict, `session ${session.id} is in use by run ${live.id} (${live.state}); two runs cannot share one conversation`, { hint: `wait for run ${live.id} to end, or stop it` });
-  }
-  const sessionId = session?.id ?? randomUUID();
-  const newSession = !session;
-
-  const now = Date.now();
-  const runDir = join(cfg.home, 'runs', id);
-  const run: Run = {
-    id, createdAt: now, updatedAt: now, agent: req.agent, type: req.type, task: req.task,
-    prompt: buildPrompt(req.type, req.task, { branch, base: baseRef }),
-    repo: repo.root, baseRef, baseSha, branch, bringBack: req.type !== 'explore', image,
-    model: req.model ?? null, options: agentOptions as Record<string, unknown>,
-    ...limits, sessionId, resume, state: 'queued', phase: 'queued',
-    reason: null, error: null, exitCode: null, runDir, checkoutDir: null, containerId: null, containerName: `paddock-${id}`,
-    modelToken: `pdk_${randomBytes(24).toString('base64url')}`, ownerPid: null, ownerStart: null, ownerId: null,
-    reuseBranch: exists, newSession, workspace: 'clone', keepAlive: false, idleTimeoutMs: null, parentRunId: null,
-    stopRequested: null, stopDetail: null,
-    startedAt: null, finishedAt: null, lastOutputAt: null, stdoutLines: 0, stderrLines: 0,
-    resultText: null, numTurns: null, costUsd: null, inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheCreationTokens: null,
-    headSha: null, commitsAhead: null, mergedAt: null, mergeSha: null, webhookUrl: req.webhookUrl ?? null,
-  };
-  // The session row first: the run refers to it, and a later resume finds it even while this run is queued.
-  p.sessions.upsert(session
-    ? { ...session, updatedAt: now, lastRunId: id }
-    : { id: sessionId, createdAt: now, updatedAt: now, agent: req.agent, repo: repo.root, volume: `paddock-home-${sessionId}`, lastRunId: id });
-  try {
-    insertRun(p, run);
-  } catch (e) {
-    if (newSession) p.sessions.delete(sessionId);
-    throw e;
-  }
-  p.events.append(id, { kind: 'state', from: 'new', to: 'queued', reason: null });
-  if (changesNote) p.events.append(id, { kind: 'note', message: changesNote });
-  p.host.kick();
-  return p.runs.get(id)!;
+  return { repo, branch: '', exists: false, baseRef: '', baseSha: '', changesNote: undefined };
 }
 
 /** A session by its id, or by the id (or prefix) of one of its runs: a run id works wherever a session id does. */
@@ -145,6 +189,7 @@ function insertRun(p: Paddock, run: Run): void {
     if (!/UNIQUE constraint failed/i.test(msg)) throw e;
     const other = /session_id/.test(msg) ? p.runs.liveRunOfSession(run.sessionId) : p.runs.branchTaken(run.repo, run.branch);
     if (/session_id/.test(msg)) throw new PaddockError(ErrorCode.Conflict, `session ${run.sessionId} is in use by run ${other?.id ?? '(another run)'}; two runs cannot share one conversation`, { hint: 'wait for that run to end, or stop it' });
+    if (run.workspace === 'mount') throw new PaddockError(ErrorCode.Conflict, `directory ${run.repo} is in use by run ${other?.id ?? '(another run)'}`, { hint: 'wait for it, or stop it' });
     throw new PaddockError(ErrorCode.Conflict, `branch ${run.branch} is in use by run ${other?.id ?? '(another run)'}${other ? ` (${other.state})` : ''}`, { hint: 'wait for it, stop it, or choose another branch' });
   }
 }

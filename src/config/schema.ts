@@ -3,6 +3,7 @@
  * ($PADDOCK_CONFIG, or <PADDOCK_HOME>/config.json), over defaults. Bad config fails at start, naming the key.
  */
 import { totalmem } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { invalidInput } from '../errors/index.ts';
 import { parseBytes, parseCpus, parseDuration, parsePids } from './units.ts';
@@ -36,6 +37,14 @@ function loopbackAddress(v: string, what: string): { host: string; port: number 
   return { host, port };
 }
 
+/** Allowed workdir roots: absolute paths, normalised; a relative one is refused (it would depend on the daemon's cwd). */
+function parseRoots(v: string | string[]): string[] {
+  const roots = (Array.isArray(v) ? v : v.split(',')).map((r) => r.trim()).filter(Boolean);
+  const relative = roots.find((r) => !isAbsolute(r));
+  if (relative !== undefined) throw invalidInput(`workdir root "${relative}" is not an absolute path`, 'list absolute paths, comma-separated');
+  return roots.map((r) => resolve(r));
+}
+
 function tryParse<T>(fn: () => T, ctx: z.RefinementCtx): T {
   try {
     return fn();
@@ -66,6 +75,9 @@ export const configFields = z.object({
     .describe('PADDOCK_MAX_RUNNING: how many runs may hold a container at once; more wait in state queued (default: 3/4 of the host\'s memory over the default run memory)'),
   maxTimeout: duration('7d').describe('PADDOCK_MAX_TIMEOUT: the longest wall-clock limit a run may ask for'),
   upstreamFailAfter: duration('30s').describe('PADDOCK_UPSTREAM_FAIL_AFTER: a run whose model endpoint keeps failing (no connection) this long ends failed'),
+  workdirRoots: z.union([z.string(), z.array(z.string())]).default([]).transform((v, ctx) => tryParse(() => parseRoots(v), ctx))
+    .describe('PADDOCK_WORKDIR_ROOTS: comma-separated absolute paths; a plain directory (not in a git repository) under one of them may be mounted as a run\'s workspace as it is'),
+  jobTtl: duration('7d').describe('PADDOCK_JOB_TTL: a finished run\'s container is removed this long after the run ended (its record, output and branch stay)'),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')
     .describe('PADDOCK_LOG_LEVEL: the daemon\'s log level (JSON lines on stdout); debug adds every engine and git call'),
   metricsEnabled: z.union([z.boolean(), z.string()]).default(true).transform((v, ctx) => tryParse(() => onOff(v, 'PADDOCK_METRICS_ENABLED'), ctx))
@@ -130,6 +142,8 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   PADDOCK_MAX_TIMEOUT: 'maxTimeout',
   PADDOCK_MAX_RUNNING: 'maxRunning',
   PADDOCK_UPSTREAM_FAIL_AFTER: 'upstreamFailAfter',
+  PADDOCK_WORKDIR_ROOTS: 'workdirRoots',
+  PADDOCK_JOB_TTL: 'jobTtl',
   PADDOCK_LOG_LEVEL: 'logLevel',
   PADDOCK_METRICS_ENABLED: 'metricsEnabled',
   STROMBOLI_METRICS_ENABLED: 'metricsEnabled',

@@ -32,8 +32,11 @@ export interface AgentContainerInput {
   env: Record<string, string>;
   /** Host path of the run's private clone, mounted read-write at /workspace. */
   checkoutDir: string;
-  /** Host path of the user's repository objects dir: mounted read-only at the same path (the clone's alternates point there). */
-  sharedObjectsDir: string;
+  /**
+   * Host path of the user's repository objects dir: mounted read-only at the same path (the clone's alternates point
+   * there). Absent for a workspace that is not a clone (scratch, or a plain directory mounted as it is).
+   */
+  sharedObjectsDir?: string;
   /** Named volume holding the session's HOME (Claude's ~/.claude), so --resume works in a fresh container. */
   sessionVolume: string;
   /** Host directory holding the model relay socket, mounted read-only at /run/paddock. */
@@ -65,7 +68,7 @@ export function buildAgentContainerSpec(input: AgentContainerInput): HardenedCon
     HostConfig: {
       Binds: [
         `${input.checkoutDir}:${IN_CONTAINER.workspace}:rw`,
-        `${input.sharedObjectsDir}:${input.sharedObjectsDir}:ro`,
+        ...(input.sharedObjectsDir ? [`${input.sharedObjectsDir}:${input.sharedObjectsDir}:ro`] : []),
         `${input.sessionVolume}:${IN_CONTAINER.home}:rw`,
         `${input.relayDir}:${IN_CONTAINER.relayDir}:ro`,
       ],

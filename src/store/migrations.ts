@@ -124,4 +124,12 @@ export const MIGRATIONS: readonly string[] = [
     revoked_at INTEGER NOT NULL
   );
   `,
+  /* 5 */ `
+  -- How a run's output is handed back by the Stromboli face (its claude.output_format: text, json or stream-json).
+  -- Paddock always reads stream-json; this only says how /run and /jobs/{id} render it. Goes with its run.
+  CREATE TABLE run_output_formats (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    format TEXT NOT NULL
+  );
+  `,
 ];
