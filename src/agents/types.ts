@@ -43,8 +43,14 @@ export interface AgentAdapter<Options> {
   readonly name: string;
   /** Parses and validates the agent's option set (throws a PaddockError INVALID_INPUT naming the bad field). */
   parseOptions(input: unknown): Options;
-  /** The container command: argv, run under tini, in /workspace. */
-  buildArgv(prompt: string, options: Options, ctx: { sessionId: string; resume: boolean }): string[];
+  /**
+   * The container command: argv, run under tini, in /workspace. persistent: the agent stays alive between turns and
+   * takes its prompts (the first one too) on stdin, one encodeMessage() line each; the prompt argument is not used.
+   */
+  buildArgv(prompt: string, options: Options, ctx: { sessionId: string; resume: boolean; persistent?: boolean }): string[];
+  /** One message for a persistent agent's stdin, as one line (no newline). Agents without it cannot be persistent. */
+  encodeMessage?(text: string): string;
+
   /** Environment for the agent process. */
   buildEnv(model: ModelAccess): Record<string, string>;
   parseLine(line: string): AgentEvent[];

@@ -13,6 +13,8 @@ import type { ApiEnv } from './context.ts';
 import { asPaddockError, errorBody, HTTP_FOR_ERROR } from './errors.ts';
 import { registerEventRoutes } from './native/events.ts';
 import { registerRunRoutes } from './native/runs.ts';
+import { registerMessageRoutes } from './native/messages.ts';
+
 import { registerSystemRoutes, type SystemHooks } from './native/system.ts';
 import { renderDocsPage } from './docs-page.ts';
 import { registerWebhookRoutes } from './native/webhooks.ts';
@@ -91,6 +93,8 @@ export function createApi(o: ApiOptions): OpenAPIHono<ApiEnv> {
 
   for (const g of o.guards ?? []) app.use('*', g);
   registerRunRoutes(app, o.p);
+  registerMessageRoutes(app, o.p);
+
   registerEventRoutes(app, o.p, o.shutdown);
   registerSystemRoutes(app, o.p, o.system);
   registerWebhookRoutes(app, o.p);

@@ -7,6 +7,8 @@ import { EventLog } from '../events/index.ts';
 import { type ContainerRuntime, discoverEngine, DockerEngineRuntime } from '../runtime/index.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { RunsRepo } from '../store/runs-repo.ts';
+import { MessagesRepo } from '../store/messages-repo.ts';
+
 import { SessionsRepo } from '../store/sessions-repo.ts';
 import { SupervisorHost, type SupervisionMode } from './host.ts';
 
@@ -16,6 +18,9 @@ export interface Paddock {
   runs: RunsRepo;
   sessions: SessionsRepo;
   events: EventLog;
+  /** Turns of persistent runs, with their delivery state. */
+  messages: MessagesRepo;
+
   /** Identifies this state directory on a shared engine (label dev.paddock.instance). */
   instance: string;
   /** The engine, discovered on first use (and started, when only the podman binary is there). */
@@ -43,6 +48,8 @@ export function openPaddock(config: Config = loadConfig(), opts: OpenOptions = {
     runs: new RunsRepo(db),
     sessions: new SessionsRepo(db),
     events: new EventLog(db),
+    messages: new MessagesRepo(db),
+
     instance: instanceId(config.home),
     runtime: () => {
       // A configured socket is used alone: falling back to another engine would surprise whoever set it.

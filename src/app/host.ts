@@ -140,7 +140,9 @@ export class SupervisorHost {
       finishCheckout: (run: Run) => finishCheckout(this.p, run),
       prepare: { prepare: (run) => prepareRun(this.p, run), abandon: (run) => abandonRun(this.p, run) },
       owner: this.owner,
+      messages: this.p.messages,
       log: this.log,
+
     }));
     this.supervisor.catch(() => { this.supervisor = undefined; }); // no engine yet: a later call tries again
     return this.supervisor;

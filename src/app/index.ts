@@ -7,6 +7,14 @@ export type { ResumeInput } from './resume.ts';
 export { spawnInputSchema } from './spawn-input.ts';
 export type { SpawnInput } from './spawn-input.ts';
 export { stopRun } from './stop.ts';
+// Persistent runs (keepAlive): further turns, in order, each delivered once.
+export { conversationState, listMessages, MAX_MESSAGE_BYTES, sendMessage } from './messages.ts';
+export type { ConversationState, MessageRefusal, MessageView, SendMessageResult } from './messages.ts';
+export type { SpawnOptions } from './spawn.ts';
+export { conversationEvents } from './conversation-stream.ts';
+export type { ConversationEvent } from './conversation-stream.ts';
+
+
 export type { StopResult } from './stop.ts';
 export { listRuns, runStatus, runEvents } from './queries.ts';
 export type { RunStatus } from './queries.ts';

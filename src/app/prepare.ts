@@ -4,7 +4,8 @@
  * what was made, so a failed start leaves nothing behind but the run's record (state failed, with the reason).
  */
 import { rmSync } from 'node:fs';
-import { relayDirOf, type Run, setPhase, transitionRun } from '../jobs/index.ts';
+import { IN_CONTAINER_INPUT_SOCKET, relayDirOf, type Run, setPhase, transitionRun } from '../jobs/index.ts';
+
 import { buildAgentContainerSpec, IN_CONTAINER, paddockLabels } from '../runtime/index.ts';
 import { createRunCheckout, removeCheckout } from '../workspace/index.ts';
 import { agentFor } from './agents.ts';
@@ -36,8 +37,10 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
   const adapter = agentFor(run.agent);
   const containerId = await runtime.createContainer(buildAgentContainerSpec({
     instance: p.instance, runId: run.id, sessionId: session.id, name: run.containerName ?? `paddock-${run.id}`, image: run.image,
-    argv: adapter.buildArgv(run.prompt, run.options, { sessionId: session.id, resume: run.resume }),
-    env: adapter.buildEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }),
+    argv: adapter.buildArgv(run.prompt, run.options, { sessionId: session.id, resume: run.resume, persistent: run.keepAlive }),
+    // PADDOCK_INPUT: the entry script feeds the agent's stdin from this socket (a persistent run's turns).
+    env: { ...adapter.buildEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }), ...(run.keepAlive ? { PADDOCK_INPUT: IN_CONTAINER_INPUT_SOCKET } : {}) },
+
     checkoutDir: checkout.dir, ...(checkout.objectsDir ? { sharedObjectsDir: checkout.objectsDir } : {}), sessionVolume: session.volume, relayDir: relayDirOf(run),
     limits: { memoryBytes: run.memoryBytes, cpus: run.cpus, pids: run.pids },
   }));

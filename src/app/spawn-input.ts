@@ -28,6 +28,9 @@ export const spawnInputSchema = z.object({
   withChanges: z.boolean().default(false).describe('Start from the working tree as it is: uncommitted tracked changes and untracked (not ignored) files go into the run\'s starting commit'),
   resume: z.boolean().default(false).describe('Accepted for Stromboli compatibility; a given sessionId always resumes'),
   agentOptions: z.record(z.string(), z.unknown()).default({}).describe('Agent CLI options (for Claude: the option set of Stromboli\'s `claude` object)'),
+  keepAlive: z.boolean().default(false).describe('A persistent run: the agent stays alive between turns and takes further messages (POST /api/v1/runs/{id}/messages) until it is stopped or idle too long; its timeout then defaults to PADDOCK_MAX_TIMEOUT'),
+  idleTimeout: z.union([z.string(), z.number()]).optional().describe('With keepAlive: end the run after this long without a message, e.g. 30m (default PADDOCK_IDLE_TIMEOUT); 0 or "never": no idle limit'),
+
   webhookUrl: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).max(2048).optional()
     .describe('POSTed (signed with PADDOCK_WEBHOOK_SECRET) when the run ends; loopback and private addresses are refused unless PADDOCK_WEBHOOK_ALLOW_PRIVATE=true'),
 });

@@ -12,6 +12,8 @@ import {
 } from '../workspace/index.ts';
 import { findRun } from './find-run.ts';
 import { agentFor } from './agents.ts';
+import { persistenceOf, queueFirstMessage } from './messages.ts';
+
 import type { Paddock } from './context.ts';
 import { type ParsedSpawnInput, spawnInputSchema, type SpawnInput } from './spawn-input.ts';
 import { mountableDir, scratchDirOf } from './workspaces.ts';
@@ -23,14 +25,17 @@ import { checkWebhookTarget } from './webhooks/target.ts';
  * slot is free (at once, usually), makes its checkout and container, and supervises it. Bad input fails here, before
  * anything is made.
  */
-export async function spawnRun(p: Paddock, input: SpawnInput): Promise<Run> {
+export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions = {}): Promise<Run> {
+
   const req = validate(spawnInputSchema, input);
   const cfg = p.config;
   const limits = {
     memoryBytes: req.memory === undefined ? cfg.memory : parseBytes(req.memory, 'memory limit'),
     cpus: req.cpus === undefined ? cfg.cpus : parseCpus(req.cpus),
     pids: req.pids === undefined ? cfg.pids : parsePids(req.pids),
-    timeoutMs: req.timeout === undefined ? cfg.timeout : parseDuration(req.timeout, 'timeout'),
+    // A persistent run lives as long as it is talked to (its idle timeout ends it): its default limit is the longest.
+    timeoutMs: req.timeout === undefined ? (req.keepAlive ? cfg.maxTimeout : cfg.timeout) : parseDuration(req.timeout, 'timeout'),
+
   };
   if (limits.timeoutMs > cfg.maxTimeout) {
     throw new PaddockError(ErrorCode.InvalidInput, `timeout ${formatDuration(limits.timeoutMs)} is above the longest allowed, ${formatDuration(cfg.maxTimeout)}`, {
@@ -45,6 +50,8 @@ export async function spawnRun(p: Paddock, input: SpawnInput): Promise<Run> {
 
   const adapter = agentFor(req.agent);
   const agentOptions = adapter.parseOptions({ ...req.agentOptions, ...(req.model ? { model: req.model } : {}) });
+  const persistence = persistenceOf(req, cfg, adapter);
+
 
   const id = randomBytes(6).toString('hex');
   const runDir = join(cfg.home, 'runs', id);
@@ -74,13 +81,15 @@ export async function spawnRun(p: Paddock, input: SpawnInput): Promise<Run> {
   const run: Run = {
     id, createdAt: now, updatedAt: now, agent: req.agent, type: req.type, task: req.task,
     // The task-type templates speak of a branch: scratch and mount runs (which have none) get the task as it is.
-    prompt: req.verbatim || req.workspace !== 'clone' ? req.task : buildPrompt(req.type, req.task, { branch, base: baseRef }),
+    prompt: req.verbatim || req.workspace !== 'clone' ? req.task : buildPrompt(req.type, req.task, { branch, base: baseRef, persistent: req.keepAlive })
+,
     repo, baseRef, baseSha, branch, bringBack: req.workspace === 'clone' && req.type !== 'explore', image,
     model: req.model ?? null, options: agentOptions as Record<string, unknown>,
     ...limits, sessionId, resume, state: 'queued', phase: 'queued',
     reason: null, error: null, exitCode: null, runDir, checkoutDir: null, containerId: null, containerName: `paddock-${id}`,
     modelToken: `pdk_${randomBytes(24).toString('base64url')}`, ownerPid: null, ownerStart: null, ownerId: null,
-    reuseBranch: exists, newSession, workspace: req.workspace, keepAlive: false, idleTimeoutMs: null, parentRunId: null,
+    reuseBranch: exists, newSession, workspace: req.workspace, ...persistence, parentRunId: null,
+
     stopRequested: null, stopDetail: null,
     startedAt: null, finishedAt: null, lastOutputAt: null, stdoutLines: 0, stderrLines: 0,
     resultText: null, numTurns: null, costUsd: null, inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheCreationTokens: null,
@@ -97,6 +106,8 @@ export async function spawnRun(p: Paddock, input: SpawnInput): Promise<Run> {
     throw e;
   }
   p.events.append(id, { kind: 'state', from: 'new', to: 'queued', reason: null });
+  if (opts.firstMessage !== false) queueFirstMessage(p, p.runs.get(id)!);
+
   if (changesNote) p.events.append(id, { kind: 'note', message: changesNote });
   p.host.kick();
   return p.runs.get(id)!;
@@ -164,7 +175,13 @@ async function plainTarget(p: Paddock, req: ParsedSpawnInput, runDir: string): P
   return { repo, branch: '', exists: false, baseRef: '', baseSha: '', changesNote: undefined };
 }
 
+export interface SpawnOptions {
+  /** false: a persistent run whose task is not sent; it waits for its first message (Stromboli's agent without a prompt). */
+  firstMessage?: boolean;
+}
+
 /** A session by its id, or by the id (or prefix) of one of its runs: a run id works wherever a session id does. */
+
 export function resolveSession(p: Paddock, ref: string): Session {
   const key = ref.trim();
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -2,6 +2,8 @@ import { isTerminal, type Run, transitionRun } from '../jobs/index.ts';
 import type { Paddock } from './context.ts';
 import { findRun } from './find-run.ts';
 import { reconcile } from './reconcile.ts';
+import { closeIdleRun } from './messages.ts';
+
 
 export interface StopResult {
   run: Run;
@@ -23,7 +25,17 @@ export async function stopRun(p: Paddock, idOrPrefix: string, opts: { wait?: boo
     return { run, alreadyEnded: false };
   }
   const run = findRun(p, found.id);
+  // A persistent run between turns is ended by closing its input: the agent leaves as asked and its work comes back.
+  if (closeIdleRun(p, run)) {
+    if (!p.host.isLiveOwner(run)) await reconcile(p);
+    if (opts.wait !== false) {
+      const timeout = AbortSignal.timeout(60_000);
+      await p.host.waitForEnd(run.id, opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout);
+    }
+    return { run: findRun(p, run.id), alreadyEnded: false };
+  }
   const runtime = run.containerId ? await p.runtime() : undefined;
+
   const container = run.containerId ? await runtime?.inspectContainer(run.containerId) : undefined;
   // A container that already exited on its own ended the run, whatever we ask now: its outcome stands.
   if (!container || container.running || container.status === 'created') p.runs.update(run.id, { stopRequested: run.stopRequested ?? 'user' });

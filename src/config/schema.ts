@@ -75,6 +75,8 @@ export const configFields = z.object({
     .describe('PADDOCK_MAX_RUNNING: how many runs may hold a container at once; more wait in state queued (default: 3/4 of the host\'s memory over the default run memory)'),
   maxTimeout: duration('7d').describe('PADDOCK_MAX_TIMEOUT: the longest wall-clock limit a run may ask for'),
   upstreamFailAfter: duration('30s').describe('PADDOCK_UPSTREAM_FAIL_AFTER: a run whose model endpoint keeps failing (no connection) this long ends failed'),
+  idleTimeout: duration('30m').describe('PADDOCK_IDLE_TIMEOUT: a persistent run (keepAlive) waiting this long for a message has its input closed and ends completed (a run may ask for another, or for none)'),
+
   workdirRoots: z.union([z.string(), z.array(z.string())]).default([]).transform((v, ctx) => tryParse(() => parseRoots(v), ctx))
     .describe('PADDOCK_WORKDIR_ROOTS: comma-separated absolute paths; a plain directory (not in a git repository) under one of them may be mounted as a run\'s workspace as it is'),
   jobTtl: duration('7d').describe('PADDOCK_JOB_TTL: a finished run\'s container is removed this long after the run ended (its record, output and branch stay)'),
@@ -142,6 +144,8 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   PADDOCK_MAX_TIMEOUT: 'maxTimeout',
   PADDOCK_MAX_RUNNING: 'maxRunning',
   PADDOCK_UPSTREAM_FAIL_AFTER: 'upstreamFailAfter',
+  PADDOCK_IDLE_TIMEOUT: 'idleTimeout',
+
   PADDOCK_WORKDIR_ROOTS: 'workdirRoots',
   PADDOCK_JOB_TTL: 'jobTtl',
   PADDOCK_LOG_LEVEL: 'logLevel',

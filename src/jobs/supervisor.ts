@@ -11,7 +11,10 @@ import type { EventLog, IngestLine } from '../events/index.ts';
 import { costOf, startModelRelay, type ModelRelay, type UpstreamCredential } from '../gateway/index.ts';
 import type { ContainerRuntime, ContainerState } from '../runtime/index.ts';
 import type { RunsRepo } from '../store/runs-repo.ts';
+import type { InputClosedBecause, MessagesRepo } from '../store/messages-repo.ts';
 import { formatBytes, formatDuration } from '../config/index.ts';
+import { Conversation } from './conversation.ts';
+
 import { type Owner, ownedBy, ownerAlive } from './owner.ts';
 import type { Run, StopRequest } from './run.ts';
 import { isTerminal, type RunPhase, type RunState } from './states.ts';
@@ -37,6 +40,9 @@ export interface SupervisorDeps {
   prepare: { prepare: (run: Run) => Promise<void>; abandon: (run: Run) => Promise<void> };
   /** The host this supervisor works for. */
   owner: Owner;
+  /** Turns of persistent runs (keepAlive); without it such a run gets no input. */
+  messages?: MessagesRepo;
+
   log?: (msg: string) => void;
 }
 
@@ -137,6 +143,8 @@ export class RunSupervisor {
     }
     const containerId = run.containerId;
     let relay: ModelRelay | undefined;
+    let conversation: Conversation | undefined;
+
     const cancels: (() => void)[] = [];
     try {
       const upstream = new UpstreamWatch();
@@ -154,8 +162,20 @@ export class RunSupervisor {
           if (giveUp) void this.requestStop(runId, 'upstream', message);
         },
       });
+      // A persistent run's input socket is up before its container starts (the reader in there retries anyway).
+      if (run.keepAlive && this.d.messages) {
+        const adapter = this.d.agent(run.agent);
+        if (!adapter.encodeMessage) throw new Error(`agent ${run.agent} takes no messages`);
+        conversation = new Conversation(runId, {
+          runs: this.d.runs, events: this.d.events, messages: this.d.messages, relayDir: relayDirOf(run), encode: adapter.encodeMessage,
+          stopContainer: () => this.d.runtime.stopContainer(containerId, Math.ceil(this.d.stopGraceMs / 1000)),
+          ...(this.d.log ? { log: this.d.log } : {}),
+        });
+        await conversation.start();
+      }
       let container = await this.d.runtime.inspectContainer(containerId);
       if (!container) {
+
         await this.finish(run, 'crashed', { reason: 'the container disappeared' }, true);
         return;
       }
@@ -175,15 +195,20 @@ export class RunSupervisor {
 
       await this.pump(run, true, signal);
       const exitCode = await abortable(this.d.runtime.waitContainer(containerId), signal);
+      await conversation?.stop();
+
       // The followed stream can end early (engine hiccup); a final full read stores whatever was missed.
       await this.pump(this.must(runId), false, signal);
       container = (await this.d.runtime.inspectContainer(containerId)) ?? container;
       run = this.must(runId);
-      const { state, reason } = outcome(run, container, exitCode, this.lastResult(runId));
+      const { state, reason } = outcome(run, container, exitCode, this.lastResult(runId), this.d.messages?.closure(runId)?.reason);
+
       await this.finish(run, state, { reason, exitCode }, true);
     } finally {
       for (const cancel of cancels) cancel();
+      await conversation?.stop();
       await relay?.close();
+
     }
   }
 
@@ -249,7 +274,10 @@ export class RunSupervisor {
   private checkStall(runId: string): void {
     const run = this.d.runs.get(runId);
     if (!run || run.state !== 'running') return;
-    const quietSince = run.lastOutputAt ?? run.startedAt ?? run.createdAt;
+    // A persistent run's turn starts when its message is sent: quiet time between turns is not a stall.
+    const turnSince = run.keepAlive ? (this.d.messages?.lastSentAt(runId) ?? 0) : 0;
+    const quietSince = Math.max(run.lastOutputAt ?? run.startedAt ?? run.createdAt, turnSince);
+
     if (Date.now() - quietSince >= this.d.stallAfterMs) {
       this.transition(run, 'stalled', { reason: `no output for ${formatDuration(Date.now() - quietSince)}` });
     }
@@ -286,12 +314,19 @@ export class RunSupervisor {
   }
 }
 
-/** How a run whose container has exited ends, and why — in words a user understands. */
-export function outcome(run: Run, c: ContainerState, exitCode: number, result: { isError: boolean; subtype: string } | undefined): { state: RunState; reason: string } {
+/**
+ * How a run whose container has exited ends, and why — in words a user understands. inputClosed: Paddock closed a
+ * persistent run's input between turns (idle too long, or stopped while idle), and the agent left as asked.
+ */
+export function outcome(run: Run, c: ContainerState, exitCode: number, result: { isError: boolean; subtype: string } | undefined, inputClosed?: InputClosedBecause): { state: RunState; reason: string } {
   if (run.stopRequested === 'timeout') return { state: 'timed_out', reason: `timed out after ${formatDuration(run.timeoutMs)}` };
   if (run.stopRequested === 'user') return { state: 'cancelled', reason: 'stopped by user' };
   if (run.stopRequested === 'upstream') return { state: 'failed', reason: `model endpoint unreachable: ${run.stopDetail ?? 'no answer'}` };
   if (c.oomKilled) return { state: 'failed', reason: `out of memory (limit ${formatBytes(run.memoryBytes)})` };
+  if (inputClosed && exitCode === 0 && !result?.isError) {
+    return { state: 'completed', reason: inputClosed === 'idle' ? `idle for ${formatDuration(run.idleTimeoutMs ?? 0)}: its input was closed` : 'stopped by user between turns' };
+  }
+
   if (exitCode === 0 && result && !result.isError) return { state: 'completed', reason: 'the agent finished' };
   if (result?.isError) return { state: 'failed', reason: `the agent reported an error (${result.subtype})` };
   if (exitCode === 0) return { state: 'failed', reason: 'the agent exited without a result' };

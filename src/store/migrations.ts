@@ -132,4 +132,26 @@ export const MIGRATIONS: readonly string[] = [
     format TEXT NOT NULL
   );
   `,
+  /* 6 */ `
+  -- The turns of a persistent run (keep_alive), the first prompt included: kept until the agent has them, so a
+  -- message sent while the daemon restarts is not lost. state: pending (not sent yet), sent (written to the run's
+  -- input socket, not yet acknowledged), delivered (the reader in the container passed it to the agent).
+  CREATE TABLE messages (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    sent_at INTEGER,
+    delivered_at INTEGER,
+    PRIMARY KEY (run_id, seq)
+  ) WITHOUT ROWID;
+  -- A persistent run whose input Paddock closed (idle timeout, or a stop while idle): the agent ends after its turn.
+  CREATE TABLE input_closures (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    reason TEXT NOT NULL,
+    closed_at INTEGER NOT NULL
+  );
+  `,
 ];
+

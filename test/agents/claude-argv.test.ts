@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildClaudeArgv, type ClaudeOptionsInput, parseClaudeOptions } from '../../src/agents/claude/index.ts';
+import { buildClaudeArgv, type ClaudeOptionsInput, encodeClaudeMessage, parseClaudeOptions } from '../../src/agents/claude/index.ts';
 
 const SID = '11111111-2222-4333-8444-555555555555';
 const OLD = '99999999-2222-4333-8444-555555555555';
@@ -105,5 +105,26 @@ describe('claude argv: permissions', () => {
     const a = argv({ permission_mode: 'acceptEdits', dangerously_skip_permissions: true });
     assert.ok(a.includes('--dangerously-skip-permissions'));
     assert.ok(a.includes('acceptEdits'));
+  });
+});
+
+describe('claude argv: persistent (keepAlive)', () => {
+  const persistent = (options: ClaudeOptionsInput = {}, resume = false) =>
+    buildClaudeArgv('Do the task', parseClaudeOptions(options), { sessionId: resume ? OLD : SID, resume, persistent: true });
+  it('stream-json both ways, the session, options, and no prompt argument (every turn comes on stdin)', () => {
+    assert.deepEqual(persistent({ max_turns: 3 }), [
+      'claude', '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose',
+      '--session-id', SID, '--dangerously-skip-permissions', '--max-turns', '3',
+    ]);
+    assert.ok(!persistent().includes('--'), 'no -- and no prompt');
+    assert.ok(!persistent().includes('Do the task'));
+  });
+  it('resumes like any run', () => {
+    assert.deepEqual(persistent({}, true).slice(7, 9), ['--resume', OLD]);
+  });
+  it('a message is one stream-json user line, whatever the text holds', () => {
+    const line = encodeClaudeMessage('two\nlines, "quotes" and \u2028');
+    assert.ok(!line.includes('\n'));
+    assert.deepEqual(JSON.parse(line), { type: 'user', message: { role: 'user', content: [{ type: 'text', text: 'two\nlines, "quotes" and \u2028' }] } });
   });
 });

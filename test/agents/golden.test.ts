@@ -152,4 +152,15 @@ describe('golden: what each recording means (written by hand)', () => {
     assert.match(only(events, 'error')[0]!.message, /No conversation found with session ID: 00000000-0000-4000-8000-000000000010/);
     assert.equal(resultOf(events).subtype, 'error_during_execution');
   });
+
+  it('persistent: one turn per stdin message, each opening with init and ending with a result, in one session', () => {
+    const events = parseAll(load('persistent').lines);
+    assert.deepEqual(kinds(events), ['init', 'text', 'result', 'init', 'text', 'result']);
+    const results = only(events, 'result');
+    assert.deepEqual(results.map((r) => r.result), ['First answer.', 'Second answer, after resuming.']);
+    assert.ok(results.every((r) => r.subtype === 'success' && !r.isError && r.sessionId === sessionOf('persistent')));
+    assert.deepEqual(results.map((r) => r.numTurns), [1, 1], 'num_turns counts the turn, not the conversation');
+    assert.deepEqual(results.map((r) => r.costUsd), [0.005, 0.01], 'total_cost_usd adds up over the conversation');
+  });
 });
+

@@ -2,7 +2,11 @@
  * Claude Code options → the container's argv. Never goes through a shell: every value is its own argv element.
  *
  * Shape: claude -p --output-format stream-json --verbose <session> <options…> -- <prompt>
+ * Persistent: claude -p --input-format stream-json --output-format stream-json --verbose <session> <options…>
+ * (no prompt: every turn, the first one too, comes on stdin as one stream-json user message per line; the CLI stays
+ * alive between turns and exits at end of input).
  *
+
  * The prompt comes last, after `--`. Claude Code's `-p` is a boolean flag and the prompt a positional argument, so
  * `-p "<prompt>"` breaks on a prompt that starts with "-" (2.1.332: `error: unknown option '--x …'`), and a prompt
  * after a variadic flag (`--allowedTools a b <prompt>`) would be taken as one more tool name. After `--` it is always
@@ -14,13 +18,17 @@ export interface ArgvContext {
   /** The session: created with --session-id, or continued with --resume when `resume` is true. */
   sessionId: string;
   resume: boolean;
+  /** A persistent run: turns come on stdin (--input-format stream-json), and there is no prompt argument. */
+  persistent?: boolean;
 }
+
 
 /** The CLI binary inside the agent image (on PATH). */
 export const CLAUDE_BINARY = 'claude';
 
 export function buildClaudeArgv(prompt: string, options: ClaudeOptions, ctx: ArgvContext): string[] {
-  const argv: string[] = [CLAUDE_BINARY, '-p', '--output-format', 'stream-json', '--verbose'];
+  const argv: string[] = [CLAUDE_BINARY, '-p', ...(ctx.persistent ? ['--input-format', 'stream-json'] : []), '--output-format', 'stream-json', '--verbose'];
+
 
   // Session. 2.1.332 refuses --session-id next to --resume/--continue unless --fork-session is given.
   if (ctx.resume) {
@@ -57,6 +65,17 @@ export function buildClaudeArgv(prompt: string, options: ClaudeOptions, ctx: Arg
   if (options.include_partial_messages === true) argv.push('--include-partial-messages');
   // output_format and verbose: always stream-json and --verbose, above.
 
-  argv.push('--', prompt);
+  if (!ctx.persistent) argv.push('--', prompt);
   return argv;
 }
+
+/**
+ * One turn for a persistent CLI's stdin: a stream-json user message (checked with 2.1.332: one JSON object per line,
+ * content a string or text blocks; each turn ends in one `result` line, and Paddock sends the next message only
+ * after it). JSON.stringify escapes newlines, so the message is one line whatever the text holds.
+
+ */
+export function encodeClaudeMessage(text: string): string {
+  return JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'text', text }] } });
+}
+

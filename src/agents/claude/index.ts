@@ -1,10 +1,12 @@
 /** The Claude Code adapter: options → argv and env for the sealed container, stream-json output → AgentEvent. */
 import type { AgentAdapter, ModelAccess } from '../types.ts';
-import { buildClaudeArgv } from './argv.ts';
+import { buildClaudeArgv, encodeClaudeMessage } from './argv.ts';
+
 import { type ClaudeOptions, parseClaudeOptions } from './options.ts';
 import { parseClaudeLine } from './parse.ts';
 
-export { buildClaudeArgv, CLAUDE_BINARY, type ArgvContext } from './argv.ts';
+export { buildClaudeArgv, CLAUDE_BINARY, encodeClaudeMessage, type ArgvContext } from './argv.ts';
+
 export {
   CLAUDE_OPTION_FIELDS,
   claudeOptionsSchema,
@@ -52,4 +54,6 @@ export const claudeAdapter: AgentAdapter<ClaudeOptions> = {
   buildArgv: buildClaudeArgv,
   buildEnv: buildClaudeEnv,
   parseLine: parseClaudeLine,
+  encodeMessage: encodeClaudeMessage,
 };
+

@@ -15,8 +15,9 @@ export type PermissionMode = (typeof PERMISSION_MODES)[number];
 export const UNSUPPORTED_STROMBOLI_FIELDS: Readonly<Record<string, string>> = Object.freeze({
   no_persistence: 'sessions are always persisted, so that a run can be resumed',
   tools: 'use allowed_tools / disallowed_tools instead',
-  input_format: 'Paddock passes the prompt as an argument, never as stream-json input',
-  replay_user_messages: 'it needs stream-json input, which Paddock does not use',
+  input_format: 'Paddock chooses it: stream-json input for a persistent run (keepAlive), the prompt as an argument otherwise',
+  replay_user_messages: 'Paddock records the messages it sends a persistent run itself',
+
   strict_mcp_config: 'not yet; only mcp_configs is passed',
   agent: 'not yet; define subagents with `agents`',
   plugin_dirs: 'plugins would have to be inside the sealed container',

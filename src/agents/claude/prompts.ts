@@ -12,12 +12,18 @@ export interface PromptContext {
   branch: string;
   /** What the branch started from (a branch name or a commit). */
   base: string;
+  /** A persistent run: the user may answer after each turn. */
+  persistent?: boolean;
 }
+
 
 function setting(ctx: PromptContext): string {
   return [
     `You are working alone and headless in a private checkout of this repository, on branch \`${ctx.branch}\` (started from \`${ctx.base}\`).`,
-    'Nobody will answer questions while you work: make reasonable decisions and state them in your final message.',
+    ctx.persistent
+      ? 'Within a turn nobody answers questions: make reasonable decisions and state them in your answer. After each answer the user may send you a further message.'
+      : 'Nobody will answer questions while you work: make reasonable decisions and state them in your final message.',
+
     'There is no network access except to the model.',
   ].join('\n');
 }
