@@ -10,7 +10,7 @@ import { RunsRepo } from '../store/runs-repo.ts';
 import { MessagesRepo } from '../store/messages-repo.ts';
 
 import { SessionsRepo } from '../store/sessions-repo.ts';
-import { SupervisorHost, type SupervisionMode } from './host.ts';
+import { SupervisorHost } from './host.ts';
 
 export interface Paddock {
   config: Config;
@@ -32,8 +32,6 @@ export interface Paddock {
 }
 
 export interface OpenOptions {
-  /** Where runs are supervised: in this process (default; the daemon), or in a detached process per run. */
-  supervision?: SupervisionMode;
   /** Where the host writes what it has to say (supervision errors). */
   log?: (msg: string) => void;
 }
@@ -66,7 +64,7 @@ export function openPaddock(config: Config = loadConfig(), opts: OpenOptions = {
       db.close();
     },
   };
-  p.host = new SupervisorHost(p, opts.supervision ?? 'in-process', opts.log);
+  p.host = new SupervisorHost(p, opts.log);
   return p;
 }
 

@@ -3,10 +3,6 @@
  * PADDOCK_MAX_RUNNING hold a container), supervises each in this process until it ends, adopts runs whose host died,
  * and on shutdown lets go of every run at once (their containers run on; the next host adopts them).
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isTerminal, newOwner, type Owner, ownerAlive, retireOwner, RunSupervisor, type Run, SLOT_STATES } from '../jobs/index.ts';
 import { finalizeRunCheckout } from '../workspace/index.ts';
 import { agentFor } from './agents.ts';
@@ -15,24 +11,16 @@ import { abandonRun, prepareRun } from './prepare.ts';
 import { withRunContext } from '../telemetry/index.ts';
 import { inRunSpan } from './tracing.ts';
 
-/**
- * in-process: this process supervises (the daemon). detached: each run gets a supervisor process of its own that
- * outlives the caller (a CLI without a daemon).
- */
-export type SupervisionMode = 'in-process' | 'detached';
-
 export class SupervisorHost {
   readonly owner: Owner;
   private readonly p: Paddock;
-  private readonly mode: SupervisionMode;
   private readonly active = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private supervisor: Promise<RunSupervisor> | undefined;
   private closed = false;
   private log: (msg: string) => void;
 
-  constructor(p: Paddock, mode: SupervisionMode, log: (msg: string) => void = () => {}) {
+  constructor(p: Paddock, log: (msg: string) => void = () => {}) {
     this.p = p;
-    this.mode = mode;
     this.log = log;
     this.owner = newOwner();
   }
@@ -50,10 +38,6 @@ export class SupervisorHost {
   /** Takes queued runs from the queue (oldest first) while a slot is free. */
   kick(): void {
     if (this.closed) return;
-    if (this.mode === 'detached') {
-      for (const run of this.p.runs.queued()) superviseDetached(this.p, run);
-      return;
-    }
     let free = this.p.config.maxRunning - this.p.runs.countIn(SLOT_STATES);
     for (const run of this.p.runs.queued(Math.max(0, free))) {
       if (free-- <= 0) break;
@@ -64,11 +48,6 @@ export class SupervisorHost {
   /** Supervises a run in this host (a queued one leaves the queue; a live one whose host died is adopted). */
   start(runId: string): void {
     if (this.closed || this.active.has(runId)) return;
-    if (this.mode === 'detached') {
-      const run = this.p.runs.get(runId);
-      if (run) superviseDetached(this.p, run);
-      return;
-    }
     const abort = new AbortController();
     // The run's own log context and span, not the caller's (a spawn request ends long before its run).
     const done = withRunContext(runId, () => this.supervisorNow())
@@ -162,18 +141,4 @@ async function finishCheckout(p: Paddock, run: Run): Promise<{ headSha: string |
     bringBack: run.bringBack,
   });
   return { headSha: r.headSha, commitsAhead: r.commitsAhead };
-}
-
-const MAIN = fileURLToPath(new URL(`./supervise-main${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
-
-/** Starts a detached process that supervises the run and outlives the caller (the CLI can exit, or be killed). */
-function superviseDetached(p: Paddock, run: Pick<Run, 'id' | 'runDir'>): void {
-  mkdirSync(run.runDir, { recursive: true });
-  const out = openSync(join(run.runDir, 'supervisor.log'), 'a');
-  const child = spawn(process.execPath, [MAIN, run.id], {
-    detached: true,
-    stdio: ['ignore', out, out],
-    env: { ...process.env, PADDOCK_HOME: p.config.home },
-  });
-  child.unref();
 }

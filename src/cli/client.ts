@@ -197,6 +197,9 @@ export async function startLocalDaemon(t: Extract<Target, { kind: 'socket' }>): 
     if (exited !== undefined && exited !== 0 && !answersSoon(t)) break;
     await new Promise((r) => setTimeout(r, 50));
   }
+  // A daemon that refused its settings said why (its `error:` and `hint:` lines): that is the user's error to fix.
+  const said = startError(logPath, before);
+  if (exited === 2 && said) throw new PaddockError(ErrorCode.InvalidConfig, said.message, said.hint ? { hint: said.hint } : {});
   throw new PaddockError(ErrorCode.DaemonUnavailable, `the Paddock daemon did not start${exited === undefined ? ` within ${START_TIMEOUT_MS / 1000} s` : ` (exit ${exited})`}:\n${logTail(logPath, before)}`, {
     hint: `see ${logPath}; run \`paddock serve\` in a terminal to watch it start`,
   });
@@ -209,6 +212,18 @@ function answersSoon(t: Extract<Target, { kind: 'socket' }>): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The `error: …` / `hint: …` lines `paddock serve` printed when it would not start. */
+function startError(path: string, from: number): { message: string; hint?: string } | undefined {
+  try {
+    const lines = readFileSync(path).subarray(from).toString('utf8').split('\n');
+    const message = lines.find((l) => l.startsWith('error: '))?.slice('error: '.length);
+    const hint = lines.find((l) => l.startsWith('hint: '))?.slice('hint: '.length);
+    return message ? { message, ...(hint ? { hint } : {}) } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -59,7 +59,7 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
   const startedAt = Date.now();
   const release = claimHome(config.home, { pid: process.pid, start: processStart(process.pid) ?? '', socket, tcp: null, version: VERSION, startedAt });
 
-  const p = openPaddock(config, { supervision: 'in-process', log: (msg) => log.warn({ msg }, 'supervisor') });
+  const p = openPaddock(config, { log: (detail) => log.warn({ detail }, 'supervisor') });
   const shutdown = new AbortController();
   let tcpAddress: string | null = null;
   let stopping: Promise<void> | undefined;

@@ -105,6 +105,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
 /** How long connect() waits for the engine to answer _ping and /version (Podman's /version alone takes ~0.5 s here). */
 // Generous: under load (parallel builds and runs on 2 cores) Podman's /version was seen to take 27 s.
 const CONNECT_TIMEOUT_MS = 30_000;
+/** /info only tells whether the engine is rootless: not worth waiting long for. */
+const INFO_TIMEOUT_MS = 5_000;
 
 /** A dockerode client bound to one unix socket, immune to DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CLIENT_TIMEOUT in the environment. */
 function clientFor(socketPath: string): Docker {
@@ -164,8 +166,9 @@ export class DockerEngineRuntime implements ContainerRuntime {
       await probe.call({ path: '/_ping', method: 'GET', statusCodes: { 200: true }, abortSignal: signal });
       const [version, info] = await Promise.all([
         probe.call<VersionJson>({ path: '/version', method: 'GET', statusCodes: { 200: true }, abortSignal: signal }),
-        // Only for the rootless flag; an engine that fails /info is still usable.
-        probe.call<InfoJson>({ path: '/info', method: 'GET', statusCodes: { 200: true }, abortSignal: signal }).catch(() => ({}) as InfoJson),
+        // Only for the rootless flag; an engine that fails /info is still usable. Under load Podman's /info runs
+        // dpkg-query for each component and can take tens of seconds: it gets a short budget of its own.
+        probe.call<InfoJson>({ path: '/info', method: 'GET', statusCodes: { 200: true }, abortSignal: AbortSignal.any([signal, AbortSignal.timeout(INFO_TIMEOUT_MS)]) }).catch(() => ({}) as InfoJson),
       ]);
       const components = version.Components ?? [];
       const podman = components.find((c) => c.Name === 'Podman Engine');

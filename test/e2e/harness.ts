@@ -81,9 +81,8 @@ async function cleanup(e: Env): Promise<void> {
     rmSync(e.home, { recursive: true, force: true });
     return;
   }
-  // This home's daemon and supervisors: kill them first, so none acts while we clean.
+  // This home's daemon: kill it first, so it does not act while we clean.
   await killDaemon(e.home);
-  for (const id of runIds(e.home)) await pexec('pkill', ['-9', '-f', `supervise-main\\.[jt]s ${id}`]).catch(() => {});
   const filters = { label: [`dev.paddock.instance=${instance}`] };
   try {
     for (const c of await e.engine.listContainers({ all: true, filters })) await e.engine.getContainer(c.Id).remove({ force: true }).catch(() => {});
