@@ -14,6 +14,8 @@ export interface FollowOptions {
   afterSeq?: number;
   signal?: AbortSignal;
   timestamps?: boolean;
+  /** Stop following after this event (a persistent run's first turn ends: it waits for a message). */
+  stopAfter?: (e: StoredEvent) => boolean;
 }
 
 /** Returns the run as it is after the last event printed (as it ended, when following to the end). */
@@ -42,7 +44,11 @@ export async function followRun(runId: string, opts: FollowOptions): Promise<Run
     try {
       for await (const m of events(`${path}/events/stream?after=${after}`, opts.signal ? { signal: opts.signal } : {})) {
         sawAny = true;
-        if (m.event === 'event') print(JSON.parse(m.data) as StoredEvent);
+        if (m.event === 'event') {
+          const e = JSON.parse(m.data) as StoredEvent;
+          print(e);
+          if (opts.stopAfter?.(e)) return (await call<{ run: RunView }>('GET', path)).run;
+        }
         else if (m.event === 'snapshot') last = JSON.parse(m.data) as RunView;
         else if (m.event === 'end') {
           const ended = JSON.parse(m.data) as RunView;

@@ -6,6 +6,7 @@ import { registerGitCommands } from './commands/git.ts';
 import { registerMaintenanceCommands } from './commands/maintenance.ts';
 import { registerResume } from './commands/resume.ts';
 import { registerRunCommands } from './commands/runs.ts';
+import { registerSend } from './commands/send.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSpawn } from './commands/spawn.ts';
 import { EXIT_CODES_LINE } from './exit-codes.ts';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   program.exitOverride();
   registerSpawn(program);
   registerResume(program);
+  registerSend(program);
   registerRunCommands(program);
   registerGitCommands(program);
   registerMaintenanceCommands(program);

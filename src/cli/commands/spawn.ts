@@ -66,6 +66,8 @@ export function registerSpawn(program: Command): void {
     .option('--timeout <duration>', 'wall-clock limit, e.g. 30m, 1h (default 30m)')
     .option('--image <name>', 'agent image (default PADDOCK_IMAGE)')
     .option('--session <id>', 'continue an agent session (its id, or a run id of it): same HOME, conversation resumed')
+    .option('--keep-alive', 'a persistent run: the agent stays alive between turns and takes follow-ups (paddock send)')
+    .option('--idle-timeout <duration>', 'with --keep-alive: end the run after this long without a message (default PADDOCK_IDLE_TIMEOUT, 30m)')
     .option('--with-changes', 'start from your working tree: uncommitted and untracked (not ignored) changes go into the starting commit')
     .option('--max-turns <n>', 'stop the agent after this many turns')
     .option('--agent-option <key=json...>', 'any other agent option, e.g. allowed_tools=\'["Bash"]\' (repeatable)')
@@ -102,6 +104,7 @@ export function registerSpawn(program: Command): void {
         ...(o.pids ? { pids: o.pids as string } : {}), ...(o.timeout ? { timeout: o.timeout as string } : {}),
         ...(o.image ? { image: o.image as string } : {}), ...(o.session ? { sessionId: o.session as string } : {}),
         withChanges: Boolean(o.withChanges), agentOptions,
+        ...(o.keepAlive ? { keepAlive: true } : {}), ...(o.idleTimeout ? { idleTimeout: o.idleTimeout as string } : {}),
       });
       await showSpawned(run, { detach: Boolean(o.detach), json: Boolean(o.json), ctrlC });
     });
@@ -149,13 +152,21 @@ export async function showSpawned(run: Run, o: { detach: boolean; json: boolean;
   ctrlC.following();
   let ended: Run;
   try {
-    ended = await followRun(run.id, { json: o.json, follow: true, signal: ctrlC.signal, timestamps: false });
+    ended = await followRun(run.id, {
+      json: o.json, follow: true, signal: ctrlC.signal, timestamps: false,
+      // A persistent run's first turn ends with it idle, waiting for a message: that is where following stops.
+      ...(run.keepAlive ? { stopAfter: (e: StoredEvent) => e.kind === 'state' && e.data.to === 'idle' } : {}),
+    });
   } finally {
     ctrlC.release();
   }
   if (ctrlC.signal.aborted) {
     info(`\ndetached from run ${run.id}; it goes on. Follow it again: paddock logs -f ${run.id}`);
     process.exitCode = EXIT_DETACHED;
+    return;
+  }
+  if (ended.state === 'idle') {
+    info(`run ${run.id} is waiting for a message: paddock send ${run.id} "…" · stop it: paddock stop ${run.id}`);
     return;
   }
   info(`run ${run.id} ${paint(ended.state === 'completed' ? 'green' : 'red', ended.state, process.stderr)}${ended.reason ? `: ${safe(ended.reason)}` : ''}`);
