@@ -1,5 +1,6 @@
 /** Agent sessions (conversations): listed with what all their runs used, and removed with their HOME volume. */
 import { ErrorCode, notFound, PaddockError } from '../errors/index.ts';
+import { LABEL } from '../runtime/index.ts';
 import type { Session } from '../store/sessions-repo.ts';
 import type { SessionUsage } from '../store/runs-repo.ts';
 import type { Paddock } from './context.ts';
@@ -35,6 +36,8 @@ export async function deleteSession(p: Paddock, id: string): Promise<void> {
   const live = p.runs.liveRunOfSession(id);
   if (live) throw new PaddockError(ErrorCode.Conflict, `session ${id} has a live run ${live.id} (${live.state})`, { hint: `stop run ${live.id} first` });
   const runtime = await p.runtime();
+  // Its finished runs' containers still hold the volume (they stay until PADDOCK_JOB_TTL or gc): they go first.
+  for (const c of await runtime.listContainers({ [LABEL.managed]: 'true', [LABEL.instance]: p.instance, [LABEL.session]: s.id })) await runtime.removeContainer(c.id);
   await runtime.removeVolume(s.volume);
   p.sessions.delete(id);
 }

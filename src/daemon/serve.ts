@@ -14,6 +14,8 @@ import { type Config, ErrorCode, loadConfig, openPaddock, PaddockError, processS
 import { logLineFields, metricsOf, nodeDebugWantsPaddock, setLogSink, startTracing } from '../app/index.ts';
 import { startMetricsListener } from './metrics-listener.ts';
 import { createApi } from '../api/index.ts';
+import { compatErrorResponse, compatRoutes } from '../api/compat/index.ts';
+import { expireFinishedContainers } from '../app/index.ts';
 import { Authenticator, WebhookDispatcher } from '../app/index.ts';
 import { createGuards, registerAuthRoutes } from '../api/index.ts';
 import { claimHome, updateRecord } from './lock.ts';
@@ -69,7 +71,8 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
   const auth = new Authenticator(p);
   const webhooks = new WebhookDispatcher(p, { log });
   const app = createApi({
-    guards: createGuards(config, auth), extraRoutes: [(a) => registerAuthRoutes(a, auth)],
+    // The Stromboli face (/run, /jobs, /sessions, /health, …) after auth's routes, with its own error shapes.
+    guards: createGuards(config, auth), extraRoutes: [(a) => registerAuthRoutes(a, auth), compatRoutes(p, shutdown.signal)], errorResponse: compatErrorResponse,
     p, shutdown: shutdown.signal, log, version: VERSION,
     system: { info: () => ({ pid: process.pid, version: VERSION, startedAt, socket, tcp: tcpAddress }), requestStop: () => void stop() },
   });
@@ -124,7 +127,10 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
   const reconcileNow = () => reconcile(p, { removeOrphans: true }).then(
     (r) => { if (r.adopted.length || r.orphansRemoved.length) log.info(r, 'reconciled'); },
     (e: unknown) => log.warn({ err: String(e) }, 'reconcile failed (engine down?); trying again later'),
-  );
+  ).then(() => expireFinishedContainers(p).then(
+    (removed) => { if (removed.length) log.info({ removed }, 'removed containers of runs finished longer ago than PADDOCK_JOB_TTL'); },
+    (e: unknown) => log.warn({ err: String(e) }, 'job TTL pass failed; trying again later'),
+  ));
   webhooks.start(); // before adoption: a run that ends from here on is delivered (earlier ends are swept up)
   if (!config.webhookSecret) log.warn({}, 'webhooks are sent unsigned: set PADDOCK_WEBHOOK_SECRET so receivers can check them');
   log.info({ auth: config.authEnabled, jwt: auth.jwtConfigured, rateLimit: config.rateLimitEnabled ? { rps: config.rateLimitRps, burst: config.rateLimitBurst } : false }, 'api guards');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { SignJWT } from 'jose';
 import { createApi, createGuards, registerAuthRoutes } from '../../src/api/index.ts';
+import { compatErrorResponse } from '../../src/api/compat/errors.ts';
 import { rateLimitGuard } from '../../src/api/guards/index.ts';
 import { Authenticator, loadConfig, openPaddock, TokenBucket } from '../../src/app/index.ts';
 
@@ -25,7 +26,7 @@ function setup(t: TestContext, env: Record<string, string>, opts: { now?: () => 
   const shutdown = new AbortController();
   const guards = opts.bucket ? [rateLimitGuard({ bucket: opts.bucket, auth }), ...createGuards({ ...config, rateLimitEnabled: false }, auth)] : createGuards(config, auth);
   const app = createApi({
-    p, shutdown: shutdown.signal, log: quiet, version: 'test', guards, extraRoutes: [(a) => registerAuthRoutes(a, auth)],
+    p, shutdown: shutdown.signal, log: quiet, version: 'test', guards, extraRoutes: [(a) => registerAuthRoutes(a, auth)], errorResponse: compatErrorResponse,
     system: { info: () => ({ pid: process.pid, version: 'test', startedAt: 0, socket: '', tcp: null }), requestStop: () => {} },
   });
   t.after(async () => {

@@ -6,24 +6,27 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { type Authenticator, isPaddockError } from '../../app/index.ts';
 import type { ApiEnv } from '../context.ts';
 import { isProtectedPath } from './public-paths.ts';
+import { refuse } from './refuse.ts';
 
 export const viaUnixSocket = (c: Context<ApiEnv>): boolean => c.env?.transport === 'unix';
 
-/** Sets the principal, or throws UNAUTHORIZED (401, with Stromboli's message on its routes). */
-export async function authenticateRequest(c: Context<ApiEnv>, auth: Authenticator): Promise<void> {
+/** Sets the principal and returns undefined, or returns the 401 (UNAUTHORIZED, with Stromboli's message). */
+export async function authenticateRequest(c: Context<ApiEnv>, auth: Authenticator): Promise<Response | undefined> {
   if (viaUnixSocket(c)) {
     c.set('principal', 'local');
-    return;
+    return undefined;
   }
   if (!auth.enabled) {
     c.set('principal', 'anonymous');
-    return;
+    return undefined;
   }
   try {
     c.set('principal', await auth.authenticate(c.req.header('authorization')));
+    return undefined;
   } catch (e) {
-    if (isPaddockError(e)) c.header('WWW-Authenticate', 'Bearer realm="paddock"');
-    throw e;
+    if (!isPaddockError(e)) throw e;
+    c.header('WWW-Authenticate', 'Bearer realm="paddock"');
+    return refuse(c, e);
   }
 }
 
@@ -31,15 +34,11 @@ export async function authenticateRequest(c: Context<ApiEnv>, auth: Authenticato
 export function authGuard(auth: Authenticator): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     if (!isProtectedPath(c.req.path)) return next();
-    await authenticateRequest(c, auth);
-    return next();
+    return (await authenticateRequest(c, auth)) ?? next();
   };
 }
 
 /** For one route outside the group that still needs a caller (POST /auth/token). */
 export function requireAuth(auth: Authenticator): MiddlewareHandler<ApiEnv> {
-  return async (c, next) => {
-    await authenticateRequest(c, auth);
-    return next();
-  };
+  return async (c, next) => (await authenticateRequest(c, auth)) ?? next();
 }

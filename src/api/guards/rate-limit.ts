@@ -13,6 +13,7 @@ import type { ApiEnv } from '../context.ts';
 import { viaUnixSocket } from './auth.ts';
 import { clientAddress } from './client-address.ts';
 import { isProtectedPath } from './public-paths.ts';
+import { refuse } from './refuse.ts';
 
 export function rateLimitGuard(o: { bucket: TokenBucket; auth: Authenticator; trustedProxies?: BlockList }): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
@@ -23,10 +24,10 @@ export function rateLimitGuard(o: { bucket: TokenBucket; auth: Authenticator; tr
     c.header('X-RateLimit-Remaining', String(r.remaining));
     c.header('X-RateLimit-Reset', String(Math.ceil(r.resetAt / 1000)));
     if (!r.allowed) {
-      throw new PaddockError(ErrorCode.RateLimited, 'rate limit exceeded', {
+      return refuse(c, new PaddockError(ErrorCode.RateLimited, 'rate limit exceeded', {
         hint: 'slow down: try again after Retry-After seconds',
         details: { retryAfter: Math.max(1, Math.ceil(r.retryAfterMs / 1000)) },
-      });
+      }));
     }
     return next();
   };

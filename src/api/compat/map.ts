@@ -1,0 +1,252 @@
+/**
+ * Stromboli's wire ↔ Paddock's use cases, both ways: a run request into spawnRun's input, a run into a RunResponse
+ * or a JobResponse, Paddock's run states into Stromboli's job states. Nothing is decided here that app/ decides:
+ * workdir goes to chooseWorkspace, the `claude` object to the agent's option parser (inside spawnRun).
+ */
+import {
+  chooseWorkspace, getSession, invalidInput, isTerminal, type OutputFormat, type Paddock, type Run, runOutputLines, runResult, type SpawnInput,
+} from '../../app/index.ts';
+import type { ClaudeOptionsWire, PodmanOptionsWire, RunRequestWire } from './wire.ts';
+
+export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'crashed' | 'cancelled';
+
+/**
+ * Fields of `claude` that change nothing for Paddock whatever their value: the output format is only how the result
+ * is handed back (the agent always writes stream-json, with --verbose); bypass is already allowed in the sealed
+ * container; Bedrock and PowerShell do not apply on Paddock's Linux containers behind its own model relay; the
+ * cache TTL is a cost hint Paddock does not set.
+ */
+const PRESENTATION_ONLY = new Set(['output_format', 'verbose', 'allow_dangerously_skip_permissions', 'bedrock_service_tier', 'enable_powershell_tool', 'prompt_caching_ttl']);
+
+/**
+ * Fields Paddock does not support, at the value that asks for nothing (false, "", [] or Claude's default): dropped.
+ * Any other value goes on to the agent's parser, which refuses it saying why.
+ */
+const INERT_WHEN: Record<string, (v: unknown) => boolean> = {
+  no_persistence: (v) => v === false,
+  tools: (v) => Array.isArray(v) && v.length === 0,
+  input_format: (v) => v === '' || v === 'text',
+  replay_user_messages: (v) => v === false,
+  strict_mcp_config: (v) => v === false,
+  agent: (v) => v === '',
+  plugin_dirs: (v) => Array.isArray(v) && v.length === 0,
+  files: (v) => Array.isArray(v) && v.length === 0,
+  setting_sources: (v) => Array.isArray(v) && v.length === 0,
+  debug: (v) => v === '',
+  disable_slash_commands: (v) => v === false,
+  effort: (v) => v === '',
+  // Stromboli: 0 = unlimited, which is also what leaving it out means here.
+  max_turns: (v) => v === 0,
+};
+
+export interface MappedRequest {
+  input: SpawnInput;
+  outputFormat: OutputFormat;
+}
+
+/** A Stromboli run request (or /run/stream's query, as one) → spawnRun's input and the output format to answer in. */
+export async function spawnInputOf(p: Paddock, req: Pick<RunRequestWire, 'prompt' | 'workdir' | 'webhook_url' | 'claude' | 'podman' | 'container'>): Promise<MappedRequest> {
+  if (req.podman && req.container) throw invalidInput('podman and container are the same options (container is an alias): send one of them');
+  const claude: ClaudeOptionsWire = req.claude ?? {};
+  const podman: PodmanOptionsWire = req.podman ?? req.container ?? {};
+  const outputFormat = outputFormatOf(claude.output_format);
+
+  const agentOptions: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(claude)) {
+    if (v === null || v === undefined || PRESENTATION_ONLY.has(k) || INERT_WHEN[k]?.(v)) continue;
+    agentOptions[k] = v;
+  }
+  const sessionId = claude.session_id ?? undefined;
+  // Stromboli's session_id names a new session as well as one to resume: a new one starts under that id.
+  const existing = sessionId !== undefined && /^[0-9a-f-]{36}$/i.test(sessionId) && sessionExists(p, sessionId);
+  const session = sessionId === undefined ? {} : existing || claude.resume === true ? { sessionId } : { newSessionId: sessionId };
+  const where = await chooseWorkspace(p, req.workdir ?? undefined, existing ? { sessionId } : {});
+
+  return {
+    outputFormat,
+    input: {
+      task: req.prompt,
+      verbatim: true, // Stromboli sends the prompt as it is
+      workspace: where.workspace,
+      ...(where.workspace === 'scratch' ? {} : { repo: where.repo }),
+      ...(where.workspace === 'clone' && where.branch ? { branch: where.branch, reuseBranch: true } : {}),
+      ...session,
+      ...(claude.model ? { model: claude.model } : {}),
+      ...podmanLimits(podman, req.container ? 'container' : 'podman'),
+      ...(req.webhook_url ? { webhookUrl: req.webhook_url } : {}),
+      agentOptions,
+    },
+  };
+}
+
+/** What GET /run/stream's query says, as a run request. */
+export function streamRequestOf(q: { prompt: string; workdir?: string | undefined; session_id?: string | undefined }): Pick<RunRequestWire, 'prompt' | 'workdir' | 'claude'> {
+  if (q.session_id !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(q.session_id)) {
+    throw invalidInput(`session_id "${q.session_id.slice(0, 64)}" is not a session id (a UUID)`, 'pass the session_id an earlier run answered with');
+  }
+  return { prompt: q.prompt, ...(q.workdir ? { workdir: q.workdir } : {}), ...(q.session_id ? { claude: { session_id: q.session_id } } : {}) };
+}
+
+function sessionExists(p: Paddock, id: string): boolean {
+  try {
+    getSession(p, id.toLowerCase());
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function outputFormatOf(v: string | null | undefined): OutputFormat {
+  if (v === undefined || v === null || v === '' || v === 'text') return 'text';
+  if (v === 'json' || v === 'stream-json') return v;
+  throw invalidInput(`claude.output_format: must be text, json or stream-json, not "${v.slice(0, 64)}"`);
+}
+
+/**
+ * `podman`: the limits map onto the run's; a relative CPU weight is a hint Paddock does not apply (it sets a hard CPU
+ * limit). What Paddock cannot give (extra mounts, secrets, lifecycle hooks, compose) is refused by name.
+ */
+function podmanLimits(o: PodmanOptionsWire, field: 'podman' | 'container'): Partial<SpawnInput> {
+  if (o.volumes?.length) throw invalidInput(`${field}.volumes: Paddock mounts nothing into a run but its workspace`, 'pass the directory as workdir (a git repository gets its own clone; a plain directory must be under PADDOCK_WORKDIR_ROOTS)');
+  if (o.secrets_env && Object.keys(o.secrets_env).length) throw invalidInput(`${field}.secrets_env is not supported yet: runs get no secrets but their model token`);
+  const hooks = o.lifecycle;
+  if (hooks && (hooks.on_create_command?.length || hooks.post_create?.length || hooks.post_start?.length)) {
+    throw invalidInput(`${field}.lifecycle is not supported: the container runs the agent alone (no hook commands)`, 'put the setup steps into the prompt, or into the image');
+  }
+  if (o.environment?.type) throw invalidInput(`${field}.environment (type "${o.environment.type.slice(0, 32)}") is not supported: runs are one container, not a compose stack`);
+  return {
+    ...(o.image ? { image: o.image } : {}),
+    ...(o.timeout ? { timeout: o.timeout } : {}),
+    ...(o.memory ? { memory: o.memory } : {}),
+    ...(o.cpus ? { cpus: o.cpus } : {}),
+  };
+}
+
+/** Paddock's run state as a Stromboli job status. A run killed by a signal (exit > 128, e.g. out of memory) crashed. */
+export function jobStatusOf(run: Run): JobStatus {
+  switch (run.state) {
+    case 'queued':
+    case 'pending':
+    case 'starting':
+      return 'pending';
+    case 'running':
+    case 'stalled':
+    case 'idle':
+      return 'running';
+    case 'completed':
+      return 'completed';
+    case 'cancelled':
+      return 'cancelled';
+    case 'crashed':
+      return 'crashed';
+    case 'failed':
+      return (run.exitCode ?? 0) > 128 ? 'crashed' : 'failed';
+    case 'timed_out':
+      return 'failed';
+  }
+}
+
+const SIGNALS: Record<number, string> = { 2: 'SIGINT', 4: 'SIGILL', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM' };
+
+/** The run's output in the format asked for: the final text, Claude's JSON result, or its stream-json lines. */
+export async function outputOf(p: Paddock, run: Run, format: OutputFormat, opts: { lines?: boolean } = {}): Promise<string> {
+  const r = runResult(p, run);
+  const envelope = r.envelope ? JSON.stringify(r.envelope) : '';
+  if (format === 'json') return envelope || r.text;
+  if (format === 'stream-json') {
+    const lines = opts.lines === false ? undefined : await runOutputLines(p, run);
+    return (lines ? lines.join('\n') : envelope).trim();
+  }
+  return r.text.trim();
+}
+
+/** Why a run that did not complete ended, as Stromboli's error string reads. */
+export function errorOf(run: Run): string {
+  const why = run.reason ?? run.state;
+  if (run.state === 'cancelled') return `cancelled: ${why}`;
+  return `execution failed: ${why}${run.error && !why.includes(run.error) ? `: ${run.error.split('\n')[0]}` : ''}`;
+}
+
+export function crashInfoOf(p: Paddock, run: Run, output: string): Record<string, unknown> {
+  const exit = run.exitCode ?? undefined;
+  const signal = exit !== undefined && exit > 128 ? SIGNALS[exit - 128] : undefined;
+  const r = runResult(p, run);
+  return {
+    ...(exit !== undefined ? { exit_code: exit } : {}),
+    ...(signal ? { signal } : {}),
+    reason: run.reason ?? (signal ? `Process exited with ${signal}` : 'crashed'),
+    ...(output ? { partial_output: output.length > 2000 ? `...${output.slice(-2000)}` : output } : {}),
+    task_completed: r.envelope !== undefined && !r.isError,
+  };
+}
+
+/** Tokens and cost of the run itself, as Stromboli's usage; undefined when nothing was counted. */
+export function usageOf(p: Paddock, run: Run): Record<string, unknown> | undefined {
+  if (run.inputTokens === null && run.outputTokens === null) return undefined;
+  const i = run.inputTokens ?? 0;
+  const o = run.outputTokens ?? 0;
+  const cc = run.cacheCreationTokens ?? 0;
+  const cr = run.cacheReadTokens ?? 0;
+  const model = runResult(p, run).model;
+  return {
+    input_tokens: i, output_tokens: o, cache_creation_input_tokens: cc, cache_read_input_tokens: cr, total_tokens: i + o + cc + cr,
+    estimated_cost_usd: Math.round((run.costUsd ?? 0) * 1e6) / 1e6, ...(model ? { model } : {}),
+  };
+}
+
+/**
+ * POST /run's answer for an ended run: 200 completed (or crashed, with crash_info, as Stromboli does), else 500 with
+ * status "error" and why (Stromboli answers any failed execution with 500). Keys in Stromboli's order.
+ */
+export async function runResponseOf(p: Paddock, run: Run, format: OutputFormat): Promise<{ status: 200 | 500; body: Record<string, unknown> }> {
+  const status = jobStatusOf(run);
+  const id = `run-${run.id}`;
+  const usage = usageOf(p, run);
+  if (status === 'completed' || status === 'crashed') {
+    const output = await outputOf(p, run, format);
+    const structured = runResult(p, run).structuredOutput;
+    return {
+      status: 200,
+      body: {
+        id, status, output, ...(structured !== undefined && structured !== null ? { structured_output: structured } : {}),
+        session_id: run.sessionId, ...(usage ? { usage } : {}), ...(status === 'crashed' ? { crash_info: crashInfoOf(p, run, output) } : {}),
+      },
+    };
+  }
+  return { status: 500, body: { id, status: 'error', error: errorOf(run), session_id: run.sessionId, ...(usage ? { usage } : {}) } };
+}
+
+/** A run as a Stromboli job. `lines: false` (listing many jobs) leaves stream-json output at the result line. */
+export async function jobOf(p: Paddock, run: Run, format: OutputFormat, opts: { lines?: boolean } = {}): Promise<Record<string, unknown>> {
+  const status = jobStatusOf(run);
+  const ended = isTerminal(run.state);
+  const output = status === 'completed' || status === 'crashed' ? await outputOf(p, run, format, opts) : '';
+  const structured = ended ? runResult(p, run).structuredOutput : undefined;
+  return {
+    id: `job-${run.id}`,
+    status,
+    ...(output ? { output } : {}),
+    ...(structured !== undefined && structured !== null ? { structured_output: structured } : {}),
+    ...(status === 'failed' ? { error: errorOf(run) } : {}),
+    session_id: run.sessionId,
+    ...(status === 'crashed' ? { crash_info: crashInfoOf(p, run, output) } : {}),
+    created_at: rfc3339(run.createdAt),
+    updated_at: rfc3339(run.updatedAt),
+  };
+}
+
+/** A job id as Stromboli spells it (job-<id>; run-<id> from POST /run; a bare run id works too) → the run id, or undefined. */
+export function runIdOfJob(id: string): string | undefined {
+  const m = /^(?:job-|run-)?([0-9a-f]{1,32})$/i.exec(id);
+  return m?.[1]?.toLowerCase();
+}
+
+/** RFC 3339 without fractional seconds, in the server's local offset (Go's time.Format("2006-01-02T15:04:05Z07:00")). */
+export function rfc3339(ms: number): string {
+  const d = new Date(ms);
+  const off = -d.getTimezoneOffset();
+  const local = new Date(ms + off * 60_000).toISOString().slice(0, 19);
+  if (off === 0) return `${local}Z`;
+  const a = Math.abs(off);
+  return `${local}${off > 0 ? '+' : '-'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
