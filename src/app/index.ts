@@ -57,6 +57,7 @@ export { signWebhook, verifyWebhook } from './webhooks/signing.ts';
 export { webhookStatus, webhookStatusSchema } from './webhooks/status.ts';
 export type { WebhookStatus } from './webhooks/status.ts';
 export { addressSet } from '../config/flags.ts';
+export { stromboliEndStatus, stromboliJobId } from './webhooks/payload.ts';
 // Observability: metrics, traces, and the logger port with its request/run context (docs/observability.md).
 export { metricsOf } from './metrics.ts';
 export type { PaddockMetrics } from './metrics.ts';

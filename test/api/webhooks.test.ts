@@ -67,7 +67,8 @@ describe('webhooks (real runs)', () => {
     assert.ok(second.at - first.at >= 900, `retried after the backoff (${second.at - first.at} ms)`);
     const body = JSON.parse(first.body);
     assert.deepEqual(Object.keys(body).slice(0, 2), ['job_id', 'status']);
-    assert.equal(body.job_id, id);
+    assert.equal(body.job_id, `job-${id}`, 'the job id the Stromboli face gives the run');
+    assert.equal(body.run_id, id);
     assert.equal(body.status, 'completed');
     assert.equal(body.output, 'webhook run');
     assert.match(body.session_id, /^[0-9a-f-]{36}$/);
@@ -103,7 +104,7 @@ describe('webhooks (real runs)', () => {
     await until(() => hook.got.some((g, i) => i >= whileDown && g.body.includes(id)), 'the delivery after the restart', 30_000);
     const last = hook.got.at(-1)!;
     assertSigned(last);
-    assert.equal(JSON.parse(last.body).job_id, id);
+    assert.equal(JSON.parse(last.body).run_id, id);
     const s = await until(async () => {
       const r = await d.json('GET', `/api/v1/runs/${id}/webhook`);
       return r.body.state === 'delivered' ? r.body : undefined;

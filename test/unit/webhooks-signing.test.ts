@@ -70,6 +70,8 @@ describe('webhook payload', () => {
     const run = runRow('abc123def456', { state: 'completed', resultText: 'done', sessionId: '0b6c0f7e-1b8e-4c8e-9a7e-6d1f7f0a9a11', inputTokens: 10, outputTokens: 5, cacheReadTokens: 2, cacheCreationTokens: 1, costUsd: 0.25 });
     const p = webhookPayload(run, 'claude-test');
     assert.deepEqual(Object.keys(p).slice(0, 5), ['job_id', 'status', 'output', 'session_id', 'usage']);
+    assert.equal(p.job_id, 'job-abc123def456', 'the id the Stromboli face gave the job');
+    assert.equal(p.run_id, 'abc123def456');
     assert.equal(p.status, 'completed');
     assert.equal(p.error, undefined);
     assert.deepEqual(p.usage, { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 1, cache_read_input_tokens: 2, total_tokens: 18, estimated_cost_usd: 0.25, model: 'claude-test' });
@@ -81,5 +83,7 @@ describe('webhook payload', () => {
     assert.equal(timedOut.state, 'timed_out');
     assert.equal(timedOut.error, 'timed out after 1s');
     assert.equal(timedOut.usage, undefined);
+    assert.equal(webhookPayload(runRow('abc123def458', { state: 'failed', exitCode: 137, reason: 'out of memory' }), undefined).status, 'crashed');
+    assert.equal(webhookPayload(runRow('abc123def459', { state: 'cancelled', reason: 'stopped by user' }), undefined).status, 'cancelled');
   });
 });

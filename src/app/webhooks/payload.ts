@@ -5,10 +5,20 @@
  */
 import type { Run, RunState } from '../../jobs/index.ts';
 
-/** Stromboli's job status for a Paddock end state (it has no timed_out: a timeout there is a failure). */
-export const STROMBOLI_STATUS: Partial<Record<RunState, 'completed' | 'failed' | 'crashed' | 'cancelled'>> = {
-  completed: 'completed', failed: 'failed', timed_out: 'failed', crashed: 'crashed', cancelled: 'cancelled',
-};
+/**
+ * Stromboli's job status for a run that ended, as the Stromboli face's /jobs shows it: it has no timed_out (a
+ * failure there), and a run killed by a signal (exit code over 128, e.g. out of memory) crashed.
+ */
+export function stromboliEndStatus(run: Pick<Run, 'state' | 'exitCode'>): string {
+  switch (run.state) {
+    case 'failed': return (run.exitCode ?? 0) > 128 ? 'crashed' : 'failed';
+    case 'timed_out': return 'failed';
+    default: return run.state;
+  }
+}
+
+/** The job id the Stromboli face gives a run (POST /run/async answers it, /jobs/{id} takes it). */
+export const stromboliJobId = (runId: string): string => `job-${runId}`;
 
 export interface WebhookPayload {
   job_id: string;
@@ -39,8 +49,8 @@ export function webhookPayload(run: Run, model: string | undefined): WebhookPayl
   const error = run.state === 'completed' ? undefined : (run.error?.split('\n')[0] || run.reason || undefined);
   const usedModel = model ?? run.model ?? undefined;
   return {
-    job_id: run.id,
-    status: STROMBOLI_STATUS[run.state] ?? run.state,
+    job_id: stromboliJobId(run.id),
+    status: stromboliEndStatus(run),
     ...(run.resultText ? { output: run.resultText } : {}),
     ...(error ? { error } : {}),
     ...(run.sessionId ? { session_id: run.sessionId } : {}),
