@@ -5,6 +5,8 @@ import { diffBranch, mergeBranch, type DiffResult, type MergeResult } from '../w
 import type { DiffFileStatus } from '../workspace/diff.ts';
 import type { Paddock } from './context.ts';
 import { findRun } from './find-run.ts';
+import { liveDiff } from './live-diff.ts';
+
 
 function broughtBack(run: Run, verb: string): void {
   if (!run.bringBack) throw new PaddockError(ErrorCode.InvalidInput, `run ${run.id} is an explore run: it brings nothing back to ${verb}`);
@@ -29,18 +31,30 @@ export interface RunDiff extends DiffResult {
   run: Run;
   files: RunDiffFile[];
   total: { files: number; added: number; deleted: number };
+  /** The run is still going: this is its clone as it is now (committed or not), not a brought-back branch. */
+  live: boolean;
+  /** A live diff longer than the bound was cut (the patch then does not apply). */
+  truncated: boolean;
 }
 
+/**
+ * The run's changes against its base. For a run that has ended: its brought-back branch, in the user's repository.
+ * For a live one: its clone as it is now, computed in a helper container (never by host git: the agent can still
+ * write that clone).
+ */
 export async function diffRun(p: Paddock, idOrPrefix: string): Promise<RunDiff> {
   const run = findRun(p, idOrPrefix);
-  broughtBack(run, 'diff');
-  const d = await diffBranch({ repo: run.repo, base: run.baseSha, branch: run.branch });
+  const live = run.bringBack && !isTerminal(run.state);
+  if (!live) broughtBack(run, 'diff');
+  const d = live ? await liveDiff(p, run) : { ...(await diffBranch({ repo: run.repo, base: run.baseSha, branch: run.branch })), truncated: false };
+
   const files = d.summary.files.map((f): RunDiffFile => ({
     path: f.path, ...(f.oldPath === undefined ? {} : { oldPath: f.oldPath }),
     status: d.statuses[f.path] ?? (f.oldPath === undefined ? 'modified' : 'renamed'),
     added: f.insertions, deleted: f.deletions, binary: f.binary,
   }));
-  return { run, ...d, files, total: { files: d.summary.filesChanged, added: d.summary.insertions, deleted: d.summary.deletions } };
+  return { run, ...d, files, total: { files: d.summary.filesChanged, added: d.summary.insertions, deleted: d.summary.deletions }, live };
+
 }
 
 export interface MergeRunResult extends MergeResult {

@@ -93,3 +93,66 @@ export function buildAgentContainerSpec(input: AgentContainerInput): HardenedCon
   };
   return spec as HardenedContainerSpec;
 }
+
+export interface HelperContainerInput {
+  instance: string;
+  /** The run it works for (labelled, so reconcile and gc know whose it is). */
+  runId: string;
+  /** Unique per helper. */
+  name: string;
+  image: string;
+  /** Run under the image's entrypoint (tini), as the agent's command is. */
+  argv: string[];
+  env?: Record<string, string>;
+  /** Host paths mounted read-only: a helper never writes anything the host reads back, except its output. */
+  readOnlyMounts: { host: string; container: string }[];
+  limits: ResourceLimits;
+  /** Size of its writable /tmp (its only scratch space), bytes. */
+  tmpBytes: number;
+}
+
+/**
+ * A short-lived helper container: the agent's hardening (UID 1000, no capabilities, no new privileges, no network,
+ * read-only root, tini, limits), no session HOME, no relay socket, and nothing mounted writable. Paddock runs tools
+ * over what an agent can still write (its live clone) only in one of these, never on the host.
+ */
+export function buildHelperContainerSpec(input: HelperContainerInput): HardenedContainerSpec {
+  const { limits } = input;
+  for (const m of input.readOnlyMounts) {
+    if (!m.host.startsWith('/') || !m.container.startsWith('/') || /[:,\0\n]/.test(m.host + m.container)) throw new Error(`helper mount ${m.host} → ${m.container}: paths must be absolute, without ':' or ','`);
+  }
+  const spec: Docker.ContainerCreateOptions = {
+    name: input.name,
+    Image: input.image,
+    Cmd: input.argv,
+    WorkingDir: '/tmp',
+    User: IN_CONTAINER.user,
+    Hostname: `paddock-helper-${input.runId.slice(0, 8)}`,
+    // No PADDOCK_RUN_ID: the entry script starts no model bridge.
+    Env: Object.entries({ ...input.env, HOME: '/tmp' }).map(([k, v]) => `${k}=${v}`),
+    Labels: paddockLabels(input.instance, 'helper', { run: input.runId }),
+    AttachStdin: false,
+    OpenStdin: false,
+    Tty: false,
+    StopSignal: 'SIGKILL',
+    HostConfig: {
+      Binds: input.readOnlyMounts.map((m) => `${m.host}:${m.container}:ro`),
+      NetworkMode: 'none',
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Privileged: false,
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${input.tmpBytes},mode=1777` },
+      Memory: limits.memoryBytes,
+      MemorySwap: limits.memoryBytes,
+      NanoCpus: Math.round(limits.cpus * 1e9),
+      PidsLimit: limits.pids,
+      IpcMode: 'private',
+      Init: false,
+      AutoRemove: false,
+      RestartPolicy: { Name: 'no' },
+    },
+  };
+  return spec as HardenedContainerSpec;
+}
+

@@ -8,7 +8,9 @@ export const LABEL = {
   kind: 'dev.paddock.kind',
 } as const;
 
-export type ResourceKind = 'agent' | 'session-home' | 'network' | 'image' | 'probe';
+/** helper: a short-lived container Paddock runs for itself (e.g. git diff over a live run's clone). */
+export type ResourceKind = 'agent' | 'session-home' | 'network' | 'image' | 'probe' | 'helper';
+
 
 export function paddockLabels(instance: string, kind: ResourceKind, extra: { run?: string; session?: string } = {}): Record<string, string> {
   const labels: Record<string, string> = { [LABEL.managed]: 'true', [LABEL.instance]: instance, [LABEL.kind]: kind };

@@ -7,6 +7,10 @@ export type { CreateRunCheckoutInput, RunCheckout } from './checkout.ts';
 export { finalizeRunCheckout } from './finalize.ts';
 export type { FinalizeRunCheckoutInput, FinalizedRun } from './finalize.ts';
 export { diff as diffBranch } from './diff.ts';
+export { LIVE_CLONE_MOUNT, liveDiffArgv, parseLiveDiffOutput } from './live-diff.ts';
+export type { LiveDiffArgs, LiveDiffResult } from './live-diff.ts';
+export { readCheckoutRecord } from './checkout-record.ts';
+
 export type { DiffFileStat, DiffInput, DiffResult, DiffSummary } from './diff.ts';
 export { merge as mergeBranch } from './merge.ts';
 export type { MergeInput, MergeResult } from './merge.ts';

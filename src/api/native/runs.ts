@@ -112,15 +112,20 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
 
   const diffFile = z.object({ path: z.string(), oldPath: z.string().optional(), status: z.string(), added: z.number(), deleted: z.number(), binary: z.boolean() });
   app.openapi(createRoute({
-    method: 'get', path: '/api/v1/runs/{id}/diff', tags, summary: 'The run branch against its base: files, stats and the patch',
+    method: 'get', path: '/api/v1/runs/{id}/diff', tags, summary: 'The run branch against its base: files, stats and the patch (of a live run: its clone as it is now)',
+
     request: { params: RunId },
     responses: {
-      200: json(z.object({ runId: z.string(), branch: z.string(), base: z.string(), files: z.array(diffFile), total: z.object({ files: z.number(), added: z.number(), deleted: z.number() }), stat: z.string(), patch: z.string() }).meta({ id: 'RunDiff' }), 'The diff'),
+      200: json(z.object({ runId: z.string(), branch: z.string(), base: z.string(), files: z.array(diffFile), total: z.object({ files: z.number(), added: z.number(), deleted: z.number() }), stat: z.string(), patch: z.string(),
+        live: z.boolean().describe('The run is still going: its clone as it is now (computed in a helper container), not a brought-back branch'),
+        truncated: z.boolean().describe('A live diff over the size bound was cut (the patch then does not apply)') }).meta({ id: 'RunDiff' })
+, 'The diff'),
       ...errorResponses,
     },
   }), async (c) => {
     const d = await diffRun(p, c.req.valid('param').id);
-    return c.json({ runId: d.run.id, branch: d.run.branch, base: d.run.baseSha, files: d.files, total: d.total, stat: d.stat, patch: d.text }, 200);
+    return c.json({ runId: d.run.id, branch: d.run.branch, base: d.run.baseSha, files: d.files, total: d.total, stat: d.stat, patch: d.text, live: d.live, truncated: d.truncated }, 200);
+
   });
 
   app.openapi(createRoute({
