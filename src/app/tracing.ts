@@ -13,7 +13,7 @@ import { VERSION } from './version.ts';
 
 interface OpenRun {
   span: SpanHandle;
-  state?: { name: RunState; span: SpanHandle };
+  state?: { name: RunState; span: SpanHandle } | undefined;
 }
 
 const open = new WeakMap<Paddock, Map<string, OpenRun>>();

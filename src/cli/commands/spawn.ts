@@ -12,7 +12,7 @@ import { printJson } from '../json.ts';
 const TASK_SOURCES = '--task <text>, --task - (read it from stdin) or --task-file <file>';
 
 /** The task from --task, --task - (stdin) or --task-file: exactly one of them, and not empty. */
-export async function readTask(o: { task?: string; taskFile?: string }): Promise<string> {
+export async function readTask(o: { task?: string | undefined; taskFile?: string | undefined }): Promise<string> {
   if (o.task !== undefined && o.taskFile !== undefined) throw invalidInput('give the task once: --task or --task-file, not both', `use one of ${TASK_SOURCES}`);
   if (o.task === undefined && o.taskFile === undefined) throw invalidInput('no task: say what the agent should do', `use ${TASK_SOURCES}`);
   let task: string;
