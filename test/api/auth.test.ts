@@ -98,7 +98,7 @@ describe('auth (real daemon)', () => {
       return { child, exited, out: () => out };
     };
     const refused = serve({});
-    assert.notEqual(await refused.exited, 0);
+    assert.equal(await refused.exited, 2, 'the config error\'s exit code');
     assert.match(refused.out(), /refusing to listen on 0\.0\.0\.0: it is not a loopback address/);
     assert.match(refused.out(), /PADDOCK_AUTH_ENABLED=true/);
 

@@ -38,6 +38,8 @@ export function backoffMs(failures: number, baseMs = 1000, capMs = 600_000): num
   return Math.min(capMs, baseMs * 2 ** Math.max(0, Math.min(failures - 1, 30)));
 }
 
+const SWEEP_EVERY_MS = 60_000;
+
 type Outcome = { ok: true; status: number } | { ok: false; status: number | null; error: string; permanent: boolean };
 
 export class WebhookDispatcher {
@@ -49,6 +51,7 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private running = false;
+  private lastSweep = -Infinity;
 
   constructor(p: Paddock, opts: DispatcherOptions = {}) {
     this.p = p;
@@ -102,7 +105,12 @@ export class WebhookDispatcher {
   private tick(): void {
     if (!this.running) return;
     try {
-      for (const runId of this.repo.owed(100)) this.record(runId);
+      // Ends this loop did not hear of (stored while no daemon listened, or lost in a crash between the state event
+      // and its row): looked for at start, then now and then (a scan of the runs table).
+      if (this.o.now() - this.lastSweep >= SWEEP_EVERY_MS) {
+        this.lastSweep = this.o.now();
+        for (const runId of this.repo.owed(100)) this.record(runId);
+      }
       const free = this.o.concurrency - this.inFlight.size;
       if (free > 0) {
         for (const d of this.repo.due(this.o.now(), free + this.inFlight.size)) {
