@@ -4,14 +4,17 @@
  * refuses a non-loopback address without auth and takes one with it.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { BIN, paddockEnv, until } from '../e2e/harness.ts';
 import { startDaemon } from './harness.ts';
 
+const pexec = promisify(execFile);
 const SECRET = 'an-e2e-secret-of-more-than-thirty-two-characters';
 const AUTH = { PADDOCK_AUTH_ENABLED: 'true', PADDOCK_API_TOKENS: 'static-one, static-two', PADDOCK_JWT_SECRET: SECRET };
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
@@ -84,6 +87,24 @@ describe('auth (real daemon)', () => {
     assert.equal((await d.fetch('/openapi.json')).status, 200);
     assert.equal((await d.fetch('/docs')).status, 200);
     assert.notEqual((await d.fetch('/health')).status, 401, '/health is never behind auth');
+  });
+
+  it('the CLI reaches an authenticating daemon at PADDOCK_URL with PADDOCK_TOKEN, and exits 8 without it', async (t) => {
+    const d = await startDaemon(t, { PADDOCK_AUTH_ENABLED: 'true', PADDOCK_API_TOKENS: 'cli-token', PADDOCK_JWT_SECRET: SECRET });
+    const elsewhere = mkdtempSync(join(tmpdir(), 'paddock-remote-cli-')); // the client's own home: no daemon there
+    t.after(() => rmSync(elsewhere, { recursive: true, force: true }));
+    const cli = (env: NodeJS.ProcessEnv) => pexec(process.execPath, [BIN, 'ls', '--json'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, PADDOCK_HOME: elsewhere, PADDOCK_URL: d.url, ...env } })
+      .then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+    const ok = await cli({ PADDOCK_TOKEN: 'cli-token' });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(Array.isArray(JSON.parse(ok.stdout)) || typeof JSON.parse(ok.stdout) === 'object');
+    const none = await cli({});
+    assert.equal(none.code, 8, none.stderr);
+    assert.match(none.stderr, /PADDOCK_TOKEN/);
+    const issued = await d.json('POST', '/auth/token', { client_id: 'cli' }, bearer('cli-token'));
+    assert.equal((await cli({ PADDOCK_TOKEN: issued.body.access_token })).code, 0, 'a JWT access token works as PADDOCK_TOKEN');
+    await d.json('POST', '/auth/logout', undefined, bearer(issued.body.access_token));
+    assert.equal((await cli({ PADDOCK_TOKEN: issued.body.access_token })).code, 8, 'and not once logged out');
   });
 
   it('refuses a non-loopback address without auth, saying why, and listens on one with it', async (t) => {

@@ -18,7 +18,7 @@ export interface TokenPair {
   expiresIn: number;
 }
 
-const HINT = 'send Authorization: Bearer <token>: one of PADDOCK_API_TOKENS, or an access token from POST /auth/token';
+const HINT = 'send Authorization: Bearer <token> (from the CLI: set PADDOCK_TOKEN) with one of PADDOCK_API_TOKENS, or an access token from POST /auth/token';
 const unauthorized = (message: string) => new PaddockError(ErrorCode.Unauthorized, message, { hint: HINT });
 
 /** The longest client_id accepted: it becomes the token's subject and the rate limiter's key. */
