@@ -134,7 +134,8 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
   webhooks.start(); // before adoption: a run that ends from here on is delivered (earlier ends are swept up)
   if (!config.webhookSecret) log.warn({}, 'webhooks are sent unsigned: set PADDOCK_WEBHOOK_SECRET so receivers can check them');
   log.info({ auth: config.authEnabled, jwt: auth.jwtConfigured, rateLimit: config.rateLimitEnabled ? { rps: config.rateLimitRps, burst: config.rateLimitBurst } : false }, 'api guards');
-  await reconcileNow();
+  // Adopting runs can wait on a slow engine: the daemon answers (and drains on SIGTERM) meanwhile.
+  void reconcileNow();
   const timer = setInterval(() => void reconcileNow(), RECONCILE_EVERY_MS);
   timer.unref();
   log.info({ socket, tcp: tcpAddress, home: config.home, version: VERSION, maxRunning: config.maxRunning }, 'paddock daemon listening');

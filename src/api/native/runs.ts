@@ -81,7 +81,7 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
     method: 'post', path: '/api/v1/runs/{id}/resume', tags, summary: 'Continue a run\'s conversation with a new task, on the same branch, in a fresh container',
     request: {
       params: RunId,
-      body: { required: true, content: { 'application/json': { schema: spawnInputSchema.pick({ task: true, model: true, timeout: true, memory: true, cpus: true, pids: true, image: true }).partial({ model: true, timeout: true, memory: true, cpus: true, pids: true, image: true }).strict().meta({ id: 'ResumeRequest' }) } } },
+      body: { required: true, content: { 'application/json': { schema: spawnInputSchema.pick({ task: true, model: true, timeout: true, memory: true, cpus: true, pids: true, image: true, webhookUrl: true }).partial({ model: true, timeout: true, memory: true, cpus: true, pids: true, image: true }).strict().meta({ id: 'ResumeRequest' }) } } },
     },
     responses: { 201: json(runViewSchema, 'The new run'), ...errorResponses },
   }), async (c) => c.json(runView(p, await resumeRun(p, c.req.valid('param').id, c.req.valid('json'))), 201));

@@ -20,12 +20,17 @@ export function registerServe(program: Command): void {
     .action(async (o: { host: string; port: string; tcp: boolean }) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalidInput(`--port ${o.port}: expected a port number (0-65535)`);
-      const { startDaemon } = await import('../../daemon/index.ts');
-      const d = await startDaemon({ tcp: o.tcp ? { host: o.host, port } : null });
-      info(`paddock daemon: ${d.tcp ? `http://${d.tcp} and ` : ''}${d.socket}`);
-      const onSignal = () => void d.stop();
+      // A signal that comes while the daemon is still starting stops it as soon as it can be stopped.
+      let stopWanted = false;
+      let stop: (() => void) | undefined;
+      const onSignal = () => (stop ? stop() : void (stopWanted = true));
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
+      const { startDaemon } = await import('../../daemon/index.ts');
+      const d = await startDaemon({ tcp: o.tcp ? { host: o.host, port } : null });
+      stop = () => void d.stop();
+      info(`paddock daemon: ${d.tcp ? `http://${d.tcp} and ` : ''}${d.socket}`);
+      if (stopWanted) stop();
       await d.stopped;
     });
 }
