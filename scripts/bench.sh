@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run bench -- [spawn|workspace|all]: benchmarks; each prints ratios against a raw baseline from the same run
+# npm run bench -- [spawn|workspace|api|all]: benchmarks; each prints ratios against a raw baseline from the same run
 # and writes bench/results/<name>.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,7 @@ which=${1:-all}
 case "$which" in
   spawn) node bench/spawn.bench.ts ;;
   workspace) node bench/workspace.bench.ts ;;
-  all) node bench/workspace.bench.ts && node bench/spawn.bench.ts ;;
-  *) echo "unknown benchmark '$which' (spawn, workspace, all)" >&2; exit 2 ;;
+  api) node bench/api.bench.ts ;;
+  all) node bench/spawn.bench.ts && node bench/api.bench.ts ;;
+  *) echo "unknown benchmark '$which' (spawn, workspace, api, all)" >&2; exit 2 ;;
 esac
