@@ -83,7 +83,7 @@ describe('Stromboli face: runs and jobs', () => {
     assert.equal(again.status, 409);
     assertMatches('internal_api.RunResponse', again.body, 'DELETE of a finished job');
     assert.deepEqual(again.body, { id: '', status: 'error', error: 'cannot cancel job (already completed, failed, or cancelled)' });
-    for (const [method, path] of [['GET', '/jobs/job-000000000000'], ['DELETE', '/jobs/job-000000000000'], ['GET', '/jobs/not-a-job'], ['GET', `/jobs/${'f'.repeat(300)}`]] as const) {
+    for (const [method, path] of [['GET', '/jobs/job-000000000000'], ['DELETE', '/jobs/000000000000'], ['GET', '/jobs/not-a-job'], ['GET', `/jobs/${'f'.repeat(300)}`]] as const) {
       const missing = await d.json(method, path);
       assert.equal(missing.status, 404, `${method} ${path}`);
       assertMatches('internal_api.RunResponse', missing.body, `${method} ${path}`);
@@ -218,7 +218,7 @@ describe('Stromboli face: runs and jobs', () => {
     await d.stop();
     const d2 = await d.restart(); // the pass runs at start, then every 30 s
     await until(async () => d2.e.engine.getContainer(`paddock-${runId}`).inspect().then(() => false, () => true), 'the container to be removed', 60_000);
-    const job = await d2.json('GET', `/jobs/job-${runId}`);
+    const job = await d2.json('GET', `/jobs/${runId}`);
     assert.equal(job.status, 200);
     assert.equal(job.body.status, 'completed');
     assert.equal(job.body.output, 'kept');

@@ -4,7 +4,7 @@
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { findRun, isTerminal, listRuns, notFound, outputFormatOf, type Paddock, PaddockError, ErrorCode, type Run, stopRun } from '../../app/index.ts';
+import { findRun, isTerminal, listRuns, notFound, outputFormatOf, type Paddock, PaddockError, ErrorCode, type Run, stopRun, stromboliJobId } from '../../app/index.ts';
 import type { ApiEnv } from '../context.ts';
 import { jobOf, runIdOfJob } from './map.ts';
 import { jobCancelWire, jobListWire, jobResponseWire, runResponseWire } from './wire.ts';
@@ -12,7 +12,7 @@ import { jobCancelWire, jobListWire, jobResponseWire, runResponseWire } from './
 export function registerCompatJobRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
   const tags = ['stromboli'];
   const errors = (what: string) => ({ description: `${what}: {"id":"","status":"error","error":"…"}`, content: { 'application/json': { schema: runResponseWire } } });
-  const params = z.object({ id: z.string().describe('job-<run id> (a run id, or run-<id> from POST /run, works too)') });
+  const params = z.object({ id: z.string().describe('job-<run id>, as POST /run/async answers (a bare run id, or run-<id> from POST /run, works too)') });
 
   app.openAPIRegistry.registerPath({
     method: 'get', path: '/jobs', tags, summary: 'Every run, as Stromboli jobs, newest first',
@@ -49,7 +49,7 @@ export function registerCompatJobRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): v
     // Waits until the run has ended (its container is gone or stopped), so "cancelled" means it.
     const r = await stopRun(p, run.id, { wait: true, signal: c.req.raw.signal });
     if (r.alreadyEnded) throw alreadyEnded();
-    return c.json({ cancelled: true, job_id: `job-${run.id}` }, 200);
+    return c.json({ cancelled: true, job_id: stromboliJobId(run.id) }, 200);
   });
 }
 

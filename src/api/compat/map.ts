@@ -4,9 +4,9 @@
  * workdir goes to chooseWorkspace, the `claude` object to the agent's option parser (inside spawnRun).
  */
 import {
-  chooseWorkspace, getSession, invalidInput, isTerminal, type OutputFormat, type Paddock, type Run, runOutputLines, runResult, type SpawnInput,
+  chooseWorkspace, getSession, stromboliJobId, invalidInput, isTerminal, type OutputFormat, type Paddock, type Run, runOutputLines, runResult, type SpawnInput,
 } from '../../app/index.ts';
-import type { ClaudeOptionsWire, PodmanOptionsWire, RunRequestWire } from './wire.ts';
+import { claudeOptionsWire, type ClaudeOptionsWire, type PodmanOptionsWire, type RunRequestWire } from './wire.ts';
 
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'crashed' | 'cancelled';
 
@@ -53,7 +53,8 @@ export async function spawnInputOf(p: Paddock, req: Pick<RunRequestWire, 'prompt
 
   const agentOptions: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(claude)) {
-    if (v === null || v === undefined || PRESENTATION_ONLY.has(k) || INERT_WHEN[k]?.(v)) continue;
+    // A null is "not set" for a field Stromboli has; a field it does not have goes on (to be refused by name) even then.
+    if (v === undefined || (v === null && k in claudeOptionsWire.shape) || PRESENTATION_ONLY.has(k) || INERT_WHEN[k]?.(v)) continue;
     agentOptions[k] = v;
   }
   const sessionId = claude.session_id ?? undefined;
@@ -223,7 +224,7 @@ export async function jobOf(p: Paddock, run: Run, format: OutputFormat, opts: { 
   const output = status === 'completed' || status === 'crashed' ? await outputOf(p, run, format, opts) : '';
   const structured = ended ? runResult(p, run).structuredOutput : undefined;
   return {
-    id: `job-${run.id}`,
+    id: stromboliJobId(run.id),
     status,
     ...(output ? { output } : {}),
     ...(structured !== undefined && structured !== null ? { structured_output: structured } : {}),
@@ -237,7 +238,8 @@ export async function jobOf(p: Paddock, run: Run, format: OutputFormat, opts: { 
 
 /** A job id as Stromboli spells it (job-<id>; run-<id> from POST /run; a bare run id works too) → the run id, or undefined. */
 export function runIdOfJob(id: string): string | undefined {
-  const m = /^(?:job-|run-)?([0-9a-f]{1,32})$/i.exec(id);
+  // Whole ids only: a prefix (a CLI nicety) would let GET /jobs/a answer with some other job.
+  const m = /^(?:job-|run-)?([0-9a-f]{12})$/i.exec(id);
   return m?.[1]?.toLowerCase();
 }
 

@@ -6,7 +6,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import { isTerminal, modelAccessConfigured, type Paddock, type Run, runEvents, setOutputFormat, spawnRun, waitForRun } from '../../app/index.ts';
+import { isTerminal, modelAccessConfigured, type Paddock, type Run, runEvents, setOutputFormat, spawnRun, stromboliJobId, waitForRun } from '../../app/index.ts';
 import type { ApiEnv } from '../context.ts';
 import { readJson } from './errors.ts';
 import { runResponseOf, spawnInputOf, streamRequestOf } from './map.ts';
@@ -33,11 +33,11 @@ export function registerCompatRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock, sh
     const { input, outputFormat } = await spawnInputOf(p, req);
     const run = await spawnRun(p, input);
     setOutputFormat(p, run.id, outputFormat);
-    c.header('X-Paddock-Job-Id', `job-${run.id}`);
+    c.header('X-Paddock-Job-Id', stromboliJobId(run.id));
     // Waits for the end, not the client: a client that leaves stops the waiting, the run goes on as a job.
     const ended = await waitForRun(p, run.id, AbortSignal.any([shutdown, c.req.raw.signal]));
     if (!ended || !isTerminal(ended.state)) {
-      return c.json({ id: `run-${run.id}`, status: 'error', error: `Paddock is shutting down; the run goes on as job job-${run.id} (GET /jobs/job-${run.id})`, session_id: run.sessionId }, 503);
+      return c.json({ id: `run-${run.id}`, status: 'error', error: `Paddock is shutting down; the run goes on as job ${stromboliJobId(run.id)} (GET /jobs/${stromboliJobId(run.id)})`, session_id: run.sessionId }, 503);
     }
     const r = await runResponseOf(p, ended, outputFormat);
     return c.json(r.body, r.status);
@@ -53,7 +53,7 @@ export function registerCompatRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock, sh
     const { input, outputFormat } = await spawnInputOf(p, req);
     const run = await spawnRun(p, input);
     setOutputFormat(p, run.id, outputFormat);
-    return c.json({ job_id: `job-${run.id}`, session_id: run.sessionId }, 202);
+    return c.json({ job_id: stromboliJobId(run.id), session_id: run.sessionId }, 202);
   });
 
   app.openAPIRegistry.registerPath({
@@ -85,7 +85,7 @@ export function registerCompatRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock, sh
     }
     const runId = run.id;
     c.header('X-Accel-Buffering', 'no');
-    c.header('X-Paddock-Job-Id', `job-${runId}`);
+    c.header('X-Paddock-Job-Id', stromboliJobId(runId));
     return streamSSE(c, async (stream) => {
       const stop = AbortSignal.any([shutdown, c.req.raw.signal]);
       stream.onAbort(() => {});
