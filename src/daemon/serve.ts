@@ -15,6 +15,7 @@ import { logLineFields, metricsOf, nodeDebugWantsPaddock, setLogSink, startTraci
 import { startMetricsListener } from './metrics-listener.ts';
 import { createApi } from '../api/index.ts';
 import { compatErrorResponse, compatRoutes } from '../api/compat/index.ts';
+import { compatAgentRoutes } from '../api/compat/agents.ts';
 import { expireFinishedContainers } from '../app/index.ts';
 import { Authenticator, WebhookDispatcher } from '../app/index.ts';
 import { createGuards, registerAuthRoutes } from '../api/index.ts';
@@ -72,7 +73,8 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
   const webhooks = new WebhookDispatcher(p, { log });
   const app = createApi({
     // The Stromboli face (/run, /jobs, /sessions, /health, …) after auth's routes, with its own error shapes.
-    guards: createGuards(config, auth), extraRoutes: [(a) => registerAuthRoutes(a, auth), compatRoutes(p, shutdown.signal)], errorResponse: compatErrorResponse,
+    guards: createGuards(config, auth), extraRoutes: [(a) => registerAuthRoutes(a, auth), compatRoutes(p, shutdown.signal), compatAgentRoutes(p, shutdown.signal)],
+    errorResponse: compatErrorResponse,
     p, shutdown: shutdown.signal, log, version: VERSION,
     system: { info: () => ({ pid: process.pid, version: VERSION, startedAt, socket, tcp: tcpAddress }), requestStop: () => void stop() },
   });

@@ -89,7 +89,7 @@ export function snapshotOf(p: Paddock, run: Run): z.infer<typeof agentSnapshotWi
 function answer(c: Context<ApiEnv>, e: unknown, what: 'invalid request' | 'spawn' | 'send'): Response {
   if (e instanceof AgentRefusal) return c.json({ error: e.message }, e.status);
   if (!isPaddockError(e)) throw e;
-  if (e.code === ErrorCode.InvalidInput) return c.json({ error: `agent: invalid request: ${e.message}` }, 400);
+  if (e.code === ErrorCode.InvalidInput) return c.json({ error: `agent: invalid request: ${e.message.replace(/^Invalid request: /, '')}` }, 400);
   return c.json({ error: `agent: ${what}: ${e.message}` }, HTTP_FOR_ERROR[e.code]);
 }
 
