@@ -4,11 +4,15 @@
  * (logging to $PADDOCK_HOME/logs/daemon.log) and waited for. Failures come back as the daemon's PaddockError.
  */
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
-import http from 'node:http';
+import type * as Http from 'node:http';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, PaddockError } from '../app/light.ts';
+
+// Not `import http from 'node:http'`: the ESM wrapper reads every export of the module, and one of them loads undici
+// (about 190 ms, most of a short command's time). The built-in module object itself loads nothing more.
+const http = process.getBuiltinModule('node:http') as typeof Http;
 
 export type Target = { kind: 'socket'; home: string; socket: string } | { kind: 'url'; url: URL; token: string | undefined };
 
@@ -30,7 +34,7 @@ const where = (t: Target) => (t.kind === 'url' ? t.url.origin : t.socket);
 
 export interface Response {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: Http.IncomingHttpHeaders;
   body: NodeJS.ReadableStream & AsyncIterable<Buffer>;
 }
 
@@ -40,13 +44,13 @@ async function send(t: Target, method: string, path: string, body: unknown, sign
   const https = t.kind === 'url' && t.url.protocol === 'https:' ? (await import('node:https')).default : undefined;
   return new Promise((resolvePromise, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: http.OutgoingHttpHeaders = { accept: 'application/json, text/event-stream, application/x-ndjson' };
+    const headers: Http.OutgoingHttpHeaders = { accept: 'application/json, text/event-stream, application/x-ndjson' };
     if (payload !== undefined) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = Buffer.byteLength(payload);
     }
-    const options: http.RequestOptions = { method, headers, ...(signal ? { signal } : {}) };
-    let req: http.ClientRequest;
+    const options: Http.RequestOptions = { method, headers, ...(signal ? { signal } : {}) };
+    let req: Http.ClientRequest;
     if (t.kind === 'socket') {
       req = http.request({ ...options, socketPath: t.socket, path });
     } else {
