@@ -36,6 +36,7 @@ import { startModelRelay } from '../src/gateway/index.ts';
 import { isTerminal } from '../src/jobs/index.ts';
 import { IN_CONTAINER } from '../src/runtime/index.ts';
 import { startScriptedModel } from '../test/fixtures/scripted-model/server.ts';
+import { measureDaemonFigures, printDaemonFigures } from './daemon-figures.ts';
 
 const execFile = promisify(execFileCb);
 const N = Number(process.env.BENCH_N ?? 5);
@@ -295,6 +296,9 @@ const inProcess = {
   rawCreateStartMs: median(raw), paddockSpawnToRunningMs: median(pad), ratio: median(pad) / median(raw),
   phaseMediansMs: Object.fromEntries(Object.keys(inPhases[0] ?? {}).map((k) => [k, median(inPhases.map((x) => x[k] ?? NaN))])),
 };
+// The daemon's figures (bench/daemon-figures.ts): `paddock ls` vs `docker ps` while the CLI's daemon holds the runs
+// above, and the resident memory of a daemon of its own with 16 idle runs.
+const daemonFigures = await measureDaemonFigures({ bin: BIN, cliEnv, socket: SOCKET, repo, scratch });
 // The CLI runs' containers and session volumes, through the CLI (its daemon owns that home); then stop the daemon.
 for (const args of [['gc', '--sessions'], ['daemon', 'stop']]) {
   await execFile(process.execPath, [BIN, ...args], { env: cliEnv }).catch((e: unknown) => console.error(`paddock ${args.join(' ')}: ${(e as Error).message}`));
@@ -315,6 +319,8 @@ for (const [k, v] of Object.entries(c.paddock.phaseMediansMs)) console.log(`    
 console.log(`    the first spawn in a fresh PADDOCK_HOME (creates the database, starts the daemon; not in the medians): running ${ms(firstSpawn.toRunning)}, exit ${ms(firstSpawn.toExit)}`);
 console.log(`\n  in-process (not what the CLI user gets): spawnRun → running ${ms(inProcess.paddockSpawnToRunningMs)} vs bare API create+start ${ms(inProcess.rawCreateStartMs)}   ratio ${ratio(inProcess.paddockSpawnToRunningMs, inProcess.rawCreateStartMs)}`);
 
+printDaemonFigures(daemonFigures, cliResult.ratios.agentStarted ?? NaN);
+
 // BENCH_WORKSPACE=0 leaves the (slow) workspace part out, for a quick look at the spawn figures.
 let workspace: unknown = 'not run (BENCH_WORKSPACE=0)';
 if (process.env.BENCH_WORKSPACE !== '0') {
@@ -330,6 +336,7 @@ const out = {
   date: new Date().toISOString(), cores: cpus().length, loadavg: loadavg().map(round), engine: SOCKET, engineKind, image: IMAGE, n: N,
   cli: roundAll(cliResult), inProcess: roundAll(inProcess), workspace,
 };
+Object.assign(out, { daemon: roundAll(daemonFigures) });
 writeFileSync(new URL('./results/spawn.json', import.meta.url), `${JSON.stringify(out, null, 2)}\n`);
 console.log('\nwrote bench/results/spawn.json');
 await model.close();
