@@ -1,0 +1,33 @@
+/** Volumes: a run session's HOME lives in one. */
+import type { VolumeSummary } from '../port.ts';
+import type { EngineClient } from './client.ts';
+import { hasLabels, labelFilter } from './label-filter.ts';
+
+export class EngineVolumes {
+  private readonly client: EngineClient;
+
+  constructor(client: EngineClient) {
+    this.client = client;
+  }
+
+  async create(name: string, labels: Record<string, string>): Promise<void> {
+    await this.client.request({ path: '/volumes/create', method: 'POST', options: { Name: name, Labels: labels }, statusCodes: { 200: true, 201: true } }, `create volume ${name}`);
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.client.requestOrAbsent({ path: `/volumes/${name}`, method: 'DELETE', statusCodes: { 204: true } }, `remove volume ${name}`);
+  }
+
+  async list(labels: Record<string, string>): Promise<VolumeSummary[]> {
+    const r = await this.client.request<{ Volumes?: { Name: string; Labels?: Record<string, string> | null }[] | null }>(
+      {
+        path: '/volumes?',
+        method: 'GET',
+        options: labelFilter(labels),
+        statusCodes: { 200: true },
+      },
+      'list volumes',
+    );
+    return (r.Volumes ?? []).filter((v) => hasLabels(v.Labels, labels)).map((v) => ({ name: v.Name, labels: v.Labels ?? {} }));
+  }
+}
