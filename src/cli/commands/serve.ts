@@ -21,11 +21,19 @@ export function registerServe(program: Command): void {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalidInput(`--port ${o.port}: expected a port number (0-65535)`);
       // A signal that comes while the daemon is still starting stops it as soon as it can be stopped.
+      // The listeners stay for the whole drain: a library that hooks signals (signal-exit, under proper-lockfile)
+      // re-raises the signal, killing the process mid-drain, once it finds itself the only listener. A second
+      // signal while draining forces the exit.
       let stopWanted = false;
       let stop: (() => void) | undefined;
-      const onSignal = () => (stop ? stop() : void (stopWanted = true));
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
+      let signals = 0;
+      const onSignal = () => {
+        if (++signals > 1) process.exit(130);
+        if (stop) stop();
+        else stopWanted = true;
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
       const { startDaemon } = await import('../../daemon/index.ts');
       const d = await startDaemon({ tcp: o.tcp ? { host: o.host, port } : null });
       stop = () => void d.stop();
