@@ -14,17 +14,7 @@ import { EngineImages } from './engine/images.ts';
 import { EngineLogs } from './engine/logs.ts';
 import { EngineNetworks } from './engine/networks.ts';
 import { EngineVolumes } from './engine/volumes.ts';
-import type {
-  BuildImageRequest,
-  ContainerRuntime,
-  ContainerState,
-  ContainerSummary,
-  EngineInfo,
-  ImageInfo,
-  LogLine,
-  NetworkSummary,
-  VolumeSummary,
-} from './port.ts';
+import type { BuildImageRequest, ContainerRuntime, ContainerState, ContainerSummary, EngineInfo, ImageInfo, LogLine, NetworkSummary, VolumeSummary } from './port.ts';
 
 export { splitRef } from './engine/images.ts';
 

@@ -117,13 +117,15 @@ export class EngineContainers {
       },
       'list containers',
     );
-    return list.filter((c) => hasLabels(c.Labels, labels)).map((c) => ({
-      id: c.Id,
-      name: (c.Names?.[0] ?? '').replace(/^\//, ''),
-      labels: c.Labels ?? {},
-      status: c.State ?? 'unknown',
-      running: c.State === 'running',
-    }));
+    return list
+      .filter((c) => hasLabels(c.Labels, labels))
+      .map((c) => ({
+        id: c.Id,
+        name: (c.Names?.[0] ?? '').replace(/^\//, ''),
+        labels: c.Labels ?? {},
+        status: c.State ?? 'unknown',
+        running: c.State === 'running',
+      }));
   }
 
   private toState(requested: string, j: InspectJson): ContainerState {
