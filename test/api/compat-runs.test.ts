@@ -234,6 +234,12 @@ describe('Stromboli face: runs and jobs', () => {
     const s = await d.json('GET', '/claude/status');
     assertMatches('internal_api.ClaudeStatusResponse', s.body);
     assert.deepEqual(s.body, { configured: true, message: 'Claude is configured' });
+    // The face is in the one OpenAPI document, beside Paddock's own.
+    const doc = (await d.json('GET', '/openapi.json')).body;
+    for (const [path, method] of [['/run', 'post'], ['/run/async', 'post'], ['/run/stream', 'get'], ['/jobs/{id}', 'delete'], ['/sessions/{id}/messages', 'get'], ['/health', 'get']] as const) {
+      assert.ok(doc.paths[path]?.[method], `${method} ${path} in /openapi.json`);
+    }
+    assert.ok(doc.components.schemas.StromboliRunRequest);
 
     // No credential and a model endpoint off this machine (never contacted: nothing is sent anywhere).
     const off = await startDaemon(t, { PADDOCK_ANTHROPIC_BASE_URL: 'https://model.paddock.invalid', PADDOCK_ANTHROPIC_API_KEY: '' });
