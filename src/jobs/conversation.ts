@@ -85,6 +85,8 @@ export class Conversation {
   private stopped = false;
   private hungUp = false;
   private exitRequested = false;
+  /** Result events counted so far, and the last one's seq (events are append-only, so counting goes on from there). */
+  private readonly answers = { count: 0, seq: 0 };
   /** When the run last became idle (for its idle timeout). */
   private idleSince: number | undefined;
 
@@ -141,7 +143,7 @@ export class Conversation {
     // Before the container runs there is no reader; a message waits.
     if (run.state !== 'running' && run.state !== 'stalled' && run.state !== 'idle') return;
     const closure = this.d.messages.closure(this.runId);
-    const counts = this.d.messages.counts(this.runId);
+    const counts = this.d.messages.counts(this.runId, this.answers);
     const busy = counts.given > counts.answered;
     if (closure) {
       this.whenClosed(run, busy, closure.reason);

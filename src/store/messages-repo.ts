@@ -86,12 +86,21 @@ export class MessagesRepo {
     });
   }
 
-  counts(runId: string): TurnCounts {
+  /**
+   * answered counts result events; with `answers` (a cursor the caller keeps) only those after its last look, so a
+   * supervisor that looks at every flush of a long run's output does not rescan all its events each time.
+   */
+  counts(runId: string, answers?: { count: number; seq: number }): TurnCounts {
     const m = this.db.prepare(
       "SELECT SUM(state IN ('sent', 'delivered')) AS given, SUM(state = 'pending') AS pending FROM messages WHERE run_id = ?",
     ).get(runId) as { given: number | null; pending: number | null };
-    const a = this.db.prepare("SELECT COUNT(*) AS n FROM events WHERE run_id = ? AND source = 'agent' AND kind = 'result'").get(runId) as { n: number };
-    return { given: Number(m.given ?? 0), pending: Number(m.pending ?? 0), answered: Number(a.n) };
+    const a = this.db.prepare("SELECT COUNT(*) AS n, MAX(seq) AS last FROM events WHERE run_id = ? AND seq > ? AND source = 'agent' AND kind = 'result'")
+      .get(runId, answers?.seq ?? 0) as { n: number; last: number | null };
+    if (answers) {
+      answers.count += Number(a.n);
+      if (a.last !== null) answers.seq = Number(a.last);
+    }
+    return { given: Number(m.given ?? 0), pending: Number(m.pending ?? 0), answered: (answers ? answers.count : Number(a.n)) };
   }
 
   /** When the latest message was sent (a turn began then). */
