@@ -15,11 +15,14 @@ export type ResumeInput = { task: string } & Partial<Omit<SpawnInput, 'repo' | '
 export async function resumeRun(p: Paddock, ref: string, input: ResumeInput): Promise<Run> {
   const session = resolveSession(p, ref);
   const earlier = /^[0-9a-f]{1,32}$/i.test(ref.trim()) ? findRun(p, ref) : findRun(p, session.lastRunId ?? '');
+  // The same kind of workspace: a clone continues on the run's branch; a mounted directory is mounted again; a
+  // scratch run gets a new empty directory (its files went with it) but keeps the conversation.
+  const where = earlier.workspace === 'clone'
+    ? { repo: earlier.repo, branch: earlier.branch, reuseBranch: true }
+    : earlier.workspace === 'mount' ? { workspace: 'mount' as const, repo: earlier.repo } : { workspace: 'scratch' as const };
   return spawnRun(p, {
-    repo: earlier.repo,
+    ...where,
     type: earlier.type,
-    branch: earlier.branch,
-    reuseBranch: true,
     image: earlier.image,
     memory: formatBytes(earlier.memoryBytes),
     cpus: earlier.cpus,
