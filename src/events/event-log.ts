@@ -41,6 +41,7 @@ interface Tail {
   /** Something was written since the last read. */
   dirty: boolean;
   followers: number;
+  onWrite: () => void;
 }
 
 const TAIL_SIZE = 1000;
@@ -141,19 +142,26 @@ export class EventLog {
         }
         if (batch.length) continue;
         if (done) return;
-        await this.waitForAppend(runId, pollMs, opts.signal);
-        tail.dirty = true; // woken by a write, or the poll: either way, look again
+        // A write marks the tail dirty once (its own listener), so of all followers woken only the first reads the
+        // database. Waking by the poll (a write by another process would not be heard) looks again too.
+        if ((await this.waitForAppend(runId, pollMs, opts.signal)) === 'poll') tail.dirty = true;
       }
     } finally {
-      if (--tail.followers === 0) this.tails.delete(runId);
+      if (--tail.followers === 0) {
+        this.emitter.off(runId, tail.onWrite);
+        this.tails.delete(runId);
+      }
     }
   }
 
   private openTail(runId: string): Tail {
     let tail = this.tails.get(runId);
     if (!tail) {
-      tail = { runId, recent: [], last: this.lastSeq(runId), dirty: false, followers: 0 };
-      this.tails.set(runId, tail);
+      const t: Tail = { runId, recent: [], last: this.lastSeq(runId), dirty: false, followers: 0, onWrite: () => void (t.dirty = true) };
+      // Registered before any follower waits, so it hears a write before they wake.
+      this.emitter.prependListener(runId, t.onWrite);
+      this.tails.set(runId, t);
+      tail = t;
     }
     tail.followers++;
     return tail;
@@ -177,14 +185,15 @@ export class EventLog {
     return this.list(tail.runId, after, TAIL_SIZE);
   }
 
-  private waitForAppend(runId: string, ms: number, signal?: AbortSignal): Promise<void> {
+  private waitForAppend(runId: string, ms: number, signal?: AbortSignal): Promise<'write' | 'poll'> {
     return new Promise((resolve) => {
-      const wake = () => {
-        this.emitter.off(runId, wake);
-        resolve();
+      const wake = (why: 'write' | 'poll') => {
+        this.emitter.off(runId, onWrite);
+        resolve(why);
       };
-      this.emitter.on(runId, wake);
-      sleep(ms, undefined, signal ? { signal } : {}).then(wake, wake);
+      const onWrite = () => wake('write');
+      this.emitter.on(runId, onWrite);
+      sleep(ms, undefined, signal ? { signal } : {}).then(() => wake('poll'), () => wake('poll'));
     });
   }
 
