@@ -68,22 +68,56 @@ execFileSync('bash', ['-c', `cd ${repo} && git init -q -b main && echo hi > a.tx
   for (let i = 0; i < RUNS; i++) {
     const id = randomBytes(6).toString('hex');
     const at = now - (i + 1) * 60_000;
-    runs.insert(runRow(id, {
-      createdAt: at, updatedAt: at, task: `task number ${i}: make the thing do what it should, with tests `.repeat(3), repo, baseSha: '0'.repeat(40),
-      branch: `paddock/bench-${id}`, image: IMAGE, memoryBytes: 512 * 1024 ** 2, pids: 512, timeoutMs: 1_800_000, sessionId: `00000000-0000-4000-8000-${id}`,
-      state: i % 5 === 4 ? 'failed' : 'completed', phase: 'done', reason: i % 5 === 4 ? 'exit code 1' : 'the agent finished', exitCode: i % 5 === 4 ? 1 : 0,
-      runDir: join(home, 'runs', id), containerName: `paddock-${id}`, modelToken: `pdk_${randomBytes(12).toString('hex')}`, startedAt: at + 900, finishedAt: at + 30_000,
-      lastOutputAt: at + 29_000, stdoutLines: 40, resultText: 'Done: the change is on the branch.', numTurns: 6, costUsd: 0.0123, inputTokens: 21_000, outputTokens: 1_800,
-      cacheReadTokens: 12_000, cacheCreationTokens: 3_000, headSha: 'a'.repeat(40), commitsAhead: 1,
-    }));
+    runs.insert(
+      runRow(id, {
+        createdAt: at,
+        updatedAt: at,
+        task: `task number ${i}: make the thing do what it should, with tests `.repeat(3),
+        repo,
+        baseSha: '0'.repeat(40),
+        branch: `paddock/bench-${id}`,
+        image: IMAGE,
+        memoryBytes: 512 * 1024 ** 2,
+        pids: 512,
+        timeoutMs: 1_800_000,
+        sessionId: `00000000-0000-4000-8000-${id}`,
+        state: i % 5 === 4 ? 'failed' : 'completed',
+        phase: 'done',
+        reason: i % 5 === 4 ? 'exit code 1' : 'the agent finished',
+        exitCode: i % 5 === 4 ? 1 : 0,
+        runDir: join(home, 'runs', id),
+        containerName: `paddock-${id}`,
+        modelToken: `pdk_${randomBytes(12).toString('hex')}`,
+        startedAt: at + 900,
+        finishedAt: at + 30_000,
+        lastOutputAt: at + 29_000,
+        stdoutLines: 40,
+        resultText: 'Done: the change is on the branch.',
+        numTurns: 6,
+        costUsd: 0.0123,
+        inputTokens: 21_000,
+        outputTokens: 1_800,
+        cacheReadTokens: 12_000,
+        cacheCreationTokens: 3_000,
+        headSha: 'a'.repeat(40),
+        commitsAhead: 1,
+      }),
+    );
   }
   db.close();
 }
 
 const model = await startScriptedModel({ apiKey: KEY });
 const env: NodeJS.ProcessEnv = {
-  PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', PADDOCK_HOME: home, PADDOCK_ENGINE_SOCKET: SOCKET, PADDOCK_IMAGE: IMAGE,
-  PADDOCK_ANTHROPIC_BASE_URL: model.url, PADDOCK_ANTHROPIC_API_KEY: KEY, PADDOCK_MAX_RUNNING: '8',
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  LANG: 'C.UTF-8',
+  PADDOCK_HOME: home,
+  PADDOCK_ENGINE_SOCKET: SOCKET,
+  PADDOCK_IMAGE: IMAGE,
+  PADDOCK_ANTHROPIC_BASE_URL: model.url,
+  PADDOCK_ANTHROPIC_API_KEY: KEY,
+  PADDOCK_MAX_RUNNING: '8',
 };
 
 async function startServe(): Promise<{ child: ChildProcess; url: string; log: () => string }> {
@@ -96,29 +130,47 @@ async function startServe(): Promise<{ child: ChildProcess; url: string; log: ()
     try {
       const r = JSON.parse(readFileSync(join(home, 'daemon.json'), 'utf8')) as { pid: number; tcp: string | null };
       if (r.pid === child.pid && r.tcp) return { child, url: `http://${r.tcp}`, log: () => out };
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     await sleep(100);
   }
   throw new Error(`paddock serve did not listen:\n${out}`);
 }
 
 const daemon = await startServe();
-console.log(`api benchmark: ${RUNS} runs in the store, ${CONNECTIONS} connections × ${DURATION} s per route, ${SUBSCRIBERS} SSE subscribers × ${ROUNDS} rounds, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, daemon ${daemon.url}`);
+console.log(
+  `api benchmark: ${RUNS} runs in the store, ${CONNECTIONS} connections × ${DURATION} s per route, ${SUBSCRIBERS} SSE subscribers × ${ROUNDS} rounds, ${cpus().length} cores, load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}, daemon ${daemon.url}`,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1. throughput and p99
 // ---------------------------------------------------------------------------------------------------------------
-interface Load { path: string; status: number; rps: number; p50Ms: number; p99Ms: number; requests: number; errors: number; non2xx: number }
+interface Load {
+  path: string;
+  status: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+}
 
 async function load(path: string): Promise<Load> {
   const probe = await fetch(`${daemon.url}${path}`);
   const body = await probe.text();
   if (probe.status !== 200) return { path, status: probe.status, rps: NaN, p50Ms: NaN, p99Ms: NaN, requests: 0, errors: 0, non2xx: 0 };
-  if (path === '/api/v1/runs' && (JSON.parse(body) as { runs: unknown[] }).runs.length !== RUNS) throw new Error(`GET /api/v1/runs listed ${(JSON.parse(body) as { runs: unknown[] }).runs.length} runs, not ${RUNS}`);
+  if (path === '/api/v1/runs' && (JSON.parse(body) as { runs: unknown[] }).runs.length !== RUNS)
+    throw new Error(`GET /api/v1/runs listed ${(JSON.parse(body) as { runs: unknown[] }).runs.length} runs, not ${RUNS}`);
   await autocannon({ url: `${daemon.url}${path}`, connections: CONNECTIONS, duration: 2 });
   const r = await autocannon({ url: `${daemon.url}${path}`, connections: CONNECTIONS, duration: DURATION });
   const l = { path, status: 200, rps: r.requests.total / r.duration, p50Ms: r.latency.p50, p99Ms: r.latency.p99, requests: r.requests.total, errors: r.errors, non2xx: r.non2xx };
-  console.log(`  ${path.padEnd(16)} ${l.rps.toFixed(0).padStart(6)} req/s  p50 ${l.p50Ms.toFixed(1)} ms  p99 ${l.p99Ms.toFixed(1)} ms  (${l.requests} requests, ${l.errors} errors, ${l.non2xx} non-2xx)`);
+  console.log(
+    `  ${path.padEnd(16)} ${l.rps.toFixed(0).padStart(6)} req/s  p50 ${l.p50Ms.toFixed(1)} ms  p99 ${l.p99Ms.toFixed(1)} ms  (${l.requests} requests, ${l.errors} errors, ${l.non2xx} non-2xx)`,
+  );
   return l;
 }
 
@@ -171,12 +223,18 @@ function subscribe(url: string): Subscriber {
 
 async function daemonJson(method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${daemon.url}${path}`, { method, ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
-  const j = await res.json() as unknown;
+  const j = (await res.json()) as unknown;
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(j)}`);
   return j;
 }
 
-interface FanOut { p50Ms: number; p99Ms: number; maxMs: number; received: number; event: string }
+interface FanOut {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  received: number;
+  event: string;
+}
 
 async function paddockFanOut(r: number): Promise<FanOut> {
   const run = await daemonJson('POST', '/api/v1/runs', { repo, task: `Wait a little [[script:slow 10]]`, branch: `bench/sse-${r}-${Date.now()}` });
@@ -185,7 +243,10 @@ async function paddockFanOut(r: number): Promise<FanOut> {
   for (let i = 0; ; i++) {
     const page = await daemonJson('GET', `/api/v1/runs/${run.id}/events?limit=10000`);
     const events = page.events as { seq: number; kind: string }[];
-    if (events.some((e) => e.kind === 'tool_use')) { after = events.at(-1)!.seq; break; }
+    if (events.some((e) => e.kind === 'tool_use')) {
+      after = events.at(-1)!.seq;
+      break;
+    }
     if (page.ended || i > 1200) throw new Error(`run ${run.id} ended or never reached its tool call`);
     await sleep(100);
   }
@@ -200,7 +261,10 @@ async function paddockFanOut(r: number): Promise<FanOut> {
   const first = after_.find((e) => e.kind === 'tool_result') ?? after_[0];
   if (!first) throw new Error(`run ${run.id}: no event after ${after}`);
   if (first.ts < allReady) console.log(`    (round ${r}: the first event came ${(allReady - first.ts).toFixed(0)} ms before all subscribers were connected)`);
-  const lat = subs.map((s) => s.got.get(first.seq)).filter((x) => x !== undefined).map((x) => x.arrival - x.ts);
+  const lat = subs
+    .map((s) => s.got.get(first.seq))
+    .filter((x) => x !== undefined)
+    .map((x) => x.arrival - x.ts);
   return { p50Ms: pct(lat, 50), p99Ms: pct(lat, 99), maxMs: Math.max(...lat), received: lat.length, event: first.kind };
 }
 
@@ -217,7 +281,10 @@ async function bareFanOut(): Promise<FanOut> {
     const deadline = Date.now() + 10_000;
     while (subs.some((s) => !s.got.has(1)) && Date.now() < deadline) await sleep(5);
     for (const s of subs) s.close();
-    const lat = subs.map((s) => s.got.get(1)).filter((x) => x !== undefined).map((x) => x.arrival - x.ts);
+    const lat = subs
+      .map((s) => s.got.get(1))
+      .filter((x) => x !== undefined)
+      .map((x) => x.arrival - x.ts);
     return { p50Ms: pct(lat, 50), p99Ms: pct(lat, 99), maxMs: Math.max(...lat), received: lat.length, event: 'event' };
   } finally {
     child.kill();
@@ -232,7 +299,9 @@ for (let r = 0; r < ROUNDS; r++) {
   if (!(r % 2)) bareRounds.push(await bareFanOut());
   const p = paddockRounds.at(-1)!;
   const b = bareRounds.at(-1)!;
-  console.log(`  SSE round ${r + 1}/${ROUNDS}: paddock p99 ${p.p99Ms.toFixed(1)} ms (${p.received}/${SUBSCRIBERS} got the ${p.event}), bare p99 ${b.p99Ms.toFixed(1)} ms (${b.received}/${SUBSCRIBERS})`);
+  console.log(
+    `  SSE round ${r + 1}/${ROUNDS}: paddock p99 ${p.p99Ms.toFixed(1)} ms (${p.received}/${SUBSCRIBERS} got the ${p.event}), bare p99 ${b.p99Ms.toFixed(1)} ms (${b.received}/${SUBSCRIBERS})`,
+  );
 }
 const sse = {
   subscribers: SUBSCRIBERS,
@@ -244,10 +313,13 @@ const sse = {
 // Report
 // ---------------------------------------------------------------------------------------------------------------
 const x = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : 'n/a');
-const row = (l: Load) => l.status !== 200
-  ? `    GET ${l.path.padEnd(14)} not served: HTTP ${l.status} (not there yet)`
-  : `    GET ${l.path.padEnd(14)} ${l.rps.toFixed(0).padStart(6)} req/s ${l.p99Ms.toFixed(1).padStart(6)} ms   throughput ${x(l.rps, baseline.rps)} of the baseline, p99 ${x(l.p99Ms, baseline.p99Ms)}`;
-console.log(`\n  API against GET /api/v1/ping on the same daemon (${baseline.rps.toFixed(0)} req/s, p99 ${baseline.p99Ms.toFixed(1)} ms), ${CONNECTIONS} connections, ${RUNS} runs stored (no goal set):`);
+const row = (l: Load) =>
+  l.status !== 200
+    ? `    GET ${l.path.padEnd(14)} not served: HTTP ${l.status} (not there yet)`
+    : `    GET ${l.path.padEnd(14)} ${l.rps.toFixed(0).padStart(6)} req/s ${l.p99Ms.toFixed(1).padStart(6)} ms   throughput ${x(l.rps, baseline.rps)} of the baseline, p99 ${x(l.p99Ms, baseline.p99Ms)}`;
+console.log(
+  `\n  API against GET /api/v1/ping on the same daemon (${baseline.rps.toFixed(0)} req/s, p99 ${baseline.p99Ms.toFixed(1)} ms), ${CONNECTIONS} connections, ${RUNS} runs stored (no goal set):`,
+);
 console.log(row(runsList));
 console.log(row(jobsList));
 console.log(`\n  one event to ${SUBSCRIBERS} SSE subscribers of one run, median of ${ROUNDS} rounds (no goal set):`);
@@ -258,12 +330,28 @@ console.log(`    ratio (p99)                  ${x(sse.paddock.p99Ms, sse.baselin
 const roundAll = (v: unknown): unknown =>
   typeof v === 'number' ? round(v) : Array.isArray(v) ? v.map(roundAll) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, y]) => [k, roundAll(y)])) : v;
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/api.json', import.meta.url), `${JSON.stringify(roundAll({
-  date: new Date().toISOString(), cores: cpus().length, loadavg: loadavg(), engine: SOCKET, runsStored: RUNS, connections: CONNECTIONS, durationS: DURATION,
-  baseline: { route: '/api/v1/ping', ...baseline, before: ping1, after: ping2 },
-  routes: { '/api/v1/runs': { ...runsList, rpsRatio: runsList.rps / baseline.rps, p99Ratio: runsList.p99Ms / baseline.p99Ms }, '/jobs': { ...jobsList, rpsRatio: jobsList.rps / baseline.rps, p99Ratio: jobsList.p99Ms / baseline.p99Ms } },
-  sse: { ...sse, p99Ratio: sse.paddock.p99Ms / sse.baseline.p99Ms },
-}), null, 2)}\n`);
+writeFileSync(
+  new URL('./results/api.json', import.meta.url),
+  `${JSON.stringify(
+    roundAll({
+      date: new Date().toISOString(),
+      cores: cpus().length,
+      loadavg: loadavg(),
+      engine: SOCKET,
+      runsStored: RUNS,
+      connections: CONNECTIONS,
+      durationS: DURATION,
+      baseline: { route: '/api/v1/ping', ...baseline, before: ping1, after: ping2 },
+      routes: {
+        '/api/v1/runs': { ...runsList, rpsRatio: runsList.rps / baseline.rps, p99Ratio: runsList.p99Ms / baseline.p99Ms },
+        '/jobs': { ...jobsList, rpsRatio: jobsList.rps / baseline.rps, p99Ratio: jobsList.p99Ms / baseline.p99Ms },
+      },
+      sse: { ...sse, p99Ratio: sse.paddock.p99Ms / sse.baseline.p99Ms },
+    }),
+    null,
+    2,
+  )}\n`,
+);
 console.log('\nwrote bench/results/api.json');
 
 daemon.child.kill('SIGTERM');

@@ -32,8 +32,15 @@ export const GOALS = { agentStartedRatio: 1.2, lsRatio: 2, idleRssBytes: 150 * 1
 export interface DaemonFigures {
   ls: { paddockMs: number; baselineMs: number; baselineCli: string; ratio: number; goalRatio: number; samples: { paddock: number[]; baseline: number[] } };
   rss: {
-    runs: number; kind: 'idle persistent runs' | 'live runs waiting in a long tool call (persistent runs could not be had)'; why?: string;
-    daemonBytes: number; daemonNoRunsBytes: number; bareNodeBytes: number; perRunBytes: number; ratioToBareNode: number; goalBytes: number;
+    runs: number;
+    kind: 'idle persistent runs' | 'live runs waiting in a long tool call (persistent runs could not be had)';
+    why?: string;
+    daemonBytes: number;
+    daemonNoRunsBytes: number;
+    bareNodeBytes: number;
+    perRunBytes: number;
+    ratioToBareNode: number;
+    goalBytes: number;
   };
 }
 
@@ -58,7 +65,10 @@ async function timed(file: string, args: string[], env?: NodeJS.ProcessEnv): Pro
 
 async function lsVsPs(o: FigureOptions): Promise<DaemonFigures['ls']> {
   const n = Number(process.env.BENCH_LS_N ?? 10);
-  const hasDocker = await execFile('docker', ['--version']).then(() => true, () => false);
+  const hasDocker = await execFile('docker', ['--version']).then(
+    () => true,
+    () => false,
+  );
   const [cli, ...pre] = hasDocker ? ['docker', '-H', `unix://${o.socket}`] : ['podman', '--url', `unix://${o.socket}`];
   const ps = () => timed(cli!, [...pre, 'ps']);
   const ls = () => timed(process.execPath, [o.bin, 'ls'], o.cliEnv);
@@ -104,7 +114,9 @@ async function idleRss(o: FigureOptions): Promise<DaemonFigures['rss']> {
     try {
       const r = JSON.parse(readFileSync(join(home, 'daemon.json'), 'utf8')) as { pid: number; tcp: string | null };
       if (r.pid === child.pid && r.tcp) url = `http://${r.tcp}`;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     if (!url) await sleep(100);
   }
   if (!url) throw new Error(`paddock serve did not listen:\n${out}`);
@@ -167,8 +179,15 @@ async function idleRss(o: FigureOptions): Promise<DaemonFigures['rss']> {
 
     await stopAll();
     return {
-      runs: RUNS, kind, ...(why ? { why } : {}), daemonBytes, daemonNoRunsBytes, bareNodeBytes,
-      perRunBytes: (daemonBytes - daemonNoRunsBytes) / RUNS, ratioToBareNode: daemonBytes / bareNodeBytes, goalBytes: GOALS.idleRssBytes,
+      runs: RUNS,
+      kind,
+      ...(why ? { why } : {}),
+      daemonBytes,
+      daemonNoRunsBytes,
+      bareNodeBytes,
+      perRunBytes: (daemonBytes - daemonNoRunsBytes) / RUNS,
+      ratioToBareNode: daemonBytes / bareNodeBytes,
+      goalBytes: GOALS.idleRssBytes,
     };
   } finally {
     child.kill('SIGTERM');
@@ -181,9 +200,15 @@ async function idleRss(o: FigureOptions): Promise<DaemonFigures['rss']> {
 
 export function printDaemonFigures(f: DaemonFigures, agentStartedRatio: number): void {
   console.log('\n  the daemon, against the goals:');
-  console.log(`    paddock spawn → agent started       ${agentStartedRatio.toFixed(1)}× the bare create + start   goal ≤ ${GOALS.agentStartedRatio}×: ${verdict(agentStartedRatio <= GOALS.agentStartedRatio)}`);
-  console.log(`    paddock ls                          ${msText(f.ls.paddockMs).padStart(8)} vs ${msText(f.ls.baselineMs)} \`${f.ls.baselineCli}\`   ${f.ls.ratio.toFixed(1)}×   goal ≤ ${f.ls.goalRatio}×: ${verdict(f.ls.ratio <= f.ls.goalRatio)}`);
+  console.log(
+    `    paddock spawn → agent started       ${agentStartedRatio.toFixed(1)}× the bare create + start   goal ≤ ${GOALS.agentStartedRatio}×: ${verdict(agentStartedRatio <= GOALS.agentStartedRatio)}`,
+  );
+  console.log(
+    `    paddock ls                          ${msText(f.ls.paddockMs).padStart(8)} vs ${msText(f.ls.baselineMs)} \`${f.ls.baselineCli}\`   ${f.ls.ratio.toFixed(1)}×   goal ≤ ${f.ls.goalRatio}×: ${verdict(f.ls.ratio <= f.ls.goalRatio)}`,
+  );
   console.log(`    daemon RSS with ${f.rss.runs} ${f.rss.kind}: ${mb(f.rss.daemonBytes)}   goal ≤ ${mb(f.rss.goalBytes)}: ${verdict(f.rss.daemonBytes <= f.rss.goalBytes)}`);
-  console.log(`      the same daemon with no run ${mb(f.rss.daemonNoRunsBytes)} (${mb(f.rss.perRunBytes)} per run), a bare node process ${mb(f.rss.bareNodeBytes)} (${f.rss.ratioToBareNode.toFixed(1)}×)`);
+  console.log(
+    `      the same daemon with no run ${mb(f.rss.daemonNoRunsBytes)} (${mb(f.rss.perRunBytes)} per run), a bare node process ${mb(f.rss.bareNodeBytes)} (${f.rss.ratioToBareNode.toFixed(1)}×)`,
+  );
   if (f.rss.why) console.log(`      (why the stand-in: ${f.rss.why})`);
 }

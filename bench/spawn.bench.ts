@@ -22,7 +22,7 @@
  */
 import { execFile as execFileCb, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -60,7 +60,14 @@ const round = (n: number) => Math.round(n * 100) / 100;
 // The engine's own CLI for the baseline: podman on a Podman socket (when installed), else the docker CLI at the socket
 // (it speaks the same Engine API to Podman or Docker).
 const engineKind = (await new Docker({ socketPath: SOCKET }).version()).Components?.some((c) => /podman/i.test(c.Name)) ? 'podman' : 'docker';
-const hasPodmanCli = (() => { try { execFileSync('podman', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+const hasPodmanCli = (() => {
+  try {
+    execFileSync('podman', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 const ENGINE_CLI: [string, ...string[]] = engineKind === 'podman' && hasPodmanCli ? ['podman'] : ['docker', '-H', `unix://${SOCKET}`];
 
 const model = await startScriptedModel({ apiKey: KEY });
@@ -71,16 +78,27 @@ mkdirSync(repo);
 execFileSync('bash', ['-c', `cd ${repo} && git init -q -b main && for i in $(seq 1 200); do echo $i > f$i.txt; done && git add -A && git -c user.name=b -c user.email=b@b commit -qm init`]);
 const cliHome = join(scratch, 'cli-home');
 const cliEnv: NodeJS.ProcessEnv = {
-  PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', NO_COLOR: '1',
-  PADDOCK_HOME: cliHome, PADDOCK_ENGINE_SOCKET: SOCKET, PADDOCK_IMAGE: IMAGE,
-  PADDOCK_ANTHROPIC_BASE_URL: model.url, PADDOCK_ANTHROPIC_API_KEY: KEY,
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  LANG: 'C.UTF-8',
+  NO_COLOR: '1',
+  PADDOCK_HOME: cliHome,
+  PADDOCK_ENGINE_SOCKET: SOCKET,
+  PADDOCK_IMAGE: IMAGE,
+  PADDOCK_ANTHROPIC_BASE_URL: model.url,
+  PADDOCK_ANTHROPIC_API_KEY: KEY,
 };
 const cfg = loadConfig({ PADDOCK_HOME: cliHome });
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1a. paddock spawn, as a process
 // ---------------------------------------------------------------------------------------------------------------
-interface CliSample { toRunning: number; firstOutput: number; toExit: number; phases: Record<string, number> }
+interface CliSample {
+  toRunning: number;
+  firstOutput: number;
+  toExit: number;
+  phases: Record<string, number>;
+}
 
 async function paddockCli(tag: string): Promise<CliSample> {
   const branch = `bench/${tag}-${Date.now()}`;
@@ -100,8 +118,9 @@ async function paddockCli(tag: string): Promise<CliSample> {
   try {
     const run = db.prepare('SELECT id FROM runs WHERE repo = ? AND branch = ?').get(repo, branch) as unknown as { id: string } | undefined;
     if (!run) throw new Error(`no run for branch ${branch} in ${cliHome}/paddock.db`);
-    const events = (db.prepare('SELECT seq, ts, source, kind, data FROM events WHERE run_id = ? ORDER BY seq').all(run.id) as unknown as { ts: number; source: string; kind: string; data: string }[])
-      .map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> }));
+    const events = (
+      db.prepare('SELECT seq, ts, source, kind, data FROM events WHERE run_id = ? ORDER BY seq').all(run.id) as unknown as { ts: number; source: string; kind: string; data: string }[]
+    ).map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> }));
     const at = (pred: (e: (typeof events)[number]) => boolean) => {
       const e = events.find(pred);
       return e ? e.ts - epoch0 : NaN;
@@ -148,15 +167,44 @@ function prepareBaseline(tag: string): string[] {
   const prompt = buildPrompt('feature', TASK, { branch: `bench/${tag}`, base: 'main' });
   const argv = buildClaudeArgv(prompt, agentOptions, { sessionId: randomUUID(), resume: false });
   return [
-    '--user', IN_CONTAINER.user, '--workdir', IN_CONTAINER.workspace, '--hostname', `paddock-bench`,
-    '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--read-only',
-    '--tmpfs', '/tmp:rw,nosuid,nodev,size=512m,mode=1777', '--tmpfs', '/var/tmp:rw,nosuid,nodev,size=64m,mode=1777',
-    '--network', 'none', '--ipc', 'private',
-    '--memory', String(cfg.memory), '--memory-swap', String(cfg.memory), '--cpus', String(cfg.cpus), '--pids-limit', String(cfg.pids),
-    '-v', `${src}:${IN_CONTAINER.workspace}:rw`, '-v', `${objectsDir}:${objectsDir}:ro`, '-v', `${home}:${IN_CONTAINER.home}:rw`,
-    '-v', `${relayDir}:${IN_CONTAINER.relayDir}:ro`,
+    '--user',
+    IN_CONTAINER.user,
+    '--workdir',
+    IN_CONTAINER.workspace,
+    '--hostname',
+    `paddock-bench`,
+    '--cap-drop',
+    'ALL',
+    '--security-opt',
+    'no-new-privileges',
+    '--read-only',
+    '--tmpfs',
+    '/tmp:rw,nosuid,nodev,size=512m,mode=1777',
+    '--tmpfs',
+    '/var/tmp:rw,nosuid,nodev,size=64m,mode=1777',
+    '--network',
+    'none',
+    '--ipc',
+    'private',
+    '--memory',
+    String(cfg.memory),
+    '--memory-swap',
+    String(cfg.memory),
+    '--cpus',
+    String(cfg.cpus),
+    '--pids-limit',
+    String(cfg.pids),
+    '-v',
+    `${src}:${IN_CONTAINER.workspace}:rw`,
+    '-v',
+    `${objectsDir}:${objectsDir}:ro`,
+    '-v',
+    `${home}:${IN_CONTAINER.home}:rw`,
+    '-v',
+    `${relayDir}:${IN_CONTAINER.relayDir}:ro`,
     ...Object.entries(agentEnv).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-    IMAGE, ...argv,
+    IMAGE,
+    ...argv,
   ];
 }
 
@@ -199,7 +247,11 @@ async function baselineRun(tag: string): Promise<{ firstOutput: number; toExit: 
   return { firstOutput, toExit };
 }
 
-console.log(`spawn benchmark: N=${N}, engine ${SOCKET} (${engineKind}), image ${IMAGE}, baseline CLI \`${ENGINE_CLI.join(' ')}\`, task "${TASK}", ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `spawn benchmark: N=${N}, engine ${SOCKET} (${engineKind}), image ${IMAGE}, baseline CLI \`${ENGINE_CLI.join(' ')}\`, task "${TASK}", ${cpus().length} cores, load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 // The first spawn in a fresh PADDOCK_HOME also creates the database and starts the daemon: reported on its own, not
 // counted in the medians (a user pays it once). The baseline's first run warms the image and page cache the same way.
 const firstSpawn = await paddockCli('first');
@@ -210,10 +262,18 @@ const baseStart: number[] = [];
 const baseRuns: { firstOutput: number; toExit: number }[] = [];
 for (let i = 0; i < N; i++) {
   const paddockFirst = i % 2 === 0;
-  if (!paddockFirst) { baseStart.push(await baselineCreateStart(String(i))); baseRuns.push(await baselineRun(String(i))); }
+  if (!paddockFirst) {
+    baseStart.push(await baselineCreateStart(String(i)));
+    baseRuns.push(await baselineRun(String(i)));
+  }
   cliSamples.push(await paddockCli(String(i)));
-  if (paddockFirst) { baseStart.push(await baselineCreateStart(String(i))); baseRuns.push(await baselineRun(String(i))); }
-  process.stdout.write(`  run ${i + 1}/${N}: paddock running ${ms(cliSamples.at(-1)!.toRunning)}, exit ${ms(cliSamples.at(-1)!.toExit)}; baseline started ${ms(baseStart.at(-1)!)}, exit ${ms(baseRuns.at(-1)!.toExit)}\n`);
+  if (paddockFirst) {
+    baseStart.push(await baselineCreateStart(String(i)));
+    baseRuns.push(await baselineRun(String(i)));
+  }
+  process.stdout.write(
+    `  run ${i + 1}/${N}: paddock running ${ms(cliSamples.at(-1)!.toRunning)}, exit ${ms(cliSamples.at(-1)!.toExit)}; baseline started ${ms(baseStart.at(-1)!)}, exit ${ms(baseRuns.at(-1)!.toExit)}\n`,
+  );
 }
 await relay.close();
 
@@ -251,7 +311,9 @@ const docker = new Docker({ socketPath: SOCKET });
 async function rawCreateStart(): Promise<number> {
   const t0 = performance.now();
   const c = await docker.createContainer({
-    Image: IMAGE, Cmd: ['true'], User: '1000:1000',
+    Image: IMAGE,
+    Cmd: ['true'],
+    User: '1000:1000',
     HostConfig: { NetworkMode: 'none', Memory: 512 * 1024 ** 2, NanoCpus: 1e9, PidsLimit: 512 },
   });
   await c.start();
@@ -290,17 +352,22 @@ for (let i = 0; i < N; i++) {
   if (!(i % 2)) raw.push(await rawCreateStart());
 }
 await gc(p, { sessions: true });
-p.close();
+await p.close();
 const inProcess = {
   note: 'spawnRun called in the benchmark process until `running`; not what the CLI user gets',
-  rawCreateStartMs: median(raw), paddockSpawnToRunningMs: median(pad), ratio: median(pad) / median(raw),
+  rawCreateStartMs: median(raw),
+  paddockSpawnToRunningMs: median(pad),
+  ratio: median(pad) / median(raw),
   phaseMediansMs: Object.fromEntries(Object.keys(inPhases[0] ?? {}).map((k) => [k, median(inPhases.map((x) => x[k] ?? NaN))])),
 };
 // The daemon's figures (bench/daemon-figures.ts): `paddock ls` vs `docker ps` while the CLI's daemon holds the runs
 // above, and the resident memory of a daemon of its own with 16 idle runs.
 const daemonFigures = await measureDaemonFigures({ bin: BIN, cliEnv, socket: SOCKET, repo, scratch });
 // The CLI runs' containers and session volumes, through the CLI (its daemon owns that home); then stop the daemon.
-for (const args of [['gc', '--sessions'], ['daemon', 'stop']]) {
+for (const args of [
+  ['gc', '--sessions'],
+  ['daemon', 'stop'],
+]) {
   await execFile(process.execPath, [BIN, ...args], { env: cliEnv }).catch((e: unknown) => console.error(`paddock ${args.join(' ')}: ${(e as Error).message}`));
 }
 
@@ -311,13 +378,21 @@ const c = cliResult;
 const b = `\`${c.baselineCli} …\``;
 console.log(`\n  paddock spawn (the CLI, a real process) vs ${b}, median of ${N}:`);
 console.log(`                                      paddock   baseline                    ratio`);
-console.log(`    agent started (container running) ${ms(c.paddock.toRunningMs).padStart(8)}  ${ms(c.baseline.createStartMs).padStart(8)} create + start     ${ratio(c.paddock.toRunningMs, c.baseline.createStartMs)}`);
-console.log(`    first agent output                ${ms(c.paddock.firstAgentOutputMs).padStart(8)}  ${ms(c.baseline.runFirstOutputMs).padStart(8)} run --rm           ${ratio(c.paddock.firstAgentOutputMs, c.baseline.runFirstOutputMs)}`);
-console.log(`    completed (process exit)          ${ms(c.paddock.toExitMs).padStart(8)}  ${ms(c.baseline.runExitMs).padStart(8)} run --rm           ${ratio(c.paddock.toExitMs, c.baseline.runExitMs)}`);
+console.log(
+  `    agent started (container running) ${ms(c.paddock.toRunningMs).padStart(8)}  ${ms(c.baseline.createStartMs).padStart(8)} create + start     ${ratio(c.paddock.toRunningMs, c.baseline.createStartMs)}`,
+);
+console.log(
+  `    first agent output                ${ms(c.paddock.firstAgentOutputMs).padStart(8)}  ${ms(c.baseline.runFirstOutputMs).padStart(8)} run --rm           ${ratio(c.paddock.firstAgentOutputMs, c.baseline.runFirstOutputMs)}`,
+);
+console.log(
+  `    completed (process exit)          ${ms(c.paddock.toExitMs).padStart(8)}  ${ms(c.baseline.runExitMs).padStart(8)} run --rm           ${ratio(c.paddock.toExitMs, c.baseline.runExitMs)}`,
+);
 console.log('    paddock phases (median, from the start of the `paddock spawn` process):');
 for (const [k, v] of Object.entries(c.paddock.phaseMediansMs)) console.log(`      ${k.padEnd(34)} at ${ms(v)}`);
 console.log(`    the first spawn in a fresh PADDOCK_HOME (creates the database, starts the daemon; not in the medians): running ${ms(firstSpawn.toRunning)}, exit ${ms(firstSpawn.toExit)}`);
-console.log(`\n  in-process (not what the CLI user gets): spawnRun → running ${ms(inProcess.paddockSpawnToRunningMs)} vs bare API create+start ${ms(inProcess.rawCreateStartMs)}   ratio ${ratio(inProcess.paddockSpawnToRunningMs, inProcess.rawCreateStartMs)}`);
+console.log(
+  `\n  in-process (not what the CLI user gets): spawnRun → running ${ms(inProcess.paddockSpawnToRunningMs)} vs bare API create+start ${ms(inProcess.rawCreateStartMs)}   ratio ${ratio(inProcess.paddockSpawnToRunningMs, inProcess.rawCreateStartMs)}`,
+);
 
 printDaemonFigures(daemonFigures, cliResult.ratios.agentStarted ?? NaN);
 
@@ -333,8 +408,16 @@ mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const roundAll = (v: unknown): unknown =>
   typeof v === 'number' ? round(v) : Array.isArray(v) ? v.map(roundAll) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, roundAll(x)])) : v;
 const out = {
-  date: new Date().toISOString(), cores: cpus().length, loadavg: loadavg().map(round), engine: SOCKET, engineKind, image: IMAGE, n: N,
-  cli: roundAll(cliResult), inProcess: roundAll(inProcess), workspace,
+  date: new Date().toISOString(),
+  cores: cpus().length,
+  loadavg: loadavg().map(round),
+  engine: SOCKET,
+  engineKind,
+  image: IMAGE,
+  n: N,
+  cli: roundAll(cliResult),
+  inProcess: roundAll(inProcess),
+  workspace,
 };
 Object.assign(out, { daemon: roundAll(daemonFigures) });
 writeFileSync(new URL('./results/spawn.json', import.meta.url), `${JSON.stringify(out, null, 2)}\n`);

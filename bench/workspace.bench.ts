@@ -121,14 +121,15 @@ async function main(): Promise<void> {
     const runDir = path.join(work, `create-${i}`);
     const rawFirst = i % 2 === 0;
     const raw = async (): Promise<number> => timed(() => git(REPO, ['worktree', 'add', '-q', '-b', `bench-wt-${i}`, wt, head]));
-    const pad = (): Promise<number> => timed(async () => {
-      const co = await createRunCheckout({ paddockHome: home, repo: REPO, runDir, branch: `paddock/bench-create-${i}`, baseSha: head, ...AGENT });
-      if (i >= 0) {
-        create.clone.push(co.timings.cloneMs);
-        create.checkout.push(co.timings.checkoutMs);
-        create.chown.push(co.timings.chownMs);
-      }
-    });
+    const pad = (): Promise<number> =>
+      timed(async () => {
+        const co = await createRunCheckout({ paddockHome: home, repo: REPO, runDir, branch: `paddock/bench-create-${i}`, baseSha: head, ...AGENT });
+        if (i >= 0) {
+          create.clone.push(co.timings.cloneMs);
+          create.checkout.push(co.timings.checkoutMs);
+          create.chown.push(co.timings.chownMs);
+        }
+      });
     const [r, p] = await inOrder(rawFirst, raw, pad);
     if (i >= 0) {
       create.raw.push(r);
@@ -159,9 +160,10 @@ async function main(): Promise<void> {
 
     const raw = (): Promise<number> => timed(() => git(REPO, ['fetch', '-q', '--no-write-fetch-head', path.join(rawDir, 'src', '.git'), `+refs/heads/${rawBranch}:refs/heads/${rawBranch}`]));
     let fin: Awaited<ReturnType<typeof finalizeRunCheckout>> | undefined;
-    const pad = (): Promise<number> => timed(async () => {
-      fin = await finalizeRunCheckout({ paddockHome: home, repo: REPO, runDir: padDir, bringBack: true });
-    });
+    const pad = (): Promise<number> =>
+      timed(async () => {
+        fin = await finalizeRunCheckout({ paddockHome: home, repo: REPO, runDir: padDir, bringBack: true });
+      });
     const [r, p] = await inOrder(i % 2 === 0, raw, pad);
     if (fin === undefined || fin.commitsAhead !== 1) throw new Error('finalize did not bring back the agent commit');
     if (i >= 0) {
@@ -195,7 +197,9 @@ async function main(): Promise<void> {
   console.log(`${'operation'.padEnd(w)}  ${'raw ms'.padStart(8)}  ${'paddock ms'.padStart(10)}  ${'ratio'.padStart(6)}`);
   for (const r of rows) console.log(`${r.op.padEnd(w)}  ${r.raw.toFixed(1).padStart(8)}  ${r.paddock.toFixed(1).padStart(10)}  ${r.ratio.toFixed(2).padStart(6)}`);
   console.log(`\ncreate breakdown (ms):   clone ${breakdown.create.cloneMs}, checkout ${breakdown.create.checkoutMs}, chown ${breakdown.create.chownMs}`);
-  console.log(`finalize breakdown (ms): chown ${breakdown.finalize.chownMs}, rebuild .git ${breakdown.finalize.sanitizeMs}, commit leftovers ${breakdown.finalize.commitMs}, bring back ${breakdown.finalize.bringBackMs}`);
+  console.log(
+    `finalize breakdown (ms): chown ${breakdown.finalize.chownMs}, rebuild .git ${breakdown.finalize.sanitizeMs}, commit leftovers ${breakdown.finalize.commitMs}, bring back ${breakdown.finalize.bringBackMs}`,
+  );
 
   const out = {
     benchmark: 'workspace',

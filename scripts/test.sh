@@ -16,8 +16,7 @@ for sock in /run/paddock/podman.sock /run/paddock/docker.sock; do
   rm -rf "$home"
   [ $ok = 1 ] || { tail -30 /tmp/paddock-image-build.log; exit 1; }
 done
-# Lint and format check (Biome, biome.json). Not enforced yet: the tree has not been formatted once, and formatting it
-# while others edit would collide with their work. Once `npm run format` has been run over the whole tree, uncomment:
-# npm run lint || { echo "[test] lint failed: \`npm run format\` fixes formatting, \`npx biome check --write\` the safe lint fixes; the rest is listed above" >&2; exit 1; }
+# Lint and format check (Biome, biome.json), before the type check.
+npm run lint || { echo "[test] lint failed: \`npm run format\` fixes formatting, \`npx biome check --write\` the safe lint fixes; the rest is listed above" >&2; exit 1; }
 npx tsc -p tsconfig.json --noEmit
 exec node test/run.ts "$@"

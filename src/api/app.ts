@@ -69,10 +69,15 @@ export function createApi(o: ApiOptions): OpenAPIHono<ApiEnv> {
     o.log.info({ requestId: id, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
   app.use('*', observe(o.p)); // request context for logs, span, latency (src/api/observe.ts)
-  app.use('*', bodyLimit({
-    maxSize: o.maxBodyBytes ?? 1024 * 1024,
-    onError: () => { throw new PaddockError(ErrorCode.PayloadTooLarge, `the request body is over ${o.maxBodyBytes ?? 1024 * 1024} bytes`, { hint: 'send a smaller body' }); },
-  }));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: o.maxBodyBytes ?? 1024 * 1024,
+      onError: () => {
+        throw new PaddockError(ErrorCode.PayloadTooLarge, `the request body is over ${o.maxBodyBytes ?? 1024 * 1024} bytes`, { hint: 'send a smaller body' });
+      },
+    }),
+  );
 
   app.onError((err, c) => {
     const e = asPaddockError(err);
@@ -83,11 +88,21 @@ export function createApi(o: ApiOptions): OpenAPIHono<ApiEnv> {
     if (own) return own;
     return isNativePath(c.req.path) ? c.json(errorBody(e), status) : c.json({ error: e.message }, status);
   });
-  app.notFound((c) => (isNativePath(c.req.path)
-    ? c.json(errorBody(new PaddockError(ErrorCode.NotFound, `no route ${c.req.method} ${c.req.path}`, { hint: 'the routes are listed at GET /openapi.json' })), 404)
-    : c.text('404 page not found', 404)));
+  app.notFound((c) =>
+    isNativePath(c.req.path)
+      ? c.json(errorBody(new PaddockError(ErrorCode.NotFound, `no route ${c.req.method} ${c.req.path}`, { hint: 'the routes are listed at GET /openapi.json' })), 404)
+      : c.text('404 page not found', 404),
+  );
 
-  const doc = { openapi: '3.1.0', info: { title: 'Paddock API', version: o.version, description: 'Run coding agents headless and in parallel, each sealed in its own container, checkout and branch. Paddock\'s own routes are under /api/v1; Stromboli-compatible routes are at the root.' } };
+  const doc = {
+    openapi: '3.1.0',
+    info: {
+      title: 'Paddock API',
+      version: o.version,
+      description:
+        "Run coding agents headless and in parallel, each sealed in its own container, checkout and branch. Paddock's own routes are under /api/v1; Stromboli-compatible routes are at the root.",
+    },
+  };
   app.get('/openapi.json', (c) => c.json(app.getOpenAPI31Document(doc)));
   app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPI31Document(doc))));
 

@@ -6,7 +6,8 @@ type Doc = { info: { title: string; version: string; description?: string }; pat
 export function renderDocsPage(document: unknown): string {
   const doc = document as Doc;
   const rows = Object.entries(doc.paths ?? {}).flatMap(([path, ops]) =>
-    Object.entries(ops).map(([method, op]) => html`<tr><td><code>${method.toUpperCase()}</code></td><td><code>${path}</code></td><td>${op.summary ?? op.description ?? ''}</td></tr>`));
+    Object.entries(ops).map(([method, op]) => html`<tr><td><code>${method.toUpperCase()}</code></td><td><code>${path}</code></td><td>${op.summary ?? op.description ?? ''}</td></tr>`),
+  );
   return String(html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${doc.info.title}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:70rem}td{padding:.2rem .6rem;border-bottom:1px solid #ddd;vertical-align:top}code{font-size:13px}</style></head>
 <body><h1>${doc.info.title} <small>${doc.info.version}</small></h1><p>${doc.info.description ?? ''}</p>

@@ -19,9 +19,14 @@ export function observe(p: Paddock): MiddlewareHandler<ApiEnv> {
     const id = c.get('requestId');
     const started = performance.now();
     const span = tracingOn()
-      ? tracer().startSpan(c.req.method, { 'http.request.method': c.req.method, 'url.path': c.req.path, 'paddock.request_id': id }, {
-        kind: 'server', carrier: { traceparent: c.req.header('traceparent'), tracestate: c.req.header('tracestate') },
-      })
+      ? tracer().startSpan(
+          c.req.method,
+          { 'http.request.method': c.req.method, 'url.path': c.req.path, 'paddock.request_id': id },
+          {
+            kind: 'server',
+            carrier: { traceparent: c.req.header('traceparent'), tracestate: c.req.header('tracestate') },
+          },
+        )
       : undefined;
     try {
       await (span ? tracer().withActive(span, () => withRequestContext(id, next)) : withRequestContext(id, next));

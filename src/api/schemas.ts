@@ -2,13 +2,15 @@
 import { z } from 'zod';
 import { ErrorCode } from '../app/index.ts';
 
-export const errorSchema = z.object({
-  error: z.object({
-    code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
-    message: z.string().describe('What was wrong, naming the field'),
-    hint: z.string().optional().describe('What to do about it'),
-  }),
-}).meta({ id: 'Error' });
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+      message: z.string().describe('What was wrong, naming the field'),
+      hint: z.string().optional().describe('What to do about it'),
+    }),
+  })
+  .meta({ id: 'Error' });
 
 export const json = <S extends z.ZodType>(schema: S, description: string) => ({ description, content: { 'application/json': { schema } } });
 

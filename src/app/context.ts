@@ -51,11 +51,13 @@ export function openPaddock(config: Config = loadConfig(), opts: OpenOptions = {
     instance: instanceId(config.home),
     runtime: () => {
       // A configured socket is used alone: falling back to another engine would surprise whoever set it.
-      const found = engine ?? (config.engineSocket
-        ? DockerEngineRuntime.connect(config.engineSocket.replace(/^unix:\/\//, ''))
-        : discoverEngine({ startPodman: true, podmanSocketPath: '/run/paddock/podman.sock' }));
+      const found =
+        engine ??
+        (config.engineSocket ? DockerEngineRuntime.connect(config.engineSocket.replace(/^unix:\/\//, '')) : discoverEngine({ startPodman: true, podmanSocketPath: '/run/paddock/podman.sock' }));
       engine = found;
-      found.catch(() => { engine = undefined; }); // a later call may find the engine up
+      found.catch(() => {
+        engine = undefined;
+      }); // a later call may find the engine up
       return found;
     },
     host: undefined as unknown as SupervisorHost,

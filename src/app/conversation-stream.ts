@@ -38,7 +38,11 @@ export async function* conversationEvents(p: Paddock, runId: string, signal: Abo
   };
   const stop = new AbortController();
   const done = AbortSignal.any([signal, stop.signal]);
-  let current = p.messages.list(run.id).filter((m) => m.state !== 'pending').at(-1)?.seq ?? null;
+  let current =
+    p.messages
+      .list(run.id)
+      .filter((m) => m.state !== 'pending')
+      .at(-1)?.seq ?? null;
 
   // Turns, from the run's own events (recorded as each message goes out), after this moment.
   const turns = (async () => {

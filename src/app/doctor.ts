@@ -21,12 +21,20 @@ export async function doctor(p: Paddock): Promise<Check[]> {
   const cfg = p.config;
 
   const major = Number(process.versions.node.split('.')[0]);
-  add(major >= 24 ? { name: 'node', status: 'ok', detail: `v${process.versions.node}` } : { name: 'node', status: 'fail', detail: `v${process.versions.node}`, fix: 'Paddock needs Node 24: run `npm run up`' });
+  add(
+    major >= 24
+      ? { name: 'node', status: 'ok', detail: `v${process.versions.node}` }
+      : { name: 'node', status: 'fail', detail: `v${process.versions.node}`, fix: 'Paddock needs Node 24: run `npm run up`' },
+  );
 
   try {
     const { stdout } = await run('git', ['--version']);
     const [maj = 0, min = 0] = (/(\d+)\.(\d+)/.exec(stdout) ?? []).slice(1).map(Number);
-    add(maj > 2 || (maj === 2 && min >= 38) ? { name: 'git', status: 'ok', detail: stdout.trim() } : { name: 'git', status: 'fail', detail: stdout.trim(), fix: 'install git 2.38 or newer (merge uses `git merge-tree --write-tree`)' });
+    add(
+      maj > 2 || (maj === 2 && min >= 38)
+        ? { name: 'git', status: 'ok', detail: stdout.trim() }
+        : { name: 'git', status: 'fail', detail: stdout.trim(), fix: 'install git 2.38 or newer (merge uses `git merge-tree --write-tree`)' },
+    );
   } catch {
     add({ name: 'git', status: 'fail', detail: 'git not found', fix: 'install git (apt-get install git)' });
   }
@@ -44,7 +52,12 @@ export async function doctor(p: Paddock): Promise<Check[]> {
       add(present ? { name, status: 'ok', detail: ref } : { name, status: name === 'agent image' ? 'fail' : 'warn', detail: `${ref} is missing`, fix });
     }
   } catch (e) {
-    add({ name: 'engine', status: 'fail', detail: isPaddockError(e) ? e.message : String(e), fix: isPaddockError(e) && e.hint ? e.hint : 'run `npm run up`, or point DOCKER_HOST at a Docker or Podman API socket' });
+    add({
+      name: 'engine',
+      status: 'fail',
+      detail: isPaddockError(e) ? e.message : String(e),
+      fix: isPaddockError(e) && e.hint ? e.hint : 'run `npm run up`, or point DOCKER_HOST at a Docker or Podman API socket',
+    });
   }
   if (!engineOk) add({ name: 'agent image', status: 'warn', detail: 'not checked: no engine' });
 
@@ -52,7 +65,11 @@ export async function doctor(p: Paddock): Promise<Check[]> {
     accessSync(cfg.home, constants.W_OK);
     const fs = statfsSync(cfg.home);
     const freeGiB = (fs.bavail * fs.bsize) / 1024 ** 3;
-    add(freeGiB >= 2 ? { name: 'disk', status: 'ok', detail: `${freeGiB.toFixed(1)} GiB free in ${cfg.home}` } : { name: 'disk', status: 'warn', detail: `only ${freeGiB.toFixed(2)} GiB free in ${cfg.home}`, fix: 'free some space, or run `paddock gc`' });
+    add(
+      freeGiB >= 2
+        ? { name: 'disk', status: 'ok', detail: `${freeGiB.toFixed(1)} GiB free in ${cfg.home}` }
+        : { name: 'disk', status: 'warn', detail: `only ${freeGiB.toFixed(2)} GiB free in ${cfg.home}`, fix: 'free some space, or run `paddock gc`' },
+    );
   } catch (e) {
     add({ name: 'disk', status: 'fail', detail: `${cfg.home} is not writable: ${(e as Error).message}`, fix: 'set PADDOCK_HOME to a writable directory' });
   }
@@ -62,7 +79,12 @@ export async function doctor(p: Paddock): Promise<Check[]> {
   if (cfg.anthropicApiKey || cfg.claudeOauthToken) {
     add({ name: 'credentials', status: 'ok', detail: `${cfg.anthropicApiKey ? 'API key' : 'OAuth token'} on the host (agents get a per-run token, never this)` });
   } else {
-    add({ name: 'credentials', status: loopback ? 'ok' : 'warn', detail: loopback ? `none needed: model endpoint ${cfg.anthropicBaseUrl} is on this machine` : 'no ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN set', ...(loopback ? {} : { fix: 'export ANTHROPIC_API_KEY=… (or CLAUDE_CODE_OAUTH_TOKEN from `claude setup-token`) before spawning' }) });
+    add({
+      name: 'credentials',
+      status: loopback ? 'ok' : 'warn',
+      detail: loopback ? `none needed: model endpoint ${cfg.anthropicBaseUrl} is on this machine` : 'no ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN set',
+      ...(loopback ? {} : { fix: 'export ANTHROPIC_API_KEY=… (or CLAUDE_CODE_OAUTH_TOKEN from `claude setup-token`) before spawning' }),
+    });
   }
   // Reached the way each run's relay reaches it. Without credentials for a remote endpoint there is nothing to
   // check yet (and no reason to send anything off this machine).
@@ -70,9 +92,16 @@ export async function doctor(p: Paddock): Promise<Check[]> {
     add({ name: 'model endpoint', status: 'warn', detail: `${cfg.anthropicBaseUrl}: not tried (no credentials set)`, fix: 'set credentials, then run `paddock doctor` again' });
   } else {
     const probe = await probeUpstream(cfg.anthropicBaseUrl, credential);
-    add(probe.reachable
-      ? { name: 'model endpoint', status: 'ok', detail: `${cfg.anthropicBaseUrl} answers (HTTP ${probe.status}), reached the way each run's relay reaches it` }
-      : { name: 'model endpoint', status: 'fail', detail: `${cfg.anthropicBaseUrl} is unreachable: ${probe.error}`, fix: 'start the model endpoint, or set PADDOCK_ANTHROPIC_BASE_URL to one that answers' });
+    add(
+      probe.reachable
+        ? { name: 'model endpoint', status: 'ok', detail: `${cfg.anthropicBaseUrl} answers (HTTP ${probe.status}), reached the way each run's relay reaches it` }
+        : {
+            name: 'model endpoint',
+            status: 'fail',
+            detail: `${cfg.anthropicBaseUrl} is unreachable: ${probe.error}`,
+            fix: 'start the model endpoint, or set PADDOCK_ANTHROPIC_BASE_URL to one that answers',
+          },
+    );
   }
   return checks;
 }

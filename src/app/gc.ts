@@ -78,9 +78,12 @@ export async function gc(p: Paddock, opts: GcOptions = {}): Promise<GcItem[]> {
       const ended = run.finishedAt ?? run.updatedAt;
       if (!isTerminal(run.state) || ended >= cutoff) continue;
       const days = Math.floor((Date.now() - ended) / 86_400_000);
-      await act({ kind: 'run', name: run.id, why: `${run.state} ${days >= 1 ? `${days}d` : `${Math.round((Date.now() - ended) / 3_600_000)}h`} ago: checkout and record`, bytes: await diskUsage(run.runDir) }, async () => {
-        await removeRun(p, run, { branch: false });
-      });
+      await act(
+        { kind: 'run', name: run.id, why: `${run.state} ${days >= 1 ? `${days}d` : `${Math.round((Date.now() - ended) / 3_600_000)}h`} ago: checkout and record`, bytes: await diskUsage(run.runDir) },
+        async () => {
+          await removeRun(p, run, { branch: false });
+        },
+      );
       runsGone.add(run.id);
     }
   }

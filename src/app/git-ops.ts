@@ -7,11 +7,12 @@ import type { Paddock } from './context.ts';
 import { findRun } from './find-run.ts';
 import { liveDiff } from './live-diff.ts';
 
-
 function broughtBack(run: Run, verb: string): void {
   if (!run.bringBack) throw new PaddockError(ErrorCode.InvalidInput, `run ${run.id} is an explore run: it brings nothing back to ${verb}`);
   if (!isTerminal(run.state)) {
-    throw new PaddockError(ErrorCode.Conflict, `run ${run.id} is still ${run.state}: its branch arrives when it ends`, { hint: `wait (paddock logs -f ${run.id}) or stop it (paddock stop ${run.id})` });
+    throw new PaddockError(ErrorCode.Conflict, `run ${run.id} is still ${run.state}: its branch arrives when it ends`, {
+      hint: `wait (paddock logs -f ${run.id}) or stop it (paddock stop ${run.id})`,
+    });
   }
   if (run.headSha === null) throw new PaddockError(ErrorCode.Conflict, `run ${run.id} brought no branch back (${run.reason ?? run.state})`);
 }
@@ -48,13 +49,17 @@ export async function diffRun(p: Paddock, idOrPrefix: string): Promise<RunDiff> 
   if (!live) broughtBack(run, 'diff');
   const d = live ? await liveDiff(p, run) : { ...(await diffBranch({ repo: run.repo, base: run.baseSha, branch: run.branch })), truncated: false };
 
-  const files = d.summary.files.map((f): RunDiffFile => ({
-    path: f.path, ...(f.oldPath === undefined ? {} : { oldPath: f.oldPath }),
-    status: d.statuses[f.path] ?? (f.oldPath === undefined ? 'modified' : 'renamed'),
-    added: f.insertions, deleted: f.deletions, binary: f.binary,
-  }));
+  const files = d.summary.files.map(
+    (f): RunDiffFile => ({
+      path: f.path,
+      ...(f.oldPath === undefined ? {} : { oldPath: f.oldPath }),
+      status: d.statuses[f.path] ?? (f.oldPath === undefined ? 'modified' : 'renamed'),
+      added: f.insertions,
+      deleted: f.deletions,
+      binary: f.binary,
+    }),
+  );
   return { run, ...d, files, total: { files: d.summary.filesChanged, added: d.summary.insertions, deleted: d.summary.deletions }, live };
-
 }
 
 export interface MergeRunResult extends MergeResult {
@@ -78,7 +83,11 @@ export async function mergeRun(p: Paddock, idOrPrefix: string, opts: { squash?: 
   }
   const squash = opts.squash ?? false;
   const result = await mergeBranch({
-    paddockHome: p.config.home, repo: run.repo, branch: run.branch, into, squash,
+    paddockHome: p.config.home,
+    repo: run.repo,
+    branch: run.branch,
+    into,
+    squash,
     message: `${squash ? 'Squashed' : 'Merge'} paddock run ${run.id}: ${firstLine(run.task)}`,
   });
   if (result.status !== 'merged') return { run, ...result, merged: false, nothingBecause: nothingToMergeBecause(run, into) };

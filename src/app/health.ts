@@ -15,11 +15,14 @@ export interface HealthComponent {
 const CHECK_MS = 5000;
 
 export async function health(p: Paddock): Promise<HealthComponent[]> {
-  const engine = within(CHECK_MS, (async () => {
-    const rt = await p.runtime();
-    await rt.ping();
-    return rt;
-  })());
+  const engine = within(
+    CHECK_MS,
+    (async () => {
+      const rt = await p.runtime();
+      await rt.ping();
+      return rt;
+    })(),
+  );
   const components: HealthComponent[] = [];
   let engineName = 'engine';
   try {
@@ -32,9 +35,11 @@ export async function health(p: Paddock): Promise<HealthComponent[]> {
     components.push({ name: engineName, ok: false, error: `failed to connect to the container engine: ${(e as Error).message}` });
     components.push({ name: 'agent-image', ok: false, error: 'not checked: no engine' });
   }
-  components.push(modelAccessConfigured(p)
-    ? { name: 'claude-credentials', ok: true }
-    : { name: 'claude-credentials', ok: false, error: 'no ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN on the host: export one before starting paddock serve' });
+  components.push(
+    modelAccessConfigured(p)
+      ? { name: 'claude-credentials', ok: true }
+      : { name: 'claude-credentials', ok: false, error: 'no ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN on the host: export one before starting paddock serve' },
+  );
   return components;
 }
 
@@ -49,6 +54,8 @@ export function modelAccessConfigured(p: Paddock): boolean {
 
 function within<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+  });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -107,23 +107,27 @@ export class SupervisorHost {
   }
 
   private supervisorNow(): Promise<RunSupervisor> {
-    this.supervisor ??= this.p.runtime().then((runtime) => new RunSupervisor({
-      runs: this.p.runs,
-      events: this.p.events,
-      runtime,
-      agent: agentFor,
-      model: { upstream: this.p.config.anthropicBaseUrl, credential: { apiKey: this.p.config.anthropicApiKey, oauthToken: this.p.config.claudeOauthToken } },
-      stallAfterMs: this.p.config.stallAfter,
-      stopGraceMs: this.p.config.stopGrace,
-      upstreamFailAfterMs: this.p.config.upstreamFailAfter,
-      finishCheckout: (run: Run) => finishCheckout(this.p, run),
-      prepare: { prepare: (run) => prepareRun(this.p, run), abandon: (run) => abandonRun(this.p, run) },
-      owner: this.owner,
-      messages: this.p.messages,
-      log: this.log,
-
-    }));
-    this.supervisor.catch(() => { this.supervisor = undefined; }); // no engine yet: a later call tries again
+    this.supervisor ??= this.p.runtime().then(
+      (runtime) =>
+        new RunSupervisor({
+          runs: this.p.runs,
+          events: this.p.events,
+          runtime,
+          agent: agentFor,
+          model: { upstream: this.p.config.anthropicBaseUrl, credential: { apiKey: this.p.config.anthropicApiKey, oauthToken: this.p.config.claudeOauthToken } },
+          stallAfterMs: this.p.config.stallAfter,
+          stopGraceMs: this.p.config.stopGrace,
+          upstreamFailAfterMs: this.p.config.upstreamFailAfter,
+          finishCheckout: (run: Run) => finishCheckout(this.p, run),
+          prepare: { prepare: (run) => prepareRun(this.p, run), abandon: (run) => abandonRun(this.p, run) },
+          owner: this.owner,
+          messages: this.p.messages,
+          log: this.log,
+        }),
+    );
+    this.supervisor.catch(() => {
+      this.supervisor = undefined;
+    }); // no engine yet: a later call tries again
     return this.supervisor;
   }
 }

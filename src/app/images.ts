@@ -5,8 +5,16 @@ import type { Paddock } from './context.ts';
 export async function buildImage(p: Paddock, onProgress: (line: string) => void, opts: { tag?: string; force?: boolean } = {}): Promise<{ tag: string; built: boolean }> {
   const runtime = await p.runtime();
   const tag = opts.tag ?? p.config.image;
-  const built = await buildAgentImage(runtime, {
-    tag, baseImage: p.config.baseImage, claudeCodeVersion: p.config.claudeCodeVersion, cacheDir: p.config.cacheDir, force: opts.force ?? false,
-  }, onProgress);
+  const built = await buildAgentImage(
+    runtime,
+    {
+      tag,
+      baseImage: p.config.baseImage,
+      claudeCodeVersion: p.config.claudeCodeVersion,
+      cacheDir: p.config.cacheDir,
+      force: opts.force ?? false,
+    },
+    onProgress,
+  );
   return { tag, built };
 }

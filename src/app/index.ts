@@ -14,7 +14,6 @@ export type { SpawnOptions } from './spawn.ts';
 export { conversationEvents } from './conversation-stream.ts';
 export type { ConversationEvent } from './conversation-stream.ts';
 
-
 export type { StopResult } from './stop.ts';
 export { listRuns, runStatus, runEvents } from './queries.ts';
 export type { RunStatus } from './queries.ts';

@@ -27,19 +27,38 @@ export async function liveDiff(p: Paddock, run: Run): Promise<LiveDiffResult> {
   if (!(await runtime.imageExists(image))) {
     throw new PaddockError(ErrorCode.ImageNotFound, `image ${image} is not in the engine: a live diff runs git in it`, { hint: 'build it with `paddock image build`' });
   }
-  const id = await runtime.createContainer(buildHelperContainerSpec({
-    instance: p.instance, runId: run.id, name: `paddock-diff-${run.id}-${randomBytes(4).toString('hex')}`, image,
-    argv: liveDiffArgv({ baseSha: record.baseSha, branch: record.branch, objectsDir: record.objectsDir, objectFormat: record.objectFormat, maxBytes: LIVE_DIFF_MAX_BYTES }),
-    readOnlyMounts: [{ host: run.checkoutDir, container: LIVE_CLONE_MOUNT }, { host: record.objectsDir, container: record.objectsDir }],
-    limits: { memoryBytes: 768 * MiB, cpus: 1, pids: 128 },
-    tmpBytes: 512 * MiB,
-  }));
+  const id = await runtime.createContainer(
+    buildHelperContainerSpec({
+      instance: p.instance,
+      runId: run.id,
+      name: `paddock-diff-${run.id}-${randomBytes(4).toString('hex')}`,
+      image,
+      argv: liveDiffArgv({ baseSha: record.baseSha, branch: record.branch, objectsDir: record.objectsDir, objectFormat: record.objectFormat, maxBytes: LIVE_DIFF_MAX_BYTES }),
+      readOnlyMounts: [
+        { host: run.checkoutDir, container: LIVE_CLONE_MOUNT },
+        { host: record.objectsDir, container: record.objectsDir },
+      ],
+      limits: { memoryBytes: 768 * MiB, cpus: 1, pids: 128 },
+      tmpBytes: 512 * MiB,
+    }),
+  );
   const deadline = AbortSignal.timeout(LIVE_DIFF_TIMEOUT_MS);
   try {
     await runtime.startContainer(id);
     const code = await Promise.race([
       runtime.waitContainer(id),
-      new Promise<never>((_, reject) => deadline.addEventListener('abort', () => reject(new PaddockError(ErrorCode.Internal, `the live diff of run ${run.id} took over ${LIVE_DIFF_TIMEOUT_MS / 1000} s`, { hint: 'try again; if it keeps happening, the clone may hold something git cannot read (a FIFO, say)' })), { once: true })),
+      new Promise<never>((_, reject) =>
+        deadline.addEventListener(
+          'abort',
+          () =>
+            reject(
+              new PaddockError(ErrorCode.Internal, `the live diff of run ${run.id} took over ${LIVE_DIFF_TIMEOUT_MS / 1000} s`, {
+                hint: 'try again; if it keeps happening, the clone may hold something git cannot read (a FIFO, say)',
+              }),
+            ),
+          { once: true },
+        ),
+      ),
     ]);
     const lines: string[] = [];
     const stderr: string[] = [];

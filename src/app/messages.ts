@@ -118,7 +118,11 @@ export function closeIdleRun(p: Paddock, run: Run): boolean {
  * What spawn records for keepAlive and idleTimeout: idleTimeoutMs is null for a run that is not persistent, 0 for
  * one that never ends for being idle.
  */
-export function persistenceOf(req: { keepAlive: boolean; idleTimeout?: string | number | undefined }, cfg: Config, adapter: AgentAdapter<unknown>): { keepAlive: boolean; idleTimeoutMs: number | null } {
+export function persistenceOf(
+  req: { keepAlive: boolean; idleTimeout?: string | number | undefined },
+  cfg: Config,
+  adapter: AgentAdapter<unknown>,
+): { keepAlive: boolean; idleTimeoutMs: number | null } {
   if (!req.keepAlive) {
     if (req.idleTimeout !== undefined) throw invalidInput('idleTimeout applies to persistent runs only', 'pass keepAlive too, or leave idleTimeout out');
     return { keepAlive: false, idleTimeoutMs: null };

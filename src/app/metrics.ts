@@ -15,7 +15,12 @@ import type { Paddock } from './context.ts';
 const SPAWN_PHASES = ['queued', 'pending', 'starting'] as const;
 /** States whose runs hold a live container: Stromboli's active_containers. */
 const CONTAINER_STATES: readonly RunState[] = ['starting', 'running', 'stalled', 'idle'];
-const TOKEN_KINDS = [['inputTokens', 'input'], ['outputTokens', 'output'], ['cacheReadTokens', 'cache_read'], ['cacheCreationTokens', 'cache_creation']] as const;
+const TOKEN_KINDS = [
+  ['inputTokens', 'input'],
+  ['outputTokens', 'output'],
+  ['cacheReadTokens', 'cache_read'],
+  ['cacheCreationTokens', 'cache_creation'],
+] as const;
 
 export class PaddockMetrics {
   readonly registry = new Registry();
@@ -35,24 +40,67 @@ export class PaddockMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
-      name: 'paddock_runs', help: 'Runs in the store, by state', labelNames: ['state'], registers,
-      collect() { for (const s of RUN_STATES) this.set({ state: s }, p.runs.countIn([s])); },
+      name: 'paddock_runs',
+      help: 'Runs in the store, by state',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        for (const s of RUN_STATES) this.set({ state: s }, p.runs.countIn([s]));
+      },
     });
-    new Gauge({ name: 'paddock_queue_length', help: 'Runs waiting for a slot (state queued)', registers, collect() { this.set(p.runs.countIn(['queued'])); } });
-    new Gauge({ name: 'paddock_max_running', help: 'How many runs may hold a container at once (PADDOCK_MAX_RUNNING)', registers, collect() { this.set(p.config.maxRunning); } });
-    new Gauge({ name: 'active_containers', help: 'Runs whose container lives (starting, running, stalled, idle)', registers, collect() { this.set(p.runs.countIn(CONTAINER_STATES)); } });
+    new Gauge({
+      name: 'paddock_queue_length',
+      help: 'Runs waiting for a slot (state queued)',
+      registers,
+      collect() {
+        this.set(p.runs.countIn(['queued']));
+      },
+    });
+    new Gauge({
+      name: 'paddock_max_running',
+      help: 'How many runs may hold a container at once (PADDOCK_MAX_RUNNING)',
+      registers,
+      collect() {
+        this.set(p.config.maxRunning);
+      },
+    });
+    new Gauge({
+      name: 'active_containers',
+      help: 'Runs whose container lives (starting, running, stalled, idle)',
+      registers,
+      collect() {
+        this.set(p.runs.countIn(CONTAINER_STATES));
+      },
+    });
     this.requests = new Counter({ name: 'http_requests_total', help: 'API requests answered, by method, route and status', labelNames: ['method', 'path', 'status'], registers });
     this.latency = new Histogram({
-      name: 'http_request_duration_seconds', help: 'API request latency until the response starts (streams: until they open), by method, route and status',
-      labelNames: ['method', 'path', 'status'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers,
+      name: 'http_request_duration_seconds',
+      help: 'API request latency until the response starts (streams: until they open), by method, route and status',
+      labelNames: ['method', 'path', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
     });
     this.phase = new Histogram({
-      name: 'paddock_spawn_phase_seconds', help: 'Time a run spent in each state before its agent ran: queued (waiting for a slot), pending (checkout, session volume, container create), starting (relay, container start)',
-      labelNames: ['phase'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800], registers,
+      name: 'paddock_spawn_phase_seconds',
+      help: 'Time a run spent in each state before its agent ran: queued (waiting for a slot), pending (checkout, session volume, container create), starting (relay, container start)',
+      labelNames: ['phase'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800],
+      registers,
     });
-    this.toRunning = new Histogram({ name: 'paddock_spawn_to_running_seconds', help: 'From a run being recorded to its agent running', buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800], registers });
+    this.toRunning = new Histogram({
+      name: 'paddock_spawn_to_running_seconds',
+      help: 'From a run being recorded to its agent running',
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800],
+      registers,
+    });
     this.finished = new Counter({ name: 'paddock_runs_finished_total', help: 'Runs that ended under this daemon, by final state', labelNames: ['state'], registers });
-    this.duration = new Histogram({ name: 'paddock_run_duration_seconds', help: 'From a run being recorded to its end, by final state', labelNames: ['state'], buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400], registers });
+    this.duration = new Histogram({
+      name: 'paddock_run_duration_seconds',
+      help: 'From a run being recorded to its end, by final state',
+      labelNames: ['state'],
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400],
+      registers,
+    });
     this.tokens = new Counter({ name: 'paddock_tokens_total', help: 'Model tokens of runs that ended, as the relay counted them, by kind', labelNames: ['kind'], registers });
     this.cost = new Counter({ name: 'paddock_cost_usd_total', help: 'Model cost of runs that ended, as the relay counted it (USD)', registers });
     this.unsubscribe = p.events.onAny((e) => {

@@ -23,8 +23,14 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
   let checkout: { dir: string; objectsDir?: string };
   if (run.workspace === 'clone') {
     checkout = await createRunCheckout({
-      paddockHome: p.config.home, repo: run.repo, runDir: run.runDir, branch: run.branch, baseSha: run.baseSha,
-      uid: IN_CONTAINER.uid, gid: IN_CONTAINER.uid, reuseBranch: run.reuseBranch,
+      paddockHome: p.config.home,
+      repo: run.repo,
+      runDir: run.runDir,
+      branch: run.branch,
+      baseSha: run.baseSha,
+      uid: IN_CONTAINER.uid,
+      gid: IN_CONTAINER.uid,
+      reuseBranch: run.reuseBranch,
     });
     p.runs.update(run.id, { checkoutDir: checkout.dir });
   } else {
@@ -35,15 +41,24 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
 
   setPhase(p.runs, p.events, run.id, 'creating-container');
   const adapter = agentFor(run.agent);
-  const containerId = await runtime.createContainer(buildAgentContainerSpec({
-    instance: p.instance, runId: run.id, sessionId: session.id, name: run.containerName ?? `paddock-${run.id}`, image: run.image,
-    argv: adapter.buildArgv(run.prompt, run.options, { sessionId: session.id, resume: run.resume, persistent: run.keepAlive }),
-    // PADDOCK_INPUT: the entry script feeds the agent's stdin from this socket (a persistent run's turns).
-    env: { ...adapter.buildEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }), ...(run.keepAlive ? { PADDOCK_INPUT: IN_CONTAINER_INPUT_SOCKET } : {}) },
+  const containerId = await runtime.createContainer(
+    buildAgentContainerSpec({
+      instance: p.instance,
+      runId: run.id,
+      sessionId: session.id,
+      name: run.containerName ?? `paddock-${run.id}`,
+      image: run.image,
+      argv: adapter.buildArgv(run.prompt, run.options, { sessionId: session.id, resume: run.resume, persistent: run.keepAlive }),
+      // PADDOCK_INPUT: the entry script feeds the agent's stdin from this socket (a persistent run's turns).
+      env: { ...adapter.buildEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }), ...(run.keepAlive ? { PADDOCK_INPUT: IN_CONTAINER_INPUT_SOCKET } : {}) },
 
-    checkoutDir: checkout.dir, ...(checkout.objectsDir ? { sharedObjectsDir: checkout.objectsDir } : {}), sessionVolume: session.volume, relayDir: relayDirOf(run),
-    limits: { memoryBytes: run.memoryBytes, cpus: run.cpus, pids: run.pids },
-  }));
+      checkoutDir: checkout.dir,
+      ...(checkout.objectsDir ? { sharedObjectsDir: checkout.objectsDir } : {}),
+      sessionVolume: session.volume,
+      relayDir: relayDirOf(run),
+      limits: { memoryBytes: run.memoryBytes, cpus: run.cpus, pids: run.pids },
+    }),
+  );
   transitionRun(p.runs, p.events, run.id, 'starting', { containerId });
 }
 

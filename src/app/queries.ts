@@ -24,7 +24,13 @@ export interface ListRunsFilter {
 export async function listRuns(p: Paddock, opts: ListRunsFilter = {}): Promise<Run[]> {
   const now = Date.now();
   // The repo as spawn recorded it: its top-level directory (a path inside it, or a symlink to it, finds it too).
-  const repo = opts.repo === undefined ? undefined : await inspectRepo(opts.repo).then((r) => r.root, () => resolve(opts.repo!));
+  const repo =
+    opts.repo === undefined
+      ? undefined
+      : await inspectRepo(opts.repo).then(
+          (r) => r.root,
+          () => resolve(opts.repo!),
+        );
   let runs = p.runs.list(opts.states?.length ? { states: opts.states } : {});
   if (opts.sinceMs !== undefined) runs = runs.filter((r) => r.createdAt >= now - opts.sinceMs!);
   else if (!opts.all) runs = runs.filter((r) => !isTerminal(r.state) || (r.finishedAt ?? r.updatedAt) > now - DAY);

@@ -17,9 +17,12 @@ export async function resumeRun(p: Paddock, ref: string, input: ResumeInput): Pr
   const earlier = /^[0-9a-f]{1,32}$/i.test(ref.trim()) ? findRun(p, ref) : findRun(p, session.lastRunId ?? '');
   // The same kind of workspace: a clone continues on the run's branch; a mounted directory is mounted again; a
   // scratch run gets a new empty directory (its files went with it) but keeps the conversation.
-  const where = earlier.workspace === 'clone'
-    ? { repo: earlier.repo, branch: earlier.branch, reuseBranch: true }
-    : earlier.workspace === 'mount' ? { workspace: 'mount' as const, repo: earlier.repo } : { workspace: 'scratch' as const };
+  const where =
+    earlier.workspace === 'clone'
+      ? { repo: earlier.repo, branch: earlier.branch, reuseBranch: true }
+      : earlier.workspace === 'mount'
+        ? { workspace: 'mount' as const, repo: earlier.repo }
+        : { workspace: 'scratch' as const };
   return spawnRun(p, {
     ...where,
     type: earlier.type,

@@ -58,8 +58,12 @@ export function sessionMessages(p: Paddock, sessionId: string): SessionMessage[]
     const run = p.runs.get(id);
     if (!run) continue;
     const base = {
-      sessionId: session.id, runId: run.id, cwd: IN_CONTAINER.workspace, branch: run.workspace === 'clone' ? run.branch : null,
-      version: p.config.claudeCodeVersion, permissionMode: permissionModeOf(run),
+      sessionId: session.id,
+      runId: run.id,
+      cwd: IN_CONTAINER.workspace,
+      branch: run.workspace === 'clone' ? run.branch : null,
+      version: p.config.claudeCodeVersion,
+      permissionMode: permissionModeOf(run),
     };
     push({ ...base, id: messageId(run.id, 0), type: 'user', ts: run.startedAt ?? run.createdAt, role: 'user', model: null, blocks: [{ type: 'text', text: run.prompt }] });
     let model = run.model;

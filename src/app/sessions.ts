@@ -16,7 +16,13 @@ export interface SessionView {
 }
 
 const view = (p: Paddock, s: Session): SessionView => ({
-  id: s.id, agent: s.agent, repo: s.repo, createdAt: s.createdAt, updatedAt: s.updatedAt, lastRunId: s.lastRunId, usage: p.runs.sessionUsage(s.id),
+  id: s.id,
+  agent: s.agent,
+  repo: s.repo,
+  createdAt: s.createdAt,
+  updatedAt: s.updatedAt,
+  lastRunId: s.lastRunId,
+  usage: p.runs.sessionUsage(s.id),
 });
 
 export function listSessions(p: Paddock): SessionView[] {

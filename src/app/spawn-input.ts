@@ -6,17 +6,25 @@ import { TASK_TYPES, type WorkspaceKind } from '../jobs/run.ts';
 export const WORKSPACE_KINDS = ['clone', 'scratch', 'mount'] as const satisfies readonly WorkspaceKind[];
 
 export const spawnInputSchema = z.object({
-  repo: z.string().trim().min(1, 'repo is required: the path of a git repository').optional()
+  repo: z
+    .string()
+    .trim()
+    .min(1, 'repo is required: the path of a git repository')
+    .optional()
     .describe('Path of the git repository the agent works on (never mounted writable); for workspace mount, the directory to mount. Required unless workspace is scratch'),
-  workspace: z.enum(WORKSPACE_KINDS).default('clone')
-    .describe('clone: a private clone and branch of repo (default); scratch: an empty directory, nothing comes back; mount: the directory repo mounted as it is (only under PADDOCK_WORKDIR_ROOTS, no branch)'),
-  verbatim: z.boolean().default(false).describe('Send the task to the agent as it is, without the task type\'s framing (scratch and mount runs always do)'),
+  workspace: z
+    .enum(WORKSPACE_KINDS)
+    .default('clone')
+    .describe(
+      'clone: a private clone and branch of repo (default); scratch: an empty directory, nothing comes back; mount: the directory repo mounted as it is (only under PADDOCK_WORKDIR_ROOTS, no branch)',
+    ),
+  verbatim: z.boolean().default(false).describe("Send the task to the agent as it is, without the task type's framing (scratch and mount runs always do)"),
   newSessionId: z.uuid().optional().describe('Start a new agent session with this id (a UUID that no session has yet), instead of a generated one'),
   task: z.string().trim().min(1, 'task is empty: say what the agent should do').describe('What the agent should do'),
   type: z.enum(TASK_TYPES).default('feature').describe('Task type: feature, test, mutation or explore (explore brings nothing back)'),
   branch: z.string().trim().min(1).optional().describe('Run branch to create (default paddock/<slug>-<id8>)'),
   reuseBranch: z.boolean().default(false).describe('Allow an existing branch: the run starts from its tip'),
-  base: z.string().trim().min(1).optional().describe('Commit-ish the branch starts from (default: the repo\'s HEAD)'),
+  base: z.string().trim().min(1).optional().describe("Commit-ish the branch starts from (default: the repo's HEAD)"),
   agent: z.enum(['claude']).default('claude').describe('Agent CLI'),
   model: z.string().trim().min(1).optional().describe('Model name or alias passed to the agent (e.g. sonnet)'),
   memory: z.union([z.string(), z.number()]).optional().describe('Memory limit, e.g. 512m or 1g'),
@@ -25,13 +33,24 @@ export const spawnInputSchema = z.object({
   timeout: z.union([z.string(), z.number()]).optional().describe('Wall-clock limit, e.g. 30m (a number is seconds)'),
   image: z.string().trim().min(1).optional().describe('Agent image (default PADDOCK_IMAGE)'),
   sessionId: z.string().trim().min(1).optional().describe('Continue this agent session (its id, or the id of a run of it): its HOME is mounted and the CLI resumes the conversation (--resume)'),
-  withChanges: z.boolean().default(false).describe('Start from the working tree as it is: uncommitted tracked changes and untracked (not ignored) files go into the run\'s starting commit'),
+  withChanges: z.boolean().default(false).describe("Start from the working tree as it is: uncommitted tracked changes and untracked (not ignored) files go into the run's starting commit"),
   resume: z.boolean().default(false).describe('Accepted for Stromboli compatibility; a given sessionId always resumes'),
-  agentOptions: z.record(z.string(), z.unknown()).default({}).describe('Agent CLI options (for Claude: the option set of Stromboli\'s `claude` object)'),
-  keepAlive: z.boolean().default(false).describe('A persistent run: the agent stays alive between turns and takes further messages (POST /api/v1/runs/{id}/messages) until it is stopped or idle too long; its timeout then defaults to PADDOCK_MAX_TIMEOUT'),
-  idleTimeout: z.union([z.string(), z.number()]).optional().describe('With keepAlive: end the run after this long without a message, e.g. 30m (default PADDOCK_IDLE_TIMEOUT); 0 or "never": no idle limit'),
+  agentOptions: z.record(z.string(), z.unknown()).default({}).describe("Agent CLI options (for Claude: the option set of Stromboli's `claude` object)"),
+  keepAlive: z
+    .boolean()
+    .default(false)
+    .describe(
+      'A persistent run: the agent stays alive between turns and takes further messages (POST /api/v1/runs/{id}/messages) until it is stopped or idle too long; its timeout then defaults to PADDOCK_MAX_TIMEOUT',
+    ),
+  idleTimeout: z
+    .union([z.string(), z.number()])
+    .optional()
+    .describe('With keepAlive: end the run after this long without a message, e.g. 30m (default PADDOCK_IDLE_TIMEOUT); 0 or "never": no idle limit'),
 
-  webhookUrl: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).max(2048).optional()
+  webhookUrl: z
+    .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+    .max(2048)
+    .optional()
     .describe('POSTed (signed with PADDOCK_WEBHOOK_SECRET) when the run ends; loopback and private addresses are refused unless PADDOCK_WEBHOOK_ALLOW_PRIVATE=true'),
 });
 

@@ -6,10 +6,7 @@ import { formatDuration, parseBytes, parseCpus, parseDuration, parsePids } from 
 import { ErrorCode, PaddockError, invalidInput, notFound } from '../errors/index.ts';
 import type { Run } from '../jobs/index.ts';
 import type { Session } from '../store/sessions-repo.ts';
-import {
-  branchExists, defaultBranchName, hasChanges, inspectRepo, resolveBase, snapshotWorkingTree, validateBranchName, workingTreeChanges,
-  type WorkingTreeChanges,
-} from '../workspace/index.ts';
+import { branchExists, defaultBranchName, hasChanges, inspectRepo, resolveBase, snapshotWorkingTree, validateBranchName, workingTreeChanges, type WorkingTreeChanges } from '../workspace/index.ts';
 import { findRun } from './find-run.ts';
 import { agentFor } from './agents.ts';
 import { persistenceOf, queueFirstMessage } from './messages.ts';
@@ -26,7 +23,6 @@ import { checkWebhookTarget } from './webhooks/target.ts';
  * anything is made.
  */
 export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions = {}): Promise<Run> {
-
   const req = validate(spawnInputSchema, input);
   const cfg = p.config;
   const limits = {
@@ -35,7 +31,6 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
     pids: req.pids === undefined ? cfg.pids : parsePids(req.pids),
     // A persistent run lives as long as it is talked to (its idle timeout ends it): its default limit is the longest.
     timeoutMs: req.timeout === undefined ? (req.keepAlive ? cfg.maxTimeout : cfg.timeout) : parseDuration(req.timeout, 'timeout'),
-
   };
   if (limits.timeoutMs > cfg.maxTimeout) {
     throw new PaddockError(ErrorCode.InvalidInput, `timeout ${formatDuration(limits.timeoutMs)} is above the longest allowed, ${formatDuration(cfg.maxTimeout)}`, {
@@ -51,7 +46,6 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   const adapter = agentFor(req.agent);
   const agentOptions = adapter.parseOptions({ ...req.agentOptions, ...(req.model ? { model: req.model } : {}) });
   const persistence = persistenceOf(req, cfg, adapter);
-
 
   const id = randomBytes(6).toString('hex');
   const runDir = join(cfg.home, 'runs', id);
@@ -69,36 +63,81 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   if (req.newSessionId !== undefined && p.sessions.get(req.newSessionId.toLowerCase())) {
     throw new PaddockError(ErrorCode.Conflict, `session ${req.newSessionId} already exists`, { hint: 'pass it as sessionId to continue it, or choose another id' });
   }
-  let session = req.sessionId ? resolveSession(p, req.sessionId) : undefined;
+  const session = req.sessionId ? resolveSession(p, req.sessionId) : undefined;
   if (session) {
     const live = p.runs.liveRunOfSession(session.id);
-    if (live) throw new PaddockError(ErrorCode.Conflict, `session ${session.id} is in use by run ${live.id} (${live.state}); two runs cannot share one conversation`, { hint: `wait for run ${live.id} to end, or stop it` });
+    if (live)
+      throw new PaddockError(ErrorCode.Conflict, `session ${session.id} is in use by run ${live.id} (${live.state}); two runs cannot share one conversation`, {
+        hint: `wait for run ${live.id} to end, or stop it`,
+      });
   }
   const sessionId = session?.id ?? req.newSessionId?.toLowerCase() ?? randomUUID();
   const newSession = !session;
 
   const now = Date.now();
   const run: Run = {
-    id, createdAt: now, updatedAt: now, agent: req.agent, type: req.type, task: req.task,
+    id,
+    createdAt: now,
+    updatedAt: now,
+    agent: req.agent,
+    type: req.type,
+    task: req.task,
     // The task-type templates speak of a branch: scratch and mount runs (which have none) get the task as it is.
-    prompt: req.verbatim || req.workspace !== 'clone' ? req.task : buildPrompt(req.type, req.task, { branch, base: baseRef, persistent: req.keepAlive })
-,
-    repo, baseRef, baseSha, branch, bringBack: req.workspace === 'clone' && req.type !== 'explore', image,
-    model: req.model ?? null, options: agentOptions as Record<string, unknown>,
-    ...limits, sessionId, resume, state: 'queued', phase: 'queued',
-    reason: null, error: null, exitCode: null, runDir, checkoutDir: null, containerId: null, containerName: `paddock-${id}`,
-    modelToken: `pdk_${randomBytes(24).toString('base64url')}`, ownerPid: null, ownerStart: null, ownerId: null,
-    reuseBranch: exists, newSession, workspace: req.workspace, ...persistence, parentRunId: null,
+    prompt: req.verbatim || req.workspace !== 'clone' ? req.task : buildPrompt(req.type, req.task, { branch, base: baseRef, persistent: req.keepAlive }),
+    repo,
+    baseRef,
+    baseSha,
+    branch,
+    bringBack: req.workspace === 'clone' && req.type !== 'explore',
+    image,
+    model: req.model ?? null,
+    options: agentOptions as Record<string, unknown>,
+    ...limits,
+    sessionId,
+    resume,
+    state: 'queued',
+    phase: 'queued',
+    reason: null,
+    error: null,
+    exitCode: null,
+    runDir,
+    checkoutDir: null,
+    containerId: null,
+    containerName: `paddock-${id}`,
+    modelToken: `pdk_${randomBytes(24).toString('base64url')}`,
+    ownerPid: null,
+    ownerStart: null,
+    ownerId: null,
+    reuseBranch: exists,
+    newSession,
+    workspace: req.workspace,
+    ...persistence,
+    parentRunId: null,
 
-    stopRequested: null, stopDetail: null,
-    startedAt: null, finishedAt: null, lastOutputAt: null, stdoutLines: 0, stderrLines: 0,
-    resultText: null, numTurns: null, costUsd: null, inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheCreationTokens: null,
-    headSha: null, commitsAhead: null, mergedAt: null, mergeSha: null, webhookUrl: req.webhookUrl ?? null,
+    stopRequested: null,
+    stopDetail: null,
+    startedAt: null,
+    finishedAt: null,
+    lastOutputAt: null,
+    stdoutLines: 0,
+    stderrLines: 0,
+    resultText: null,
+    numTurns: null,
+    costUsd: null,
+    inputTokens: null,
+    outputTokens: null,
+    cacheReadTokens: null,
+    cacheCreationTokens: null,
+    headSha: null,
+    commitsAhead: null,
+    mergedAt: null,
+    mergeSha: null,
+    webhookUrl: req.webhookUrl ?? null,
   };
   // The session row first: the run refers to it, and a later resume finds it even while this run is queued.
-  p.sessions.upsert(session
-    ? { ...session, updatedAt: now, lastRunId: id }
-    : { id: sessionId, createdAt: now, updatedAt: now, agent: req.agent, repo, volume: `paddock-home-${sessionId}`, lastRunId: id });
+  p.sessions.upsert(
+    session ? { ...session, updatedAt: now, lastRunId: id } : { id: sessionId, createdAt: now, updatedAt: now, agent: req.agent, repo, volume: `paddock-home-${sessionId}`, lastRunId: id },
+  );
   try {
     insertRun(p, run);
   } catch (e) {
@@ -135,7 +174,9 @@ async function cloneTarget(p: Paddock, req: ParsedSpawnInput, id: string): Promi
     throw new PaddockError(ErrorCode.Conflict, `branch ${branch} already exists in ${repo.root}`, { hint: 'choose another --branch, or pass --reuse-branch to continue on it' });
   }
   if (exists && req.base !== undefined) {
-    throw new PaddockError(ErrorCode.InvalidInput, `--base ${req.base} cannot apply: branch ${branch} exists, and the run continues from its tip`, { hint: 'leave --base out, or choose a new --branch' });
+    throw new PaddockError(ErrorCode.InvalidInput, `--base ${req.base} cannot apply: branch ${branch} exists, and the run continues from its tip`, {
+      hint: 'leave --base out, or choose a new --branch',
+    });
   }
   const taken = p.runs.branchTaken(repo.root, branch);
   if (taken) throw new PaddockError(ErrorCode.Conflict, `branch ${branch} is in use by run ${taken.id} (${taken.state})`, { hint: 'wait for it, stop it, or choose another --branch' });
@@ -144,7 +185,11 @@ async function cloneTarget(p: Paddock, req: ParsedSpawnInput, id: string): Promi
   const changes = await workingTreeChanges(repo.root);
   let changesNote: string | undefined;
   if (req.withChanges) {
-    if (exists || req.base !== undefined) throw invalidInput('withChanges carries the working tree on top of HEAD, so it cannot go with an existing branch or a base', 'leave out the base (or the reused branch), or commit your changes first');
+    if (exists || req.base !== undefined)
+      throw invalidInput(
+        'withChanges carries the working tree on top of HEAD, so it cannot go with an existing branch or a base',
+        'leave out the base (or the reused branch), or commit your changes first',
+      );
     if (hasChanges(changes)) {
       baseSha = await snapshotWorkingTree(repo.root, baseSha, `paddock: working tree of ${repo.root} at spawn (uncommitted changes)`);
       changesNote = `started from the working tree: ${describeChanges(changes)} carried into the starting commit ${baseSha.slice(0, 10)}`;
@@ -170,7 +215,8 @@ async function plainTarget(p: Paddock, req: ParsedSpawnInput, runDir: string): P
     if (req.repo === undefined) throw invalidInput('repo is required: the directory to mount', 'pass the directory as repo');
     repo = await mountableDir(p, req.repo);
     const taken = p.runs.branchTaken(repo, '');
-    if (taken) throw new PaddockError(ErrorCode.Conflict, `directory ${repo} is in use by run ${taken.id} (${taken.state})`, { hint: 'wait for it, or stop it: two agents never share a mounted directory' });
+    if (taken)
+      throw new PaddockError(ErrorCode.Conflict, `directory ${repo} is in use by run ${taken.id} (${taken.state})`, { hint: 'wait for it, or stop it: two agents never share a mounted directory' });
   }
   return { repo, branch: '', exists: false, baseRef: '', baseSha: '', changesNote: undefined };
 }
@@ -187,10 +233,11 @@ export function resolveSession(p: Paddock, ref: string): Session {
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   if (UUID.test(key)) {
     const s = p.sessions.get(key.toLowerCase());
-    if (!s) throw notFound(`no session ${key}`, 'see `paddock status <run>` for a run\'s session id');
+    if (!s) throw notFound(`no session ${key}`, "see `paddock status <run>` for a run's session id");
     return s;
   }
-  if (!/^[0-9a-f]{1,32}$/i.test(key)) throw invalidInput(`session "${ref}" is neither a session id (a UUID) nor a run id`, 'pass a run id from `paddock ls`, or its session id from `paddock status <run>`');
+  if (!/^[0-9a-f]{1,32}$/i.test(key))
+    throw invalidInput(`session "${ref}" is neither a session id (a UUID) nor a run id`, 'pass a run id from `paddock ls`, or its session id from `paddock status <run>`');
   const run = findRun(p, key);
   const s = p.sessions.get(run.sessionId);
   if (!s) throw notFound(`run ${run.id}'s session ${run.sessionId} is gone`, 'it was removed (gc --sessions); start a new conversation instead');
@@ -205,9 +252,14 @@ function insertRun(p: Paddock, run: Run): void {
     const msg = (e as Error).message;
     if (!/UNIQUE constraint failed/i.test(msg)) throw e;
     const other = /session_id/.test(msg) ? p.runs.liveRunOfSession(run.sessionId) : p.runs.branchTaken(run.repo, run.branch);
-    if (/session_id/.test(msg)) throw new PaddockError(ErrorCode.Conflict, `session ${run.sessionId} is in use by run ${other?.id ?? '(another run)'}; two runs cannot share one conversation`, { hint: 'wait for that run to end, or stop it' });
+    if (/session_id/.test(msg))
+      throw new PaddockError(ErrorCode.Conflict, `session ${run.sessionId} is in use by run ${other?.id ?? '(another run)'}; two runs cannot share one conversation`, {
+        hint: 'wait for that run to end, or stop it',
+      });
     if (run.workspace === 'mount') throw new PaddockError(ErrorCode.Conflict, `directory ${run.repo} is in use by run ${other?.id ?? '(another run)'}`, { hint: 'wait for it, or stop it' });
-    throw new PaddockError(ErrorCode.Conflict, `branch ${run.branch} is in use by run ${other?.id ?? '(another run)'}${other ? ` (${other.state})` : ''}`, { hint: 'wait for it, stop it, or choose another branch' });
+    throw new PaddockError(ErrorCode.Conflict, `branch ${run.branch} is in use by run ${other?.id ?? '(another run)'}${other ? ` (${other.state})` : ''}`, {
+      hint: 'wait for it, stop it, or choose another branch',
+    });
   }
 }
 

@@ -4,7 +4,6 @@ import { findRun } from './find-run.ts';
 import { reconcile } from './reconcile.ts';
 import { closeIdleRun } from './messages.ts';
 
-
 export interface StopResult {
   run: Run;
   alreadyEnded: boolean;

@@ -72,9 +72,13 @@ function onState(p: Paddock, runs: Map<string, OpenRun>, e: StoredEvent): void {
   if (isTerminal(to)) {
     const run = p.runs.get(e.runId);
     r.span.setAttributes({
-      'paddock.run.state': to, 'paddock.run.reason': run?.reason ?? undefined, 'paddock.run.exit_code': run?.exitCode ?? undefined,
-      'paddock.run.input_tokens': run?.inputTokens ?? undefined, 'paddock.run.output_tokens': run?.outputTokens ?? undefined,
-      'paddock.run.cost_usd': run?.costUsd ?? undefined, 'paddock.run.commits_ahead': run?.commitsAhead ?? undefined,
+      'paddock.run.state': to,
+      'paddock.run.reason': run?.reason ?? undefined,
+      'paddock.run.exit_code': run?.exitCode ?? undefined,
+      'paddock.run.input_tokens': run?.inputTokens ?? undefined,
+      'paddock.run.output_tokens': run?.outputTokens ?? undefined,
+      'paddock.run.cost_usd': run?.costUsd ?? undefined,
+      'paddock.run.commits_ahead': run?.commitsAhead ?? undefined,
     });
     if (to !== 'completed') r.span.fail(new Error(run?.reason ?? to));
     r.span.end(e.ts);
@@ -97,8 +101,14 @@ function ensureOpen(p: Paddock, runs: Map<string, OpenRun>, runId: string, root:
 
 function runAttributes(run: Run): Record<string, string | number | boolean> {
   return {
-    'paddock.run.id': run.id, 'paddock.run.type': run.type, 'paddock.run.agent': run.agent, 'paddock.run.branch': run.branch,
-    'paddock.run.repo': run.repo, 'paddock.run.image': run.image, 'paddock.run.model': run.model ?? '', 'paddock.run.workspace': run.workspace,
+    'paddock.run.id': run.id,
+    'paddock.run.type': run.type,
+    'paddock.run.agent': run.agent,
+    'paddock.run.branch': run.branch,
+    'paddock.run.repo': run.repo,
+    'paddock.run.image': run.image,
+    'paddock.run.model': run.model ?? '',
+    'paddock.run.workspace': run.workspace,
     'paddock.run.keep_alive': run.keepAlive,
   };
 }

@@ -31,7 +31,11 @@ export async function chooseWorkspace(p: Paddock, workdir: string | undefined, o
   const w = workdir?.trim() ?? '';
   if (w === '') return { workspace: 'scratch' };
   if (w.includes('\0')) throw invalidInput('workdir must not contain NUL characters');
-  if (!isAbsolute(w)) throw invalidInput(`workdir "${w}" is not an absolute path`, 'pass the absolute path of a directory on the Paddock host (a git repository, or a directory under PADDOCK_WORKDIR_ROOTS), or leave workdir out for an empty workspace');
+  if (!isAbsolute(w))
+    throw invalidInput(
+      `workdir "${w}" is not an absolute path`,
+      'pass the absolute path of a directory on the Paddock host (a git repository, or a directory under PADDOCK_WORKDIR_ROOTS), or leave workdir out for an empty workspace',
+    );
   const st = await stat(w).catch(() => undefined);
   if (!st) {
     if (resolve(w) === IN_CONTAINER.workspace) return { workspace: 'scratch' };
@@ -61,11 +65,17 @@ export async function mountableDir(p: Paddock, dir: string): Promise<string> {
     throw invalidInput(`${dir} is inside a git repository: it is worked on in a private clone, never mounted`, 'use the clone workspace (the default): the run gets its own clone and branch');
   }
   if (roots.length === 0) {
-    throw invalidInput(`workdir ${dir} is not in a git repository, and plain directories cannot be mounted: PADDOCK_WORKDIR_ROOTS is not set`, `make it a git repository (git init, then commit) so the run gets its own clone and branch, or allow mounting it as it is with PADDOCK_WORKDIR_ROOTS=${dir}`);
+    throw invalidInput(
+      `workdir ${dir} is not in a git repository, and plain directories cannot be mounted: PADDOCK_WORKDIR_ROOTS is not set`,
+      `make it a git repository (git init, then commit) so the run gets its own clone and branch, or allow mounting it as it is with PADDOCK_WORKDIR_ROOTS=${dir}`,
+    );
   }
   const realRoots = await Promise.all(roots.map((r) => realpath(r).catch(() => r)));
   if (!realRoots.some((r) => within(real, r))) {
-    throw invalidInput(`workdir ${dir} is not in a git repository and not under an allowed root (PADDOCK_WORKDIR_ROOTS: ${roots.join(', ')})`, 'make it a git repository so the run gets its own clone, move it under an allowed root, or add its parent to PADDOCK_WORKDIR_ROOTS');
+    throw invalidInput(
+      `workdir ${dir} is not in a git repository and not under an allowed root (PADDOCK_WORKDIR_ROOTS: ${roots.join(', ')})`,
+      'make it a git repository so the run gets its own clone, move it under an allowed root, or add its parent to PADDOCK_WORKDIR_ROOTS',
+    );
   }
   const home = await realpath(p.config.home).catch(() => resolve(p.config.home));
   if (within(real, home) || within(home, real)) {

@@ -22,7 +22,7 @@ export function target(env: NodeJS.ProcessEnv = process.env): Target {
     try {
       url = new URL(env.PADDOCK_URL);
     } catch {
-      throw new PaddockError(ErrorCode.InvalidConfig, `PADDOCK_URL=${env.PADDOCK_URL} is not a URL`, { hint: 'set it to the daemon\'s address, e.g. http://paddock.internal:8080' });
+      throw new PaddockError(ErrorCode.InvalidConfig, `PADDOCK_URL=${env.PADDOCK_URL} is not a URL`, { hint: "set it to the daemon's address, e.g. http://paddock.internal:8080" });
     }
     return { kind: 'url', url, token: env.PADDOCK_TOKEN || undefined };
   }
@@ -99,7 +99,8 @@ export async function request(method: string, path: string, body?: unknown, opts
       throw new PaddockError(ErrorCode.DaemonUnavailable, `no Paddock daemon answers at ${where(t)}: ${(e as Error).message}`, { hint: 'check PADDOCK_URL, and that `paddock serve` runs there' });
     }
     if (!noDaemon(e)) throw e;
-    if (opts.start === false) throw new PaddockError(ErrorCode.DaemonUnavailable, `no Paddock daemon runs for ${t.home}`, { hint: 'any paddock command starts one; or run `paddock serve` in a terminal' });
+    if (opts.start === false)
+      throw new PaddockError(ErrorCode.DaemonUnavailable, `no Paddock daemon runs for ${t.home}`, { hint: 'any paddock command starts one; or run `paddock serve` in a terminal' });
     await startLocalDaemon(t);
     res = await send(t, method, path, body, opts.signal);
   }
@@ -204,9 +205,13 @@ export async function startLocalDaemon(t: Extract<Target, { kind: 'socket' }>): 
   // A daemon that refused its settings said why (its `error:` and `hint:` lines): that is the user's error to fix.
   const said = startError(logPath, before);
   if (exited === 2 && said) throw new PaddockError(ErrorCode.InvalidConfig, said.message, said.hint ? { hint: said.hint } : {});
-  throw new PaddockError(ErrorCode.DaemonUnavailable, `the Paddock daemon did not start${exited === undefined ? ` within ${START_TIMEOUT_MS / 1000} s` : ` (exit ${exited})`}:\n${logTail(logPath, before)}`, {
-    hint: `see ${logPath}; run \`paddock serve\` in a terminal to watch it start`,
-  });
+  throw new PaddockError(
+    ErrorCode.DaemonUnavailable,
+    `the Paddock daemon did not start${exited === undefined ? ` within ${START_TIMEOUT_MS / 1000} s` : ` (exit ${exited})`}:\n${logTail(logPath, before)}`,
+    {
+      hint: `see ${logPath}; run \`paddock serve\` in a terminal to watch it start`,
+    },
+  );
 }
 
 function answersSoon(t: Extract<Target, { kind: 'socket' }>): boolean {
@@ -242,14 +247,18 @@ function logSize(path: string): number {
 function logTail(path: string, from: number): string {
   try {
     const text = readFileSync(path).subarray(from).toString('utf8').trim();
-    return text.split('\n').slice(-8).map((l) => {
-      try {
-        const j = JSON.parse(l) as { msg?: string; err?: string };
-        return `  ${j.msg ?? ''}${j.err ? `: ${j.err}` : ''}`;
-      } catch {
-        return `  ${l}`;
-      }
-    }).join('\n');
+    return text
+      .split('\n')
+      .slice(-8)
+      .map((l) => {
+        try {
+          const j = JSON.parse(l) as { msg?: string; err?: string };
+          return `  ${j.msg ?? ''}${j.err ? `: ${j.err}` : ''}`;
+        } catch {
+          return `  ${l}`;
+        }
+      })
+      .join('\n');
   } catch {
     return '  (no log)';
   }

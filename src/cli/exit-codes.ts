@@ -30,7 +30,11 @@ export const EXIT_DETACHED = 75;
 
 /** Every exit code of the CLI, in one place (docs/cli.md is generated from this list). */
 export const EXIT_CODES: readonly { code: number; short: string; meaning: string }[] = [
-  { code: 0, short: 'ok', meaning: 'success; for a command following a run (`spawn`, `resume`, `logs -f`): the run completed. `merge` with nothing to merge, and `logs -f` left with Ctrl-C, also exit 0' },
+  {
+    code: 0,
+    short: 'ok',
+    meaning: 'success; for a command following a run (`spawn`, `resume`, `logs -f`): the run completed. `merge` with nothing to merge, and `logs -f` left with Ctrl-C, also exit 0',
+  },
   { code: 1, short: 'run failed', meaning: 'the run followed failed (agent error, out of memory, non-zero exit); `doctor`: a check failed' },
   { code: 2, short: 'invalid input', meaning: 'invalid input or configuration (a bad flag, value, task, repo or setting)' },
   { code: 3, short: 'not found', meaning: 'not found (no such run)' },
@@ -50,11 +54,16 @@ export const EXIT_CODES: readonly { code: number; short: string; meaning: string
 
 export function exitForState(state: RunState): number {
   switch (state) {
-    case 'completed': return 0;
-    case 'timed_out': return 124;
-    case 'cancelled': return 130;
-    case 'crashed': return 71;
-    default: return 1;
+    case 'completed':
+      return 0;
+    case 'timed_out':
+      return 124;
+    case 'cancelled':
+      return 130;
+    case 'crashed':
+      return 71;
+    default:
+      return 1;
   }
 }
 

@@ -48,8 +48,7 @@ export async function followRun(runId: string, opts: FollowOptions): Promise<Run
           const e = JSON.parse(m.data) as StoredEvent;
           print(e);
           if (opts.stopAfter?.(e)) return (await call<{ run: RunView }>('GET', path)).run;
-        }
-        else if (m.event === 'snapshot') last = JSON.parse(m.data) as RunView;
+        } else if (m.event === 'snapshot') last = JSON.parse(m.data) as RunView;
         else if (m.event === 'end') {
           const ended = JSON.parse(m.data) as RunView;
           if (!opts.json) out();

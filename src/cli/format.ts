@@ -3,8 +3,7 @@ import { styleText } from 'node:util';
 import { formatDuration, type RunView as Run, type StoredEvent } from '../app/light.ts';
 
 type Style = Parameters<typeof styleText>[0];
-export const paint = (style: Style, text: string, stream: NodeJS.WriteStream = process.stdout): string =>
-  styleText(style, text, { validateStream: true, stream });
+export const paint = (style: Style, text: string, stream: NodeJS.WriteStream = process.stdout): string => styleText(style, text, { validateStream: true, stream });
 
 /**
  * Makes text from outside Paddock (anything an agent wrote: its messages, tool calls and output, branch names, task
@@ -25,13 +24,16 @@ export function safe(text: unknown): string {
 // CSI (ESC [ or 0x9b) params/intermediates then a final byte; OSC (ESC ] or 0x9d) to BEL or ST; DCS, SOS, PM, APC
 // (ESC P/X/^/_ or 0x90/0x98/0x9e/0x9f) to ST; ESC with intermediates and a final byte; ESC and the character after
 // it. An unterminated string loses only its introducer; the rest is shown (its C1 form is escaped).
-const ESCAPE_SEQUENCE = new RegExp([
-  '(?:\\x1b\\[|\\x9b)[\\x30-\\x3f]*[\\x20-\\x2f]*[\\x40-\\x7e]?',
-  '(?:\\x1b\\]|\\x9d)[^\\x07\\x1b\\x9c]*(?:\\x07|\\x1b\\\\|\\x9c)',
-  '(?:\\x1b[PX^_]|[\\x90\\x98\\x9e\\x9f])[^\\x1b\\x9c]*(?:\\x1b\\\\|\\x9c)',
-  '\\x1b[\\x20-\\x2f]+[\\x30-\\x7e]?',
-  '\\x1b[\\x30-\\x7e]?',
-].join('|'), 'g');
+const ESCAPE_SEQUENCE = new RegExp(
+  [
+    '(?:\\x1b\\[|\\x9b)[\\x30-\\x3f]*[\\x20-\\x2f]*[\\x40-\\x7e]?',
+    '(?:\\x1b\\]|\\x9d)[^\\x07\\x1b\\x9c]*(?:\\x07|\\x1b\\\\|\\x9c)',
+    '(?:\\x1b[PX^_]|[\\x90\\x98\\x9e\\x9f])[^\\x1b\\x9c]*(?:\\x1b\\\\|\\x9c)',
+    '\\x1b[\\x20-\\x2f]+[\\x30-\\x7e]?',
+    '\\x1b[\\x30-\\x7e]?',
+  ].join('|'),
+  'g',
+);
 const UNSAFE_CHAR = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** One line of at most max characters (first line of text, safe, with … when cut). */
@@ -98,11 +100,19 @@ const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 export function stateColor(state: string): Style {
   switch (state) {
-    case 'completed': return 'green';
-    case 'running': case 'starting': return 'cyan';
-    case 'stalled': case 'pending': case 'queued': return 'yellow';
-    case 'idle': return 'blue';
-    default: return 'red';
+    case 'completed':
+      return 'green';
+    case 'running':
+    case 'starting':
+      return 'cyan';
+    case 'stalled':
+    case 'pending':
+    case 'queued':
+      return 'yellow';
+    case 'idle':
+      return 'blue';
+    default:
+      return 'red';
   }
 }
 
@@ -112,7 +122,7 @@ export const cost = (r: Run) => (r.costUsd === null ? '-' : `$${r.costUsd.toFixe
 function summarizeInput(name: string, input: unknown): string {
   const i = (input ?? {}) as Record<string, unknown>;
   const pick = i.command ?? i.file_path ?? i.path ?? i.pattern ?? i.url ?? i.description;
-  const text = typeof pick === 'string' ? pick : JSON.stringify(input) ?? '';
+  const text = typeof pick === 'string' ? pick : (JSON.stringify(input) ?? '');
   return `${safe(name)}(${safe(text.length > 200 ? `${text.slice(0, 200)}…` : text)})`;
 }
 
@@ -137,10 +147,14 @@ export function renderEvent(e: StoredEvent, opts: { timestamps?: boolean } = {})
 function renderBody(e: StoredEvent): string | undefined {
   const d = e.data;
   switch (e.kind) {
-    case 'init': return paint('dim', `▸ session ${f(d.sessionId)} · model ${f(d.model)} · ${f(d.cwd)}`);
-    case 'text': return `${paint('bold', '●')} ${f(d.text)}`;
-    case 'thinking': return paint('dim', `✻ ${f(d.text)}`);
-    case 'tool_use': return `${paint('cyan', '⏺')} ${summarizeInput(String(d.name), d.input)}`;
+    case 'init':
+      return paint('dim', `▸ session ${f(d.sessionId)} · model ${f(d.model)} · ${f(d.cwd)}`);
+    case 'text':
+      return `${paint('bold', '●')} ${f(d.text)}`;
+    case 'thinking':
+      return paint('dim', `✻ ${f(d.text)}`);
+    case 'tool_use':
+      return `${paint('cyan', '⏺')} ${summarizeInput(String(d.name), d.input)}`;
     case 'tool_result': {
       const body = clip(f(d.content), 6).replace(/\n/g, '\n    ');
       return d.isError ? paint('red', `  ⎿ ${body}`) : paint('dim', `  ⎿ ${body}`);
@@ -150,11 +164,17 @@ function renderBody(e: StoredEvent): string | undefined {
       const summary = `${f(d.numTurns)} turns · $${Number(d.costUsd ?? 0).toFixed(4)} · ${Number(u.inputTokens ?? 0)} in / ${Number(u.outputTokens ?? 0)} out tokens`;
       return `${d.isError ? paint('red', '✘ result') : paint('green', '✔ result')} ${paint('dim', summary)}${d.result ? `\n${f(d.result)}` : ''}`;
     }
-    case 'error': return paint('red', `✘ ${f(d.message)}`);
-    case 'stderr': return paint('dim', `stderr: ${f(d.text)}`);
-    case 'state': return paint(stateColor(String(d.to)), `— ${f(d.from)} → ${f(d.to)}${d.reason ? ` (${f(d.reason)})` : ''}`);
-    case 'phase': return paint('dim', `— ${f(d.phase)}`);
-    case 'note': return paint('dim', `— ${f(d.message)}`);
-    default: return undefined;
+    case 'error':
+      return paint('red', `✘ ${f(d.message)}`);
+    case 'stderr':
+      return paint('dim', `stderr: ${f(d.text)}`);
+    case 'state':
+      return paint(stateColor(String(d.to)), `— ${f(d.from)} → ${f(d.to)}${d.reason ? ` (${f(d.reason)})` : ''}`);
+    case 'phase':
+      return paint('dim', `— ${f(d.phase)}`);
+    case 'note':
+      return paint('dim', `— ${f(d.message)}`);
+    default:
+      return undefined;
   }
 }

@@ -18,7 +18,11 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ helpWidth: 110 })
-    .addHelpText('after', '\nState lives in $PADDOCK_HOME (default ~/.paddock). Settings: see docs/configuration.md.\nFirst run: paddock doctor, then paddock spawn --repo <path> --task "…"\n\n' + wrap(EXIT_CODES_LINE, 110))
+    .addHelpText(
+      'after',
+      '\nState lives in $PADDOCK_HOME (default ~/.paddock). Settings: see docs/configuration.md.\nFirst run: paddock doctor, then paddock spawn --repo <path> --task "…"\n\n' +
+        wrap(EXIT_CODES_LINE, 110),
+    )
     .addHelpText('after', '\nExamples:\n  paddock spawn --repo ~/src/app --task "Add a health endpoint"\n  paddock ls\n  paddock logs -f <id>\n  paddock diff <id> && paddock merge <id>');
   program.exitOverride();
   registerSpawn(program);

@@ -9,8 +9,16 @@ import { invalidInput } from '../errors/index.ts';
 import { parseBytes, parseCpus, parseDuration, parsePids } from './units.ts';
 import { parseAddressList, parseFlag, parseList, parsePositiveNumber } from './flags.ts';
 
-const size = (d: string) => z.union([z.string(), z.number()]).default(d).transform((v, ctx) => tryParse(() => parseBytes(v), ctx));
-const duration = (d: string) => z.union([z.string(), z.number()]).default(d).transform((v, ctx) => tryParse(() => parseDuration(v), ctx));
+const size = (d: string) =>
+  z
+    .union([z.string(), z.number()])
+    .default(d)
+    .transform((v, ctx) => tryParse(() => parseBytes(v), ctx));
+const duration = (d: string) =>
+  z
+    .union([z.string(), z.number()])
+    .default(d)
+    .transform((v, ctx) => tryParse(() => parseDuration(v), ctx));
 
 function positiveInt(v: string | number, what: string): number {
   const n = typeof v === 'number' ? v : /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
@@ -33,7 +41,11 @@ function loopbackAddress(v: string, what: string): { host: string; port: number 
   const host = m?.[1] ?? '';
   const port = Number(m?.[2]);
   if (!m || port < 1 || port > 65535) throw invalidInput(`invalid ${what} "${v}"`, 'use host:port, e.g. 127.0.0.1:9090');
-  if (!(host === 'localhost' || host === '::1' || /^127\./.test(host))) throw invalidInput(`${what} "${v}" is not a loopback address: metrics there would be open to the network without authentication`, 'use 127.0.0.1:<port>, or scrape GET /metrics on the API (behind its authentication)');
+  if (!(host === 'localhost' || host === '::1' || /^127\./.test(host)))
+    throw invalidInput(
+      `${what} "${v}" is not a loopback address: metrics there would be open to the network without authentication`,
+      'use 127.0.0.1:<port>, or scrape GET /metrics on the API (behind its authentication)',
+    );
   return { host, port };
 }
 
@@ -57,7 +69,7 @@ function tryParse<T>(fn: () => T, ctx: z.RefinementCtx): T {
 /** The settings, field by field (their descriptions are the docs). */
 export const configFields = z.object({
   home: z.string().min(1).describe('PADDOCK_HOME: state directory (database, run checkouts, logs). Default ~/.paddock'),
-  anthropicBaseUrl: z.url().default('https://api.anthropic.com').describe('PADDOCK_ANTHROPIC_BASE_URL: the model endpoint agents talk to (through Paddock\'s relay; a loopback URL works)'),
+  anthropicBaseUrl: z.url().default('https://api.anthropic.com').describe("PADDOCK_ANTHROPIC_BASE_URL: the model endpoint agents talk to (through Paddock's relay; a loopback URL works)"),
   anthropicApiKey: z.string().optional().describe('PADDOCK_ANTHROPIC_API_KEY or ANTHROPIC_API_KEY: the real key, kept on the host; containers never see it'),
   claudeOauthToken: z.string().optional().describe('CLAUDE_CODE_OAUTH_TOKEN: the real OAuth token, kept on the host'),
   engineSocket: z.string().optional().describe('PADDOCK_ENGINE_SOCKET: the Docker Engine API socket to use (else DOCKER_HOST, CONTAINER_HOST, then the usual Podman and Docker paths)'),
@@ -66,60 +78,116 @@ export const configFields = z.object({
   claudeCodeVersion: z.string().default('2.1.332').describe('PADDOCK_CLAUDE_CODE_VERSION: the Claude Code CLI version put into the agent image'),
   cacheDir: z.string().min(1).describe('PADDOCK_CACHE_DIR: downloads (CLI binaries, base rootfs). Default /var/cache/paddock as root, else ~/.cache/paddock'),
   memory: size('512m').describe('PADDOCK_MEMORY: default memory limit per run'),
-  cpus: z.union([z.string(), z.number()]).default(1).transform((v, ctx) => tryParse(() => parseCpus(v), ctx)).describe('PADDOCK_CPUS: default CPU limit per run'),
-  pids: z.union([z.string(), z.number()]).default(512).transform((v, ctx) => tryParse(() => parsePids(v), ctx)).describe('PADDOCK_PIDS: default process limit per run'),
+  cpus: z
+    .union([z.string(), z.number()])
+    .default(1)
+    .transform((v, ctx) => tryParse(() => parseCpus(v), ctx))
+    .describe('PADDOCK_CPUS: default CPU limit per run'),
+  pids: z
+    .union([z.string(), z.number()])
+    .default(512)
+    .transform((v, ctx) => tryParse(() => parsePids(v), ctx))
+    .describe('PADDOCK_PIDS: default process limit per run'),
   timeout: duration('30m').describe('PADDOCK_TIMEOUT: default wall-clock limit per run'),
   stallAfter: duration('10m').describe('PADDOCK_STALL_AFTER: a running agent with no output for this long is marked stalled'),
   stopGrace: duration('3s').describe('PADDOCK_STOP_GRACE: time between SIGTERM and SIGKILL when a run is stopped'),
-  maxRunning: z.union([z.string(), z.number()]).optional().transform((v, ctx) => (v === undefined ? undefined : tryParse(() => positiveInt(v, 'PADDOCK_MAX_RUNNING'), ctx)))
-    .describe('PADDOCK_MAX_RUNNING: how many runs may hold a container at once; more wait in state queued (default: 3/4 of the host\'s memory over the default run memory)'),
+  maxRunning: z
+    .union([z.string(), z.number()])
+    .optional()
+    .transform((v, ctx) => (v === undefined ? undefined : tryParse(() => positiveInt(v, 'PADDOCK_MAX_RUNNING'), ctx)))
+    .describe("PADDOCK_MAX_RUNNING: how many runs may hold a container at once; more wait in state queued (default: 3/4 of the host's memory over the default run memory)"),
   maxTimeout: duration('7d').describe('PADDOCK_MAX_TIMEOUT: the longest wall-clock limit a run may ask for'),
   upstreamFailAfter: duration('30s').describe('PADDOCK_UPSTREAM_FAIL_AFTER: a run whose model endpoint keeps failing (no connection) this long ends failed'),
-  idleTimeout: duration('30m').describe('PADDOCK_IDLE_TIMEOUT: a persistent run (keepAlive) waiting this long for a message has its input closed and ends completed (a run may ask for another, or for none)'),
+  idleTimeout: duration('30m').describe(
+    'PADDOCK_IDLE_TIMEOUT: a persistent run (keepAlive) waiting this long for a message has its input closed and ends completed (a run may ask for another, or for none)',
+  ),
 
-  workdirRoots: z.union([z.string(), z.array(z.string())]).default([]).transform((v, ctx) => tryParse(() => parseRoots(v), ctx))
-    .describe('PADDOCK_WORKDIR_ROOTS: comma-separated absolute paths; a plain directory (not in a git repository) under one of them may be mounted as a run\'s workspace as it is'),
-  jobTtl: duration('7d').describe('PADDOCK_JOB_TTL: a finished run\'s container is removed this long after the run ended (its record, output and branch stay)'),
-  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')
-    .describe('PADDOCK_LOG_LEVEL: the daemon\'s log level (JSON lines on stdout); debug adds every engine and git call'),
-  metricsEnabled: z.union([z.boolean(), z.string()]).default(true).transform((v, ctx) => tryParse(() => onOff(v, 'PADDOCK_METRICS_ENABLED'), ctx))
+  workdirRoots: z
+    .union([z.string(), z.array(z.string())])
+    .default([])
+    .transform((v, ctx) => tryParse(() => parseRoots(v), ctx))
+    .describe("PADDOCK_WORKDIR_ROOTS: comma-separated absolute paths; a plain directory (not in a git repository) under one of them may be mounted as a run's workspace as it is"),
+  jobTtl: duration('7d').describe("PADDOCK_JOB_TTL: a finished run's container is removed this long after the run ended (its record, output and branch stay)"),
+  logLevel: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+    .default('info')
+    .describe("PADDOCK_LOG_LEVEL: the daemon's log level (JSON lines on stdout); debug adds every engine and git call"),
+  metricsEnabled: z
+    .union([z.boolean(), z.string()])
+    .default(true)
+    .transform((v, ctx) => tryParse(() => onOff(v, 'PADDOCK_METRICS_ENABLED'), ctx))
     .describe('PADDOCK_METRICS_ENABLED: serve Prometheus metrics at GET /metrics'),
-  metricsAddress: z.string().optional().transform((v, ctx) => (v === undefined ? undefined : tryParse(() => loopbackAddress(v, 'PADDOCK_METRICS_ADDRESS'), ctx)))
-    .describe('PADDOCK_METRICS_ADDRESS: also serve /metrics alone on this loopback host:port, without authentication (Stromboli\'s separate listener)'),
-  tracingEndpoint: z.url({ protocol: /^https?$/, error: 'use an http(s) URL of an OTLP/HTTP collector, e.g. http://127.0.0.1:4318' }).optional().describe('PADDOCK_TRACING_ENDPOINT: send OTLP/HTTP traces to this collector URL (e.g. http://127.0.0.1:4318); unset, nothing of OpenTelemetry is loaded'),
+  metricsAddress: z
+    .string()
+    .optional()
+    .transform((v, ctx) => (v === undefined ? undefined : tryParse(() => loopbackAddress(v, 'PADDOCK_METRICS_ADDRESS'), ctx)))
+    .describe("PADDOCK_METRICS_ADDRESS: also serve /metrics alone on this loopback host:port, without authentication (Stromboli's separate listener)"),
+  tracingEndpoint: z
+    .url({ protocol: /^https?$/, error: 'use an http(s) URL of an OTLP/HTTP collector, e.g. http://127.0.0.1:4318' })
+    .optional()
+    .describe('PADDOCK_TRACING_ENDPOINT: send OTLP/HTTP traces to this collector URL (e.g. http://127.0.0.1:4318); unset, nothing of OpenTelemetry is loaded'),
   tracingServiceName: z.string().min(1).default('paddock').describe('PADDOCK_TRACING_SERVICE_NAME: service.name of the traces'),
   // The daemon's API over TCP: who may call it, how often, and where runs report their end (docs/auth.md).
-  authEnabled: z.union([z.string(), z.boolean()]).default(false).transform((v, ctx) => tryParse(() => parseFlag(v, 'PADDOCK_AUTH_ENABLED'), ctx))
+  authEnabled: z
+    .union([z.string(), z.boolean()])
+    .default(false)
+    .transform((v, ctx) => tryParse(() => parseFlag(v, 'PADDOCK_AUTH_ENABLED'), ctx))
     .describe('PADDOCK_AUTH_ENABLED or STROMBOLI_AUTH_ENABLED: TCP requests need a bearer token (the unix socket never does)'),
-  apiTokens: z.union([z.string(), z.array(z.string())]).default([]).transform((v) => parseList(v))
+  apiTokens: z
+    .union([z.string(), z.array(z.string())])
+    .default([])
+    .transform((v) => parseList(v))
     .describe('PADDOCK_API_TOKENS or STROMBOLI_API_TOKENS: static bearer tokens, comma-separated'),
-  jwtSecret: z.string().min(32, 'the JWT secret must be at least 32 characters (e.g. openssl rand -base64 32)').optional()
+  jwtSecret: z
+    .string()
+    .min(32, 'the JWT secret must be at least 32 characters (e.g. openssl rand -base64 32)')
+    .optional()
     .describe('PADDOCK_JWT_SECRET or STROMBOLI_JWT_SECRET: HS256 key for the tokens /auth/token issues (enables JWT auth)'),
   jwtExpiry: duration('24h').describe('PADDOCK_JWT_EXPIRY or STROMBOLI_JWT_EXPIRY: how long an access token lasts'),
   jwtRefreshExpiry: duration('168h').describe('PADDOCK_JWT_REFRESH_EXPIRY or STROMBOLI_JWT_REFRESH_EXPIRY: how long a refresh token lasts'),
-  rateLimitEnabled: z.union([z.string(), z.boolean()]).default(false).transform((v, ctx) => tryParse(() => parseFlag(v, 'PADDOCK_RATE_LIMIT_ENABLED'), ctx))
+  rateLimitEnabled: z
+    .union([z.string(), z.boolean()])
+    .default(false)
+    .transform((v, ctx) => tryParse(() => parseFlag(v, 'PADDOCK_RATE_LIMIT_ENABLED'), ctx))
     .describe('PADDOCK_RATE_LIMIT_ENABLED or STROMBOLI_RATE_LIMIT_ENABLED: a token bucket per client on TCP'),
-  rateLimitRps: z.union([z.string(), z.number()]).default(10).transform((v, ctx) => tryParse(() => parsePositiveNumber(v, 'PADDOCK_RATE_LIMIT_RPS'), ctx))
+  rateLimitRps: z
+    .union([z.string(), z.number()])
+    .default(10)
+    .transform((v, ctx) => tryParse(() => parsePositiveNumber(v, 'PADDOCK_RATE_LIMIT_RPS'), ctx))
     .describe('PADDOCK_RATE_LIMIT_RPS or STROMBOLI_RATE_LIMIT_RPS: requests per second a client earns'),
-  rateLimitBurst: z.union([z.string(), z.number()]).default(20).transform((v, ctx) => tryParse(() => positiveInt(v, 'PADDOCK_RATE_LIMIT_BURST'), ctx))
+  rateLimitBurst: z
+    .union([z.string(), z.number()])
+    .default(20)
+    .transform((v, ctx) => tryParse(() => positiveInt(v, 'PADDOCK_RATE_LIMIT_BURST'), ctx))
     .describe('PADDOCK_RATE_LIMIT_BURST or STROMBOLI_RATE_LIMIT_BURST: requests a client may make at once'),
-  rateLimitTrustedProxies: z.union([z.string(), z.array(z.string())]).default([]).transform((v, ctx) => tryParse(() => parseAddressList(v, 'PADDOCK_RATE_LIMIT_TRUSTED_PROXIES'), ctx))
+  rateLimitTrustedProxies: z
+    .union([z.string(), z.array(z.string())])
+    .default([])
+    .transform((v, ctx) => tryParse(() => parseAddressList(v, 'PADDOCK_RATE_LIMIT_TRUSTED_PROXIES'), ctx))
     .describe('PADDOCK_RATE_LIMIT_TRUSTED_PROXIES or STROMBOLI_RATE_LIMIT_TRUSTED_PROXIES: peers (IPs, CIDRs) whose X-Forwarded-For / X-Real-IP names the client'),
   webhookSecret: z.string().min(1).optional().describe('PADDOCK_WEBHOOK_SECRET or STROMBOLI_WEBHOOK_SIGNING_SECRET: HMAC-SHA256 key that signs webhook deliveries'),
-  webhookAllowPrivate: z.union([z.string(), z.boolean()]).default(false).transform((v, ctx) => tryParse(() => parseFlag(v, 'PADDOCK_WEBHOOK_ALLOW_PRIVATE'), ctx))
+  webhookAllowPrivate: z
+    .union([z.string(), z.boolean()])
+    .default(false)
+    .transform((v, ctx) => tryParse(() => parseFlag(v, 'PADDOCK_WEBHOOK_ALLOW_PRIVATE'), ctx))
     .describe('PADDOCK_WEBHOOK_ALLOW_PRIVATE: allow webhook URLs on loopback and private networks'),
-  webhookMaxAttempts: z.union([z.string(), z.number()]).default(12).transform((v, ctx) => tryParse(() => positiveInt(v, 'PADDOCK_WEBHOOK_MAX_ATTEMPTS'), ctx))
+  webhookMaxAttempts: z
+    .union([z.string(), z.number()])
+    .default(12)
+    .transform((v, ctx) => tryParse(() => positiveInt(v, 'PADDOCK_WEBHOOK_MAX_ATTEMPTS'), ctx))
     .describe('PADDOCK_WEBHOOK_MAX_ATTEMPTS: deliveries of one webhook before it is given up'),
   webhookTimeout: duration('5s').describe('PADDOCK_WEBHOOK_TIMEOUT: how long one delivery attempt may take'),
 });
 
-export const configSchema = configFields.transform((c) => ({ ...c, maxRunning: c.maxRunning ?? Math.max(1, Math.floor((totalmem() * 0.75) / c.memory)) })).superRefine((c, ctx) => {
-  if (c.timeout > c.maxTimeout) ctx.addIssue({ code: 'custom', path: ['timeout'], message: `the default timeout is above PADDOCK_MAX_TIMEOUT (${c.maxTimeout / 1000}s)` });
-  // Auth with nothing to authenticate against would lock every TCP client out while looking secure.
-  if (c.authEnabled && c.apiTokens.length === 0 && c.jwtSecret === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['authEnabled'], message: 'authentication is on but no client could ever authenticate: set PADDOCK_API_TOKENS or PADDOCK_JWT_SECRET' });
-  }
-});
+export const configSchema = configFields
+  .transform((c) => ({ ...c, maxRunning: c.maxRunning ?? Math.max(1, Math.floor((totalmem() * 0.75) / c.memory)) }))
+  .superRefine((c, ctx) => {
+    if (c.timeout > c.maxTimeout) ctx.addIssue({ code: 'custom', path: ['timeout'], message: `the default timeout is above PADDOCK_MAX_TIMEOUT (${c.maxTimeout / 1000}s)` });
+    // Auth with nothing to authenticate against would lock every TCP client out while looking secure.
+    if (c.authEnabled && c.apiTokens.length === 0 && c.jwtSecret === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['authEnabled'], message: 'authentication is on but no client could ever authenticate: set PADDOCK_API_TOKENS or PADDOCK_JWT_SECRET' });
+    }
+  });
 
 export type Config = z.output<typeof configSchema>;
 

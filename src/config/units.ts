@@ -24,7 +24,11 @@ export function parseDuration(value: string | number, what = 'duration'): number
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) {
     throw invalidInput(`invalid ${what} "${value}"`, 'use a positive duration such as 90s, 30m, 1h30m or 7d');
   }
-  return positiveInteger(parts.reduce((sum, p) => sum + Number(p[1]) * (DURATION_UNITS[p[2] ?? 's'] ?? 0), 0), what, value);
+  return positiveInteger(
+    parts.reduce((sum, p) => sum + Number(p[1]) * (DURATION_UNITS[p[2] ?? 's'] ?? 0), 0),
+    what,
+    value,
+  );
 }
 
 /** "1.5" → 1.5 CPUs; must be > 0 and at most 1024. */
@@ -46,7 +50,11 @@ function positiveInteger(n: number, what: string, raw: string): number {
 }
 
 export function formatBytes(n: number): string {
-  for (const [unit, size] of [['g', 1024 ** 3], ['m', 1024 ** 2], ['k', 1024]] as const) {
+  for (const [unit, size] of [
+    ['g', 1024 ** 3],
+    ['m', 1024 ** 2],
+    ['k', 1024],
+  ] as const) {
     if (n >= size && n % size === 0) return `${n / size}${unit}`;
   }
   return `${n}b`;

@@ -21,14 +21,24 @@ export async function startMetricsListener(p: Paddock, where: { host: string; po
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE'
-      ? new PaddockError(ErrorCode.InvalidConfig, `PADDOCK_METRICS_ADDRESS ${where.host}:${where.port} is already in use`, { hint: 'choose another port, or unset PADDOCK_METRICS_ADDRESS and scrape GET /metrics on the API' })
-      : e));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new PaddockError(ErrorCode.InvalidConfig, `PADDOCK_METRICS_ADDRESS ${where.host}:${where.port} is already in use`, {
+              hint: 'choose another port, or unset PADDOCK_METRICS_ADDRESS and scrape GET /metrics on the API',
+            })
+          : e,
+      ),
+    );
     server.listen(where.port, where.host, () => resolve());
   });
   const a = server.address() as AddressInfo;
   return {
     address: `${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`,
-    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }

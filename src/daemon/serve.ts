@@ -47,9 +47,13 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
   // Beyond loopback, anyone who reaches the port could run agents on this machine: only with tokens to check.
   const canAuthenticate = config.authEnabled && (config.apiTokens.length > 0 || config.jwtSecret !== undefined);
   if (opts.tcp && !isLoopback(opts.tcp.host) && !canAuthenticate) {
-    throw new PaddockError(ErrorCode.InvalidConfig, `refusing to listen on ${opts.tcp.host}: it is not a loopback address, and with authentication off anyone who can reach it could run agents on this machine`, {
-      hint: 'listen on 127.0.0.1, or turn authentication on (PADDOCK_AUTH_ENABLED=true with PADDOCK_API_TOKENS or PADDOCK_JWT_SECRET)',
-    });
+    throw new PaddockError(
+      ErrorCode.InvalidConfig,
+      `refusing to listen on ${opts.tcp.host}: it is not a loopback address, and with authentication off anyone who can reach it could run agents on this machine`,
+      {
+        hint: 'listen on 127.0.0.1, or turn authentication on (PADDOCK_AUTH_ENABLED=true with PADDOCK_API_TOKENS or PADDOCK_JWT_SECRET)',
+      },
+    );
   }
   // State holds live run tokens: readable by this user only.
   mkdirSync(config.home, { recursive: true, mode: 0o700 });
@@ -73,19 +77,24 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
   const webhooks = new WebhookDispatcher(p, { log });
   const app = createApi({
     // The Stromboli face (/run, /jobs, /sessions, /health, …) after auth's routes, with its own error shapes.
-    guards: createGuards(config, auth), extraRoutes: [(a) => registerAuthRoutes(a, auth), compatRoutes(p, shutdown.signal), compatAgentRoutes(p, shutdown.signal)],
+    guards: createGuards(config, auth),
+    extraRoutes: [(a) => registerAuthRoutes(a, auth), compatRoutes(p, shutdown.signal), compatAgentRoutes(p, shutdown.signal)],
     errorResponse: compatErrorResponse,
-    p, shutdown: shutdown.signal, log, version: VERSION,
+    p,
+    shutdown: shutdown.signal,
+    log,
+    version: VERSION,
     system: { info: () => ({ pid: process.pid, version: VERSION, startedAt, socket, tcp: tcpAddress }), requestStop: () => void stop() },
   });
   // Each listener tags its requests: the unix socket (0600) is the local user's, TCP has to authenticate.
   const listenerFor = (transport: 'unix' | 'tcp') => getRequestListener((req, env) => app.fetch(req, { ...env, transport }));
   const servers: http.Server[] = [];
-  const listen = (server: http.Server, where: string | { host: string; port: number }) => new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    if (typeof where === 'string') server.listen(where, () => resolve());
-    else server.listen(where.port, where.host, () => resolve());
-  });
+  const listen = (server: http.Server, where: string | { host: string; port: number }) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      if (typeof where === 'string') server.listen(where, () => resolve());
+      else server.listen(where.port, where.host, () => resolve());
+    });
 
   let stopTracing: () => Promise<void> = async () => {};
   let metricsListener: Awaited<ReturnType<typeof startMetricsListener>> | undefined;
@@ -126,13 +135,22 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
     s.headersTimeout = 10_000;
   }
 
-  const reconcileNow = () => reconcile(p, { removeOrphans: true }).then(
-    (r) => { if (r.adopted.length || r.orphansRemoved.length) log.info(r, 'reconciled'); },
-    (e: unknown) => log.warn({ err: String(e) }, 'reconcile failed (engine down?); trying again later'),
-  ).then(() => expireFinishedContainers(p).then(
-    (removed) => { if (removed.length) log.info({ removed }, 'removed containers of runs finished longer ago than PADDOCK_JOB_TTL'); },
-    (e: unknown) => log.warn({ err: String(e) }, 'job TTL pass failed; trying again later'),
-  ));
+  const reconcileNow = () =>
+    reconcile(p, { removeOrphans: true })
+      .then(
+        (r) => {
+          if (r.adopted.length || r.orphansRemoved.length) log.info(r, 'reconciled');
+        },
+        (e: unknown) => log.warn({ err: String(e) }, 'reconcile failed (engine down?); trying again later'),
+      )
+      .then(() =>
+        expireFinishedContainers(p).then(
+          (removed) => {
+            if (removed.length) log.info({ removed }, 'removed containers of runs finished longer ago than PADDOCK_JOB_TTL');
+          },
+          (e: unknown) => log.warn({ err: String(e) }, 'job TTL pass failed; trying again later'),
+        ),
+      );
   webhooks.start(); // before adoption: a run that ends from here on is delivered (earlier ends are swept up)
   if (!config.webhookSecret) log.warn({}, 'webhooks are sent unsigned: set PADDOCK_WEBHOOK_SECRET so receivers can check them');
   log.info({ auth: config.authEnabled, jwt: auth.jwtConfigured, rateLimit: config.rateLimitEnabled ? { rps: config.rateLimitRps, burst: config.rateLimitBurst } : false }, 'api guards');
@@ -153,7 +171,9 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
       await p.close();
       await metricsListener?.close();
       await stopTracing(); // ends the spans of runs let go, sends what is buffered
-      setTimeout(() => { for (const s of servers) s.closeAllConnections(); }, 2000).unref();
+      setTimeout(() => {
+        for (const s of servers) s.closeAllConnections();
+      }, 2000).unref();
       await closed;
       rmSync(socket, { force: true });
       releaseHome();

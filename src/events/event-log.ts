@@ -19,10 +19,7 @@ export interface StoredEvent {
 }
 
 /** Paddock's own events (state changes, phases, notes), alongside the agent's. */
-export type PaddockEvent =
-  | { kind: 'state'; from: string; to: string; reason?: string | null }
-  | { kind: 'phase'; phase: string }
-  | { kind: 'note'; message: string };
+export type PaddockEvent = { kind: 'state'; from: string; to: string; reason?: string | null } | { kind: 'phase'; phase: string } | { kind: 'note'; message: string };
 
 export interface IngestLine {
   stream: 'stdout' | 'stderr';
@@ -82,9 +79,7 @@ export class EventLog {
     if (lines.length === 0) return [];
     const stored: StoredEvent[] = [];
     transaction(this.db, () => {
-      const counters = this.db.prepare('SELECT stdout_lines, stderr_lines FROM runs WHERE id = ?').get(runId) as
-        | { stdout_lines: number; stderr_lines: number }
-        | undefined;
+      const counters = this.db.prepare('SELECT stdout_lines, stderr_lines FROM runs WHERE id = ?').get(runId) as { stdout_lines: number; stderr_lines: number } | undefined;
       if (!counters) return;
       let out = counters.stdout_lines;
       let err = counters.stderr_lines;
@@ -99,17 +94,14 @@ export class EventLog {
           stored.push(this.insert(runId, 'stderr', 'stderr', { text: l.text }, false));
         }
       }
-      this.db.prepare('UPDATE runs SET stdout_lines = ?, stderr_lines = ?, last_output_at = ?, updated_at = ? WHERE id = ?')
-        .run(out, err, Date.now(), Date.now(), runId);
+      this.db.prepare('UPDATE runs SET stdout_lines = ?, stderr_lines = ?, last_output_at = ?, updated_at = ? WHERE id = ?').run(out, err, Date.now(), Date.now(), runId);
     });
     if (stored.length) this.emitter.emit(runId);
     return stored;
   }
 
   list(runId: string, afterSeq = 0, limit = 10_000): StoredEvent[] {
-    return this.db.prepare('SELECT * FROM events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(runId, afterSeq, limit)
-      .map(toStored);
+    return this.db.prepare('SELECT * FROM events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(runId, afterSeq, limit).map(toStored);
   }
 
   /** The run's latest event of this kind (e.g. its result), however many events came before it. */
@@ -193,18 +185,23 @@ export class EventLog {
       };
       const onWrite = () => wake('write');
       this.emitter.on(runId, onWrite);
-      sleep(ms, undefined, signal ? { signal } : {}).then(() => wake('poll'), () => wake('poll'));
+      sleep(ms, undefined, signal ? { signal } : {}).then(
+        () => wake('poll'),
+        () => wake('poll'),
+      );
     });
   }
 
   private insert(runId: string, source: EventSource, kind: string, data: object, notify = true): StoredEvent {
     const seq = this.lastSeq(runId) + 1;
     const ts = Date.now();
-    this.db.prepare('INSERT INTO events (run_id, seq, ts, source, kind, data) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(runId, seq, ts, source, kind, JSON.stringify(data));
+    this.db.prepare('INSERT INTO events (run_id, seq, ts, source, kind, data) VALUES (?, ?, ?, ?, ?, ?)').run(runId, seq, ts, source, kind, JSON.stringify(data));
     const stored = { runId, seq, ts, source, kind, data: data as Record<string, unknown> };
     if (notify) queueMicrotask(() => this.emitter.emit(runId));
-    if (this.anyListeners.size) queueMicrotask(() => { for (const fn of this.anyListeners) fn(stored); });
+    if (this.anyListeners.size)
+      queueMicrotask(() => {
+        for (const fn of this.anyListeners) fn(stored);
+      });
     return stored;
   }
 }

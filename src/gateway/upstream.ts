@@ -60,13 +60,10 @@ export type ProbeResult = { reachable: true; status: number } | { reachable: fal
  */
 export function probeUpstream(upstream: string, credential: UpstreamCredential, timeoutMs = 5000): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const req = requestUpstream(
-      { upstream: new URL(upstream), credential, method: 'GET', path: '/v1/models', headers: { 'anthropic-version': '2023-06-01' }, timeoutMs },
-      (res) => {
-        res.resume();
-        resolve({ reachable: true, status: res.statusCode ?? 0 });
-      },
-    );
+    const req = requestUpstream({ upstream: new URL(upstream), credential, method: 'GET', path: '/v1/models', headers: { 'anthropic-version': '2023-06-01' }, timeoutMs }, (res) => {
+      res.resume();
+      resolve({ reachable: true, status: res.statusCode ?? 0 });
+    });
     req.on('error', (e) => resolve({ reachable: false, error: describeUpstreamError(e) }));
     req.end();
   });
@@ -77,11 +74,19 @@ export function describeUpstreamError(e: Error): string {
   const err = e as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
   const where = err.address ? ` (${err.address}${err.port ? `:${err.port}` : ''})` : err.hostname ? ` (${err.hostname})` : '';
   switch (err.code) {
-    case 'ECONNREFUSED': return `connection refused${where}`;
-    case 'ENOTFOUND': case 'EAI_AGAIN': return `host not found${where}`;
-    case 'ETIMEDOUT': return `connection timed out${where}`;
-    case 'ECONNRESET': return `connection reset${where}`;
-    case 'EHOSTUNREACH': case 'ENETUNREACH': return `no route to host${where}`;
-    default: return e.message;
+    case 'ECONNREFUSED':
+      return `connection refused${where}`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `host not found${where}`;
+    case 'ETIMEDOUT':
+      return `connection timed out${where}`;
+    case 'ECONNRESET':
+      return `connection reset${where}`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `no route to host${where}`;
+    default:
+      return e.message;
   }
 }

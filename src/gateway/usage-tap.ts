@@ -118,7 +118,12 @@ export class UsageTap {
   /** Reports what the running totals grew by since the last report. */
   private report(total: Usage): void {
     const inc = minus(total, this.seen);
-    this.seen = { inputTokens: Math.max(total.inputTokens, this.seen.inputTokens), outputTokens: Math.max(total.outputTokens, this.seen.outputTokens), cacheReadTokens: Math.max(total.cacheReadTokens, this.seen.cacheReadTokens), cacheCreationTokens: Math.max(total.cacheCreationTokens, this.seen.cacheCreationTokens) };
+    this.seen = {
+      inputTokens: Math.max(total.inputTokens, this.seen.inputTokens),
+      outputTokens: Math.max(total.outputTokens, this.seen.outputTokens),
+      cacheReadTokens: Math.max(total.cacheReadTokens, this.seen.cacheReadTokens),
+      cacheCreationTokens: Math.max(total.cacheCreationTokens, this.seen.cacheCreationTokens),
+    };
     if (!isZero(inc)) this.onUsage({ ...inc, model: this.model });
   }
 }

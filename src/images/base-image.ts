@@ -34,7 +34,7 @@ export async function ensureBaseImage(runtime: ContainerRuntime, ref: string, ca
       rmSync(partial, { force: true });
       const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
       throw new PaddockError(ErrorCode.Internal, missing ? 'mmdebstrap is not installed' : `mmdebstrap failed: ${(e as { stderr?: string }).stderr ?? (e as Error).message}`, {
-        hint: missing ? 'run `npm run up` (it installs mmdebstrap), or `apt-get install mmdebstrap`' : 'check that Debian\'s package mirror is reachable',
+        hint: missing ? 'run `npm run up` (it installs mmdebstrap), or `apt-get install mmdebstrap`' : "check that Debian's package mirror is reachable",
       });
     }
   }

@@ -55,9 +55,7 @@ export function closeInput(d: Pick<ConversationDeps, 'messages' | 'events' | 're
   if (first) {
     d.events.append(run.id, {
       kind: 'note',
-      message: reason === 'idle'
-        ? `idle for ${formatDuration(run.idleTimeoutMs ?? 0)}: closing the agent's input, it ends now`
-        : 'stopped between turns: closing the agent\'s input, it ends now',
+      message: reason === 'idle' ? `idle for ${formatDuration(run.idleTimeoutMs ?? 0)}: closing the agent's input, it ends now` : "stopped between turns: closing the agent's input, it ends now",
     });
   }
   return first;

@@ -9,5 +9,4 @@ export type { SupervisorDeps } from './supervisor.ts';
 export { newOwner, ownedBy, ownerAlive, retireOwner } from './owner.ts';
 export { closeInput, Conversation, INPUT_CLOSED_MARKER, INPUT_SOCKET, IN_CONTAINER_INPUT_SOCKET, turnOfNote } from './conversation.ts';
 
-
 export type { Owner } from './owner.ts';

@@ -97,9 +97,10 @@ export async function startInputServer(opts: InputServerOptions): Promise<InputS
     hangUp() {
       current?.destroy();
     },
-    close: () => new Promise<void>((resolve) => {
-      current?.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        current?.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

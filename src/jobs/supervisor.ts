@@ -158,7 +158,10 @@ export class RunSupervisor {
         onUpstreamError: (message) => {
           const failingFor = upstream.failed();
           const giveUp = failingFor >= this.d.upstreamFailAfterMs;
-          this.d.events.append(runId, { kind: 'note', message: `model endpoint unreachable: ${message}${failingFor > 0 ? ` (failing for ${formatDuration(failingFor)})` : ''}${giveUp ? '; ending the run' : ''}` });
+          this.d.events.append(runId, {
+            kind: 'note',
+            message: `model endpoint unreachable: ${message}${failingFor > 0 ? ` (failing for ${formatDuration(failingFor)})` : ''}${giveUp ? '; ending the run' : ''}`,
+          });
           if (giveUp) void this.requestStop(runId, 'upstream', message);
         },
       });
@@ -167,7 +170,11 @@ export class RunSupervisor {
         const adapter = this.d.agent(run.agent);
         if (!adapter.encodeMessage) throw new Error(`agent ${run.agent} takes no messages`);
         conversation = new Conversation(runId, {
-          runs: this.d.runs, events: this.d.events, messages: this.d.messages, relayDir: relayDirOf(run), encode: adapter.encodeMessage,
+          runs: this.d.runs,
+          events: this.d.events,
+          messages: this.d.messages,
+          relayDir: relayDirOf(run),
+          encode: adapter.encodeMessage,
           stopContainer: () => this.d.runtime.stopContainer(containerId, Math.ceil(this.d.stopGraceMs / 1000)),
           ...(this.d.log ? { log: this.d.log } : {}),
         });
@@ -175,7 +182,6 @@ export class RunSupervisor {
       }
       let container = await this.d.runtime.inspectContainer(containerId);
       if (!container) {
-
         await this.finish(run, 'crashed', { reason: 'the container disappeared' }, true);
         return;
       }
@@ -187,10 +193,20 @@ export class RunSupervisor {
       const startedAt = run.startedAt ?? Date.now();
       // Timer callbacks must never throw: an exception there would take the whole host process down.
       const guarded = (what: string, fn: () => unknown) => () => {
-        Promise.resolve().then(fn).catch((e: unknown) => this.d.log?.(`${what} failed: ${String(e)}`));
+        Promise.resolve()
+          .then(fn)
+          .catch((e: unknown) => this.d.log?.(`${what} failed: ${String(e)}`));
       };
-      cancels.push(armAt(startedAt + run.timeoutMs, guarded('timeout', () => this.onTimeout(runId))));
-      const stallCheck = setInterval(guarded('stall check', () => this.checkStall(runId)), Math.min(5000, Math.max(250, this.d.stallAfterMs / 4)));
+      cancels.push(
+        armAt(
+          startedAt + run.timeoutMs,
+          guarded('timeout', () => this.onTimeout(runId)),
+        ),
+      );
+      const stallCheck = setInterval(
+        guarded('stall check', () => this.checkStall(runId)),
+        Math.min(5000, Math.max(250, this.d.stallAfterMs / 4)),
+      );
       cancels.push(() => clearInterval(stallCheck));
 
       await this.pump(run, true, signal);
@@ -208,7 +224,6 @@ export class RunSupervisor {
       for (const cancel of cancels) cancel();
       await conversation?.stop();
       await relay?.close();
-
     }
   }
 
@@ -225,7 +240,7 @@ export class RunSupervisor {
       if (batch.length === 0) return;
       const stored = this.d.events.ingest(run.id, batch);
       batch = [];
-        for (const e of stored) if (e.kind === 'result') this.recordResult(run, e.data as unknown as Extract<AgentEvent, { kind: 'result' }>);
+      for (const e of stored) if (e.kind === 'result') this.recordResult(run, e.data as unknown as Extract<AgentEvent, { kind: 'result' }>);
       if (stored.length && this.must(run.id).state === 'stalled') this.transition(this.must(run.id), 'running', {});
     };
     for await (const line of this.d.runtime.logs(run.containerId!, { follow, ...(signal ? { signal } : {}) })) {
@@ -235,7 +250,14 @@ export class RunSupervisor {
       if (failure !== undefined) throw failure;
       if (batch.length >= 200) flush();
       // A lone line is stored within 50 ms, so the live tail keeps up; a timer's error is rethrown in this loop.
-      else timer ??= setTimeout(() => { try { flush(); } catch (e) { failure = e; } }, 50);
+      else
+        timer ??= setTimeout(() => {
+          try {
+            flush();
+          } catch (e) {
+            failure = e;
+          }
+        }, 50);
     }
     if (failure !== undefined) throw failure;
     flush();
@@ -318,7 +340,13 @@ export class RunSupervisor {
  * How a run whose container has exited ends, and why — in words a user understands. inputClosed: Paddock closed a
  * persistent run's input between turns (idle too long, or stopped while idle), and the agent left as asked.
  */
-export function outcome(run: Run, c: ContainerState, exitCode: number, result: { isError: boolean; subtype: string } | undefined, inputClosed?: InputClosedBecause): { state: RunState; reason: string } {
+export function outcome(
+  run: Run,
+  c: ContainerState,
+  exitCode: number,
+  result: { isError: boolean; subtype: string } | undefined,
+  inputClosed?: InputClosedBecause,
+): { state: RunState; reason: string } {
   if (run.stopRequested === 'timeout') return { state: 'timed_out', reason: `timed out after ${formatDuration(run.timeoutMs)}` };
   if (run.stopRequested === 'user') return { state: 'cancelled', reason: 'stopped by user' };
   if (run.stopRequested === 'upstream') return { state: 'failed', reason: `model endpoint unreachable: ${run.stopDetail ?? 'no answer'}` };
@@ -370,6 +398,15 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new Error('supervision stopped (host shutting down)'));
     signal.addEventListener('abort', onAbort, { once: true });
-    p.then((v) => { signal.removeEventListener('abort', onAbort); resolve(v); }, (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
   });
 }

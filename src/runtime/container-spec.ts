@@ -119,7 +119,8 @@ export interface HelperContainerInput {
 export function buildHelperContainerSpec(input: HelperContainerInput): HardenedContainerSpec {
   const { limits } = input;
   for (const m of input.readOnlyMounts) {
-    if (!m.host.startsWith('/') || !m.container.startsWith('/') || /[:,\0\n]/.test(m.host + m.container)) throw new Error(`helper mount ${m.host} → ${m.container}: paths must be absolute, without ':' or ','`);
+    if (!m.host.startsWith('/') || !m.container.startsWith('/') || /[:,\0\n]/.test(m.host + m.container))
+      throw new Error(`helper mount ${m.host} → ${m.container}: paths must be absolute, without ':' or ','`);
   }
   const spec: Docker.ContainerCreateOptions = {
     name: input.name,
@@ -155,4 +156,3 @@ export function buildHelperContainerSpec(input: HelperContainerInput): HardenedC
   };
   return spec as HardenedContainerSpec;
 }
-

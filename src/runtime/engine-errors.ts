@@ -4,7 +4,7 @@
  */
 import { ErrorCode, PaddockError } from '../errors/index.ts';
 
-export const ENGINE_HINT = 'start a container engine with `npm run up`, or set PADDOCK_ENGINE_SOCKET or DOCKER_HOST to a running engine\'s socket (unix:///path)';
+export const ENGINE_HINT = "start a container engine with `npm run up`, or set PADDOCK_ENGINE_SOCKET or DOCKER_HOST to a running engine's socket (unix:///path)";
 export const IMAGE_HINT = 'run `paddock image build` to build the agent image';
 
 /** The parts of a docker-modem / Node socket error that tell engine failures apart. */
@@ -66,9 +66,15 @@ export function toPaddockError(e: unknown, what: string, socketPath: string): Pa
   }
   if (status === 404) return new PaddockError(ErrorCode.NotFound, `${what}: ${msg}`, { hint: 'it may have been removed already; `paddock gc` tidies what is left', details, cause: e });
   // Podman answers 500 where Docker answers 409 for a taken name ("the container name … is already in use").
-  if (status === 409 || /already in use/i.test(msg)) return new PaddockError(ErrorCode.Conflict, `${what}: ${msg}`, { hint: 'another run or resource holds this name or is using it; retry when it is done', details, cause: e });
-  if (status === 400) return new PaddockError(ErrorCode.InvalidInput, `${what}: the engine refused it: ${msg}`, { hint: 'this engine does not accept part of the request; see docs/runtime.md for engine differences', details, cause: e });
-  return new PaddockError(ErrorCode.Internal, `${what}: ${msg}`, { hint: 'check the engine\'s own log; if it persists, restart the engine (`npm run up`)', details, cause: e });
+  if (status === 409 || /already in use/i.test(msg))
+    return new PaddockError(ErrorCode.Conflict, `${what}: ${msg}`, { hint: 'another run or resource holds this name or is using it; retry when it is done', details, cause: e });
+  if (status === 400)
+    return new PaddockError(ErrorCode.InvalidInput, `${what}: the engine refused it: ${msg}`, {
+      hint: 'this engine does not accept part of the request; see docs/runtime.md for engine differences',
+      details,
+      cause: e,
+    });
+  return new PaddockError(ErrorCode.Internal, `${what}: ${msg}`, { hint: "check the engine's own log; if it persists, restart the engine (`npm run up`)", details, cause: e });
 }
 
 /**

@@ -11,7 +11,6 @@ export const LABEL = {
 /** helper: a short-lived container Paddock runs for itself (e.g. git diff over a live run's clone). */
 export type ResourceKind = 'agent' | 'session-home' | 'network' | 'image' | 'probe' | 'helper';
 
-
 export function paddockLabels(instance: string, kind: ResourceKind, extra: { run?: string; session?: string } = {}): Record<string, string> {
   const labels: Record<string, string> = { [LABEL.managed]: 'true', [LABEL.instance]: instance, [LABEL.kind]: kind };
   if (extra.run !== undefined) labels[LABEL.run] = extra.run;

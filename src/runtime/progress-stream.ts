@@ -23,10 +23,7 @@ interface ProgressMessage {
   aux?: { ID?: unknown };
 }
 
-export async function readProgress(
-  source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
-  onProgress: (line: string) => void = () => {},
-): Promise<ProgressResult> {
+export async function readProgress(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, onProgress: (line: string) => void = () => {}): Promise<ProgressResult> {
   const result: ProgressResult = { error: undefined, imageId: undefined };
   let pending = '';
   // Text of "stream" messages, which is one continuous text split arbitrarily across messages.

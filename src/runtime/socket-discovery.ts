@@ -37,11 +37,7 @@ export function socketPathOf(value: string): { path: string } | { skipped: strin
 }
 
 /** The sockets to try, in order, without duplicates; and the values that were set but cannot be used. */
-export function engineCandidates(
-  opts: DiscoverOptions,
-  env: NodeJS.ProcessEnv = process.env,
-  uid: number | undefined = process.getuid?.(),
-): { candidates: SocketCandidate[]; skipped: string[] } {
+export function engineCandidates(opts: DiscoverOptions, env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): { candidates: SocketCandidate[]; skipped: string[] } {
   const raw: [value: string | undefined, source: string][] = [
     [opts.explicit, 'explicit'],
     [env.DOCKER_HOST, '$DOCKER_HOST'],
@@ -81,11 +77,7 @@ export async function firstAnswering(candidates: SocketCandidate[], tried: strin
 }
 
 /** env and uid are parameters so tests can pin them; callers leave them out. */
-export async function discoverEngine(
-  opts: DiscoverOptions,
-  env: NodeJS.ProcessEnv = process.env,
-  uid: number | undefined = process.getuid?.(),
-): Promise<DockerEngineRuntime> {
+export async function discoverEngine(opts: DiscoverOptions, env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): Promise<DockerEngineRuntime> {
   // A socket the user named in DOCKER_HOST or CONTAINER_HOST is used alone, as PADDOCK_ENGINE_SOCKET is: falling back
   // to another engine when it does not answer would run agents somewhere the user did not choose.
   const namedVar = !opts.explicit ? (['DOCKER_HOST', 'CONTAINER_HOST'] as const).find((k) => (env[k] ?? '').trim() !== '') : undefined;
@@ -100,9 +92,7 @@ export async function discoverEngine(
     await startPodmanService(podman, opts.podmanSocketPath, tried);
     return DockerEngineRuntime.connect(opts.podmanSocketPath);
   }
-  const extra = podman
-    ? `podman is installed: \`podman system service --time=0 unix://${opts.podmanSocketPath} &\` starts its API`
-    : 'neither Podman nor Docker answered, and podman is not on PATH';
+  const extra = podman ? `podman is installed: \`podman system service --time=0 unix://${opts.podmanSocketPath} &\` starts its API` : 'neither Podman nor Docker answered, and podman is not on PATH';
   throw new PaddockError(ErrorCode.EngineUnavailable, `no container engine found. Tried:\n  ${tried.join('\n  ')}`, {
     hint: `${ENGINE_HINT}; ${extra}`,
     details: { tried },
@@ -111,10 +101,11 @@ export async function discoverEngine(
 
 async function connectNamed(name: string, value: string): Promise<DockerEngineRuntime> {
   const parsed = socketPathOf(value);
-  const fail = (why: string) => new PaddockError(ErrorCode.EngineUnavailable, `${name}=${value} names no usable engine: ${why}`, {
-    hint: `start the engine on that socket, point ${name} at one that answers, or unset ${name} to let Paddock find one (${ENGINE_HINT})`,
-    details: { [name]: value },
-  });
+  const fail = (why: string) =>
+    new PaddockError(ErrorCode.EngineUnavailable, `${name}=${value} names no usable engine: ${why}`, {
+      hint: `start the engine on that socket, point ${name} at one that answers, or unset ${name} to let Paddock find one (${ENGINE_HINT})`,
+      details: { [name]: value },
+    });
   if ('skipped' in parsed) throw fail(parsed.skipped);
   const why = existsSync(parsed.path) ? await DockerEngineRuntime.probe(parsed.path) : 'no such socket';
   if (why !== undefined) throw fail(why);

@@ -56,7 +56,10 @@ export class MessagesRepo {
   }
 
   list(runId: string): Message[] {
-    return this.db.prepare('SELECT * FROM messages WHERE run_id = ? ORDER BY seq').all(runId).map((r) => fromRow<Message>(r, {}));
+    return this.db
+      .prepare('SELECT * FROM messages WHERE run_id = ? ORDER BY seq')
+      .all(runId)
+      .map((r) => fromRow<Message>(r, {}));
   }
 
   /** The oldest message not sent yet. */
@@ -91,16 +94,19 @@ export class MessagesRepo {
    * supervisor that looks at every flush of a long run's output does not rescan all its events each time.
    */
   counts(runId: string, answers?: { count: number; seq: number }): TurnCounts {
-    const m = this.db.prepare(
-      "SELECT SUM(state IN ('sent', 'delivered')) AS given, SUM(state = 'pending') AS pending FROM messages WHERE run_id = ?",
-    ).get(runId) as { given: number | null; pending: number | null };
-    const a = this.db.prepare("SELECT COUNT(*) AS n, MAX(seq) AS last FROM events WHERE run_id = ? AND seq > ? AND source = 'agent' AND kind = 'result'")
-      .get(runId, answers?.seq ?? 0) as { n: number; last: number | null };
+    const m = this.db.prepare("SELECT SUM(state IN ('sent', 'delivered')) AS given, SUM(state = 'pending') AS pending FROM messages WHERE run_id = ?").get(runId) as {
+      given: number | null;
+      pending: number | null;
+    };
+    const a = this.db.prepare("SELECT COUNT(*) AS n, MAX(seq) AS last FROM events WHERE run_id = ? AND seq > ? AND source = 'agent' AND kind = 'result'").get(runId, answers?.seq ?? 0) as {
+      n: number;
+      last: number | null;
+    };
     if (answers) {
       answers.count += Number(a.n);
       if (a.last !== null) answers.seq = Number(a.last);
     }
-    return { given: Number(m.given ?? 0), pending: Number(m.pending ?? 0), answered: (answers ? answers.count : Number(a.n)) };
+    return { given: Number(m.given ?? 0), pending: Number(m.pending ?? 0), answered: answers ? answers.count : Number(a.n) };
   }
 
   /** When the latest message was sent (a turn began then). */

@@ -154,4 +154,3 @@ export const MIGRATIONS: readonly string[] = [
   );
   `,
 ];
-

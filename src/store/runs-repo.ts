@@ -34,29 +34,34 @@ export class RunsRepo {
 
   /** Runs whose id starts with prefix (so users can type the first few characters, as with git and docker). */
   findByPrefix(prefix: string): Run[] {
-    return this.db.prepare("SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 10")
+    return this.db
+      .prepare("SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 10")
       .all(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
       .map((r) => fromRow<Run>(r, COLS));
   }
 
   list(opts: { states?: readonly RunState[]; limit?: number } = {}): Run[] {
     const where = opts.states?.length ? `WHERE state IN (${opts.states.map(() => '?').join(', ')})` : '';
-    return this.db.prepare(`SELECT * FROM runs ${where} ORDER BY created_at DESC LIMIT ${opts.limit ?? 1000}`)
+    return this.db
+      .prepare(`SELECT * FROM runs ${where} ORDER BY created_at DESC LIMIT ${opts.limit ?? 1000}`)
       .all(...(opts.states ?? []))
       .map((r) => fromRow<Run>(r, COLS));
   }
 
   /** Active runs (or reserved ones) on the same repo and branch: a branch belongs to one live run at a time. */
   branchTaken(repo: string, branch: string, exceptId?: string): Run | undefined {
-    const row = this.db.prepare(
-      `SELECT * FROM runs WHERE repo = ? AND branch = ? AND state IN (${LIVE_STATES.map(() => '?').join(', ')}) AND id != ? LIMIT 1`,
-    ).get(repo, branch, ...LIVE_STATES, exceptId ?? '');
+    const row = this.db
+      .prepare(`SELECT * FROM runs WHERE repo = ? AND branch = ? AND state IN (${LIVE_STATES.map(() => '?').join(', ')}) AND id != ? LIMIT 1`)
+      .get(repo, branch, ...LIVE_STATES, exceptId ?? '');
     return row ? fromRow<Run>(row, COLS) : undefined;
   }
 
   /** Queued runs, oldest first: the order they leave the queue in. */
   queued(limit = 1000): Run[] {
-    return this.db.prepare("SELECT * FROM runs WHERE state = 'queued' ORDER BY created_at, id LIMIT ?").all(limit).map((r) => fromRow<Run>(r, COLS));
+    return this.db
+      .prepare("SELECT * FROM runs WHERE state = 'queued' ORDER BY created_at, id LIMIT ?")
+      .all(limit)
+      .map((r) => fromRow<Run>(r, COLS));
   }
 
   /** How many runs are in these states. */
@@ -97,22 +102,31 @@ export class RunsRepo {
 
   /** Adds tokens (and their cost, when known) to a run's usage, as the relay counts them. */
   addUsage(id: string, u: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number }, costUsd: number | undefined): void {
-    this.db.prepare(
-      `UPDATE runs SET input_tokens = COALESCE(input_tokens, 0) + ?, output_tokens = COALESCE(output_tokens, 0) + ?,
+    this.db
+      .prepare(
+        `UPDATE runs SET input_tokens = COALESCE(input_tokens, 0) + ?, output_tokens = COALESCE(output_tokens, 0) + ?,
        cache_read_tokens = COALESCE(cache_read_tokens, 0) + ?, cache_creation_tokens = COALESCE(cache_creation_tokens, 0) + ?,
        cost_usd = CASE WHEN ? IS NULL THEN cost_usd ELSE COALESCE(cost_usd, 0) + ? END, updated_at = ? WHERE id = ?`,
-    ).run(u.inputTokens, u.outputTokens, u.cacheReadTokens, u.cacheCreationTokens, costUsd ?? null, costUsd ?? null, Date.now(), id);
+      )
+      .run(u.inputTokens, u.outputTokens, u.cacheReadTokens, u.cacheCreationTokens, costUsd ?? null, costUsd ?? null, Date.now(), id);
   }
 
   /** What all runs of one agent session used together (each run stores only its own share). */
   sessionUsage(sessionId: string): SessionUsage {
-    const r = this.db.prepare(
-      `SELECT COUNT(*) AS runs, SUM(input_tokens) AS i, SUM(output_tokens) AS o, SUM(cache_read_tokens) AS cr,
+    const r = this.db
+      .prepare(
+        `SELECT COUNT(*) AS runs, SUM(input_tokens) AS i, SUM(output_tokens) AS o, SUM(cache_read_tokens) AS cr,
        SUM(cache_creation_tokens) AS cc, SUM(cost_usd) AS cost FROM runs WHERE session_id = ?`,
-    ).get(sessionId) as Record<string, number | null>;
+      )
+      .get(sessionId) as Record<string, number | null>;
     return {
-      sessionId, runs: Number(r.runs ?? 0), inputTokens: Number(r.i ?? 0), outputTokens: Number(r.o ?? 0),
-      cacheReadTokens: Number(r.cr ?? 0), cacheCreationTokens: Number(r.cc ?? 0), costUsd: r.cost === null ? null : Number(r.cost),
+      sessionId,
+      runs: Number(r.runs ?? 0),
+      inputTokens: Number(r.i ?? 0),
+      outputTokens: Number(r.o ?? 0),
+      cacheReadTokens: Number(r.cr ?? 0),
+      cacheCreationTokens: Number(r.cc ?? 0),
+      costUsd: r.cost === null ? null : Number(r.cost),
     };
   }
 

@@ -26,14 +26,19 @@ export class SessionsRepo {
   upsert(s: Session): void {
     const row = toRow(s as unknown as Record<string, unknown>, {});
     const keys = Object.keys(row);
-    this.db.prepare(
-      `INSERT INTO sessions (${keys.join(', ')}) VALUES (${keys.map((k) => `:${k}`).join(', ')})
+    this.db
+      .prepare(
+        `INSERT INTO sessions (${keys.join(', ')}) VALUES (${keys.map((k) => `:${k}`).join(', ')})
        ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at, last_run_id = excluded.last_run_id`,
-    ).run(row as never);
+      )
+      .run(row as never);
   }
 
   list(): Session[] {
-    return this.db.prepare('SELECT * FROM sessions ORDER BY updated_at DESC').all().map((r) => fromRow<Session>(r, {}));
+    return this.db
+      .prepare('SELECT * FROM sessions ORDER BY updated_at DESC')
+      .all()
+      .map((r) => fromRow<Session>(r, {}));
   }
 
   delete(id: string): void {

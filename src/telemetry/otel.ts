@@ -53,18 +53,26 @@ export function tracesUrl(endpoint: string): string {
 export function createOtelTracer(o: OtelOptions): Tracer {
   const log = loggerFor('tracing');
   // The SDK reports export failures (collector down) through diag: into the daemon's log, once per failure.
-  diag.setLogger({
-    error: (msg) => log.warn({ detail: msg }, 'tracing'), warn: (msg) => log.warn({ detail: msg }, 'tracing'),
-    info: () => {}, debug: () => {}, verbose: () => {},
-  }, DiagLogLevel.WARN);
+  diag.setLogger(
+    {
+      error: (msg) => log.warn({ detail: msg }, 'tracing'),
+      warn: (msg) => log.warn({ detail: msg }, 'tracing'),
+      info: () => {},
+      debug: () => {},
+      verbose: () => {},
+    },
+    DiagLogLevel.WARN,
+  );
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': o.serviceName, 'service.version': o.serviceVersion }),
     // A git command line or a run's reason can be long; the collector needs the start of it, not all of it.
     spanLimits: { attributeValueLengthLimit: 2048 },
-    spanProcessors: [new BatchSpanProcessor({
-      exporter: new OTLPTraceExporter({ url: tracesUrl(o.endpoint), timeoutMillis: 10_000 }),
-      scheduledDelayMillis: o.flushEveryMs ?? 2000,
-    })],
+    spanProcessors: [
+      new BatchSpanProcessor({
+        exporter: new OTLPTraceExporter({ url: tracesUrl(o.endpoint), timeoutMillis: 10_000 }),
+        scheduledDelayMillis: o.flushEveryMs ?? 2000,
+      }),
+    ],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
@@ -76,9 +84,15 @@ export function createOtelTracer(o: OtelOptions): Tracer {
       let ctx = opts.root ? trace.deleteSpan(context.active()) : context.active();
       if (opts.carrier) ctx = propagation.extract(ctx, opts.carrier, { get: (c, k) => c[k], keys: (c) => Object.keys(c) });
       if (opts.parent instanceof Handle) ctx = trace.setSpan(ctx, opts.parent.span);
-      const span = t.startSpan(name, {
-        kind: KINDS[opts.kind ?? 'internal'], attributes: clean(attrs), ...(opts.startTime === undefined ? {} : { startTime: opts.startTime }),
-      }, ctx);
+      const span = t.startSpan(
+        name,
+        {
+          kind: KINDS[opts.kind ?? 'internal'],
+          attributes: clean(attrs),
+          ...(opts.startTime === undefined ? {} : { startTime: opts.startTime }),
+        },
+        ctx,
+      );
       return new Handle(span);
     },
     withActive(span, fn) {

@@ -20,7 +20,10 @@ export function slugify(task: string): string {
 
 /** `paddock/<slug of task>-<first 8 characters of the run id>`. */
 export function defaultBranchName(task: string, runId: string): string {
-  const id8 = runId.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 8);
+  const id8 = runId
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, 8);
   if (id8 === '') throw invalidInput(`run id "${runId}" has no letters or digits to name a branch after`);
   return `${BRANCH_PREFIX}${slugify(task)}-${id8}`;
 }

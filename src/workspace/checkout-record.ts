@@ -17,7 +17,10 @@ export const CheckoutRecord = z.object({
   baseSha: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
   createdAt: z.string(),
   /** The sha Paddock last fetched into the user's repository for this run (a later bring-back may force-update only from it). */
-  broughtBackSha: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/).optional(),
+  broughtBackSha: z
+    .string()
+    .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/)
+    .optional(),
 });
 export type CheckoutRecord = z.infer<typeof CheckoutRecord>;
 

@@ -123,7 +123,10 @@ export async function finalizeRunCheckout(input: FinalizeRunCheckoutInput): Prom
  */
 async function commitLeftovers(dir: string, runDir: string, record: CheckoutRecord, tip: string, message: string): Promise<string> {
   const stat = ['-c', 'core.checkStat=minimal', '-c', 'core.trustctime=false'];
-  const saved = await copyKeepingMtime(baseIndexPath(runDir), path.join(dir, '.git', 'index')).then(() => true, () => false);
+  const saved = await copyKeepingMtime(baseIndexPath(runDir), path.join(dir, '.git', 'index')).then(
+    () => true,
+    () => false,
+  );
   await cloneGit(dir, [...stat, 'read-tree', ...(saved ? ['-m', '-i'] : []), tip]);
   await cloneGit(dir, [...stat, 'add', '--all', '--no-warn-embedded-repo', '--', '.'], {
     hint: 'A file in the checkout could not be read; check its permissions.',
@@ -150,16 +153,34 @@ async function fetchRunBranch(root: string, dir: string, record: CheckoutRecord,
   // Force only over what Paddock itself put there; a branch the user has since moved is updated fast-forward only.
   const force = existing === undefined || existing === record.broughtBackSha;
   const refspec = `${force ? '+' : ''}${ref}:${ref}`;
-  const res = await repoGitResult(root, [
-    '-c', 'transfer.fsckObjects=true',
-    '-c', 'fetch.fsckObjects=true',
-    '-c', 'gc.auto=0',
-    '-c', 'maintenance.auto=false',
-    '-c', 'fetch.writeCommitGraph=false',
-    '-c', 'fetch.recurseSubmodules=false',
-    'fetch', '--no-progress', '--no-tags', '--no-write-fetch-head', '--no-recurse-submodules', '--no-auto-maintenance', '--no-prune',
-    '--', path.join(dir, '.git'), refspec,
-  ], { okCodes: [1, 128] });
+  const res = await repoGitResult(
+    root,
+    [
+      '-c',
+      'transfer.fsckObjects=true',
+      '-c',
+      'fetch.fsckObjects=true',
+      '-c',
+      'gc.auto=0',
+      '-c',
+      'maintenance.auto=false',
+      '-c',
+      'fetch.writeCommitGraph=false',
+      '-c',
+      'fetch.recurseSubmodules=false',
+      'fetch',
+      '--no-progress',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--no-recurse-submodules',
+      '--no-auto-maintenance',
+      '--no-prune',
+      '--',
+      path.join(dir, '.git'),
+      refspec,
+    ],
+    { okCodes: [1, 128] },
+  );
   if (res.code !== 0) {
     if (/non-fast-forward|rejected/i.test(res.stderr)) {
       throw new PaddockError(ErrorCode.Conflict, `branch "${record.branch}" in ${root} has commits the run does not have; not overwriting it`, {
@@ -173,7 +194,13 @@ async function fetchRunBranch(root: string, dir: string, record: CheckoutRecord,
         details: { stderr: res.stderr.trim() },
       });
     }
-    const why = res.stderr.split('\n').map((l) => l.trim()).find((l) => /error|fatal/i.test(l)) ?? res.stderr.trim().split('\n')[0] ?? '';
+    const why =
+      res.stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .find((l) => /error|fatal/i.test(l)) ??
+      res.stderr.trim().split('\n')[0] ??
+      '';
     throw new PaddockError(ErrorCode.GitFailed, `bringing back branch "${record.branch}" failed: ${why}`, {
       hint: /fsck|bad|malformed|invalid|missing/i.test(res.stderr)
         ? 'The run branch contains malformed or incomplete objects, so it was not accepted into your repository.'

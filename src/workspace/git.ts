@@ -14,13 +14,7 @@ import { ErrorCode, PaddockError } from '../errors/index.ts';
 import { track } from '../telemetry/index.ts';
 
 /** Prepended to every git invocation. Command-line config also reaches child git processes (GIT_CONFIG_PARAMETERS). */
-export const HARDENING_ARGS: readonly string[] = [
-  '--no-pager',
-  '-c', 'core.hooksPath=/dev/null',
-  '-c', 'core.fsmonitor=false',
-  '-c', 'protocol.allow=never',
-  '-c', 'protocol.file.allow=always',
-];
+export const HARDENING_ARGS: readonly string[] = ['--no-pager', '-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', '-c', 'protocol.allow=never', '-c', 'protocol.file.allow=always'];
 
 export interface GitOptions {
   /** Working directory for the process (defaults to the current one). */
@@ -106,27 +100,37 @@ export function gitResult(args: readonly string[], opts: GitOptions = {}): Promi
         }
         const command = describe(args);
         if (code === 'ENOENT') {
-          reject(new PaddockError(ErrorCode.GitFailed, `git is not installed or not on PATH (running ${command})`, {
-            hint: 'Install git (2.38 or newer) and make sure it is on PATH.',
-            details: { command },
-            cause: err,
-          }));
+          reject(
+            new PaddockError(ErrorCode.GitFailed, `git is not installed or not on PATH (running ${command})`, {
+              hint: 'Install git (2.38 or newer) and make sure it is on PATH.',
+              details: { command },
+              cause: err,
+            }),
+          );
           return;
         }
         if (code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-          reject(new PaddockError(ErrorCode.GitFailed, `${command} produced more output than ${opts.maxBuffer ?? DEFAULT_MAX_BUFFER} bytes`, {
-            hint: 'The output is too large to handle in one piece; narrow the request.',
-            details: { command },
-            cause: err,
-          }));
+          reject(
+            new PaddockError(ErrorCode.GitFailed, `${command} produced more output than ${opts.maxBuffer ?? DEFAULT_MAX_BUFFER} bytes`, {
+              hint: 'The output is too large to handle in one piece; narrow the request.',
+              details: { command },
+              cause: err,
+            }),
+          );
           return;
         }
-        const firstLine = stderr.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? `exit code ${String(code)}`;
-        reject(new PaddockError(ErrorCode.GitFailed, `${command} failed: ${firstLine}`, {
-          hint: opts.hint ?? 'Run the same git command by hand to see the full error.',
-          details: { command, stderr: stderr.trim(), exitCode: code },
-          cause: err,
-        }));
+        const firstLine =
+          stderr
+            .split('\n')
+            .map((l) => l.trim())
+            .find((l) => l !== '') ?? `exit code ${String(code)}`;
+        reject(
+          new PaddockError(ErrorCode.GitFailed, `${command} failed: ${firstLine}`, {
+            hint: opts.hint ?? 'Run the same git command by hand to see the full error.',
+            details: { command, stderr: stderr.trim(), exitCode: code },
+            cause: err,
+          }),
+        );
       },
     );
     if (opts.input !== undefined) child.stdin?.end(opts.input);
@@ -166,13 +170,20 @@ export function cloneGitResult(dir: string, args: readonly string[], opts: GitOp
 
 /** Extra config for run clones: no caches an agent could have primed, no submodule recursion, no auto gc. */
 const CLONE_ONLY_ARGS: readonly string[] = [
-  '-c', 'core.untrackedCache=false',
-  '-c', 'core.splitIndex=false',
-  '-c', 'core.sparseCheckout=false',
-  '-c', 'submodule.recurse=false',
-  '-c', 'diff.ignoreSubmodules=all',
-  '-c', 'gc.auto=0',
-  '-c', 'maintenance.auto=false',
+  '-c',
+  'core.untrackedCache=false',
+  '-c',
+  'core.splitIndex=false',
+  '-c',
+  'core.sparseCheckout=false',
+  '-c',
+  'submodule.recurse=false',
+  '-c',
+  'diff.ignoreSubmodules=all',
+  '-c',
+  'gc.auto=0',
+  '-c',
+  'maintenance.auto=false',
 ];
 
 /** Runs git in the user's repository (top-level directory `root`). */

@@ -13,11 +13,13 @@ export function chownTree(dir: string, uid: number, gid: number): Promise<void> 
         resolve();
         return;
       }
-      reject(new PaddockError(ErrorCode.Internal, `could not change the owner of ${dir} to ${uid}:${gid}: ${stderr.trim() || err.message}`, {
-        hint: 'Paddock must run as root (or with CAP_CHOWN) to hand run checkouts to the container user and back.',
-        details: { dir, uid, gid },
-        cause: err,
-      }));
+      reject(
+        new PaddockError(ErrorCode.Internal, `could not change the owner of ${dir} to ${uid}:${gid}: ${stderr.trim() || err.message}`, {
+          hint: 'Paddock must run as root (or with CAP_CHOWN) to hand run checkouts to the container user and back.',
+          details: { dir, uid, gid },
+          cause: err,
+        }),
+      );
     });
   });
 }

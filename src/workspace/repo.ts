@@ -1,4 +1,5 @@
 /** Finding out what a user-supplied path is: which repository, where its objects live, what HEAD is. */
+import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorCode, PaddockError, invalidInput } from '../errors/index.ts';
@@ -25,7 +26,7 @@ export interface RepoInfo {
 /** Resolves a path to the repository it belongs to. Throws INVALID_INPUT for a missing path, a non-repository or a bare repository. */
 export async function inspectRepo(repoPath: string): Promise<RepoInfo> {
   const abs = path.resolve(repoPath);
-  let st;
+  let st: Stats;
   try {
     st = await fs.stat(abs);
   } catch {
@@ -48,18 +49,13 @@ export async function inspectRepo(repoPath: string): Promise<RepoInfo> {
   }
   const [bare, inside] = probe.stdout.trim().split('\n');
   if (bare === 'true') {
-    throw invalidInput(
-      `repo path ${abs} is a bare repository; Paddock needs a repository with a working tree`,
-      'Point Paddock at a normal (non-bare) clone, e.g. git clone <bare> <dir>.',
-    );
+    throw invalidInput(`repo path ${abs} is a bare repository; Paddock needs a repository with a working tree`, 'Point Paddock at a normal (non-bare) clone, e.g. git clone <bare> <dir>.');
   }
   if (inside !== 'true') {
     throw invalidInput(`repo path ${abs} is inside a .git directory, not a working tree`, 'Pass the top-level directory of the repository.');
   }
 
-  const out = await repoGit(abs, [
-    'rev-parse', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir', '--git-path', 'objects', '--show-object-format',
-  ]);
+  const out = await repoGit(abs, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir', '--git-path', 'objects', '--show-object-format']);
   const [root, gitDir, commonDir, objectsDir, objectFormat] = out.trim().split('\n');
   if (root === undefined || gitDir === undefined || commonDir === undefined || objectsDir === undefined) {
     throw new PaddockError(ErrorCode.GitFailed, `could not read the layout of repository ${abs}`, { details: { output: out } });
@@ -123,10 +119,7 @@ export async function resolveBase(repo: string | RepoInfo, ref?: string): Promis
   const res = await repoGitResult(info.root, ['rev-parse', '-q', '--verify', '--end-of-options', `${wanted}^{commit}`], { okCodes: [1, 128] });
   const sha = res.stdout.trim();
   if (res.code !== 0 || sha === '') {
-    throw invalidInput(
-      `unknown base "${wanted}" in repository ${info.root}`,
-      `Use a branch, tag or commit that exists; list branches with: git -C ${info.root} branch --list`,
-    );
+    throw invalidInput(`unknown base "${wanted}" in repository ${info.root}`, `Use a branch, tag or commit that exists; list branches with: git -C ${info.root} branch --list`);
   }
   return sha;
 }

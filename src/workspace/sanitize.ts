@@ -27,14 +27,10 @@ export interface RebuildResult {
 
 /** Thrown when the clone's structure was replaced so that following it could reach outside the clone. */
 export function tamperedError(dir: string, what: string): PaddockError {
-  return new PaddockError(
-    ErrorCode.Conflict,
-    `the run's checkout at ${dir} was tampered with: ${what}; its work was not brought back`,
-    {
-      hint: 'Inspect the checkout by hand (without running git in it) if you need its files; Paddock will not follow what the agent planted.',
-      details: { dir, tampered: true, what },
-    },
-  );
+  return new PaddockError(ErrorCode.Conflict, `the run's checkout at ${dir} was tampered with: ${what}; its work was not brought back`, {
+    hint: 'Inspect the checkout by hand (without running git in it) if you need its files; Paddock will not follow what the agent planted.',
+    details: { dir, tampered: true, what },
+  });
 }
 
 const MAX_REF_FILE = 4096;
@@ -176,7 +172,7 @@ async function cleanObjectsDir(objects: string, format: 'sha1' | 'sha256', expec
     } else if (entry.name === 'info' && entry.isDirectory()) {
       // Rebuilt by the caller with exactly one line. Report anything beyond the alternates Paddock wrote.
       const alternates = await readRegularNoFollow(p, 'alternates', 1024 * 1024);
-      if (alternates !== expectedAlternates) neutralised.push('objects/info/alternates (reset to the user\'s objects dir)');
+      if (alternates !== expectedAlternates) neutralised.push("objects/info/alternates (reset to the user's objects dir)");
       for (const n of await fs.readdir(p)) if (n !== 'alternates') neutralised.push(`objects/info/${n} (removed)`);
       await fs.rm(p, { recursive: true, force: true });
     } else {

@@ -13,10 +13,7 @@ const middle = (a: string[]): string[] => a.slice(5, -2);
 
 describe('claude argv: fixed frame', () => {
   it('a new session: claude -p stream-json --verbose --session-id, bypass permissions, then -- prompt', () => {
-    assert.deepEqual(argv(), [
-      'claude', '-p', '--output-format', 'stream-json', '--verbose',
-      '--session-id', SID, '--dangerously-skip-permissions', '--', 'Do the task',
-    ]);
+    assert.deepEqual(argv(), ['claude', '-p', '--output-format', 'stream-json', '--verbose', '--session-id', SID, '--dangerously-skip-permissions', '--', 'Do the task']);
   });
   it('the prompt is always the last element, after --, verbatim (leading dashes, quotes, newlines, $)', () => {
     for (const p of ['--help', '-x do it', 'it\'s "quoted" $HOME `x` \n second line', '', '[[script:bash rm -rf /tmp/x]]']) {
@@ -109,12 +106,21 @@ describe('claude argv: permissions', () => {
 });
 
 describe('claude argv: persistent (keepAlive)', () => {
-  const persistent = (options: ClaudeOptionsInput = {}, resume = false) =>
-    buildClaudeArgv('Do the task', parseClaudeOptions(options), { sessionId: resume ? OLD : SID, resume, persistent: true });
+  const persistent = (options: ClaudeOptionsInput = {}, resume = false) => buildClaudeArgv('Do the task', parseClaudeOptions(options), { sessionId: resume ? OLD : SID, resume, persistent: true });
   it('stream-json both ways, the session, options, and no prompt argument (every turn comes on stdin)', () => {
     assert.deepEqual(persistent({ max_turns: 3 }), [
-      'claude', '-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose',
-      '--session-id', SID, '--dangerously-skip-permissions', '--max-turns', '3',
+      'claude',
+      '-p',
+      '--input-format',
+      'stream-json',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--session-id',
+      SID,
+      '--dangerously-skip-permissions',
+      '--max-turns',
+      '3',
     ]);
     assert.ok(!persistent().includes('--'), 'no -- and no prompt');
     assert.ok(!persistent().includes('Do the task'));

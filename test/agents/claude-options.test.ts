@@ -25,10 +25,29 @@ function rejects(input: unknown, ...fragments: (string | RegExp)[]): PaddockErro
 describe('claude options: the Stromboli field set', () => {
   it('has exactly the fields Stromboli exposes that Paddock supports', () => {
     assert.deepEqual([...CLAUDE_OPTION_FIELDS].sort(), [
-      'add_dirs', 'agents', 'allowed_tools', 'append_system_prompt', 'betas', 'continue', 'dangerously_skip_permissions',
-      'disallowed_tools', 'fallback_model', 'fork_session', 'include_partial_messages', 'json_schema', 'max_budget_usd',
-      'max_turns', 'mcp_configs', 'model', 'output_format', 'permission_mode', 'resume', 'session_id', 'settings',
-      'system_prompt', 'verbose',
+      'add_dirs',
+      'agents',
+      'allowed_tools',
+      'append_system_prompt',
+      'betas',
+      'continue',
+      'dangerously_skip_permissions',
+      'disallowed_tools',
+      'fallback_model',
+      'fork_session',
+      'include_partial_messages',
+      'json_schema',
+      'max_budget_usd',
+      'max_turns',
+      'mcp_configs',
+      'model',
+      'output_format',
+      'permission_mode',
+      'resume',
+      'session_id',
+      'settings',
+      'system_prompt',
+      'verbose',
     ]);
   });
 
@@ -55,12 +74,28 @@ describe('claude options: the Stromboli field set', () => {
 
   it('accepts a full, valid Stromboli claude object', () => {
     const o = parseClaudeOptions({
-      session_id: UUID, resume: true, fork_session: true, model: 'sonnet', fallback_model: 'haiku',
-      system_prompt: 'You are terse.', append_system_prompt: 'Be nice.', allowed_tools: ['Bash(git *)', 'Read'],
-      disallowed_tools: ['WebFetch'], permission_mode: 'acceptEdits', dangerously_skip_permissions: false,
-      output_format: 'stream-json', json_schema: '{"type":"object"}', max_budget_usd: 2.5, max_turns: 30,
-      mcp_configs: ['{"mcpServers":{}}'], agents: { reviewer: { description: 'Reviews code', prompt: 'You review', tools: ['Read'] } },
-      add_dirs: ['/data'], settings: { cleanupPeriodDays: 30 }, betas: ['context-1m-2025-08-07'], verbose: true, include_partial_messages: true,
+      session_id: UUID,
+      resume: true,
+      fork_session: true,
+      model: 'sonnet',
+      fallback_model: 'haiku',
+      system_prompt: 'You are terse.',
+      append_system_prompt: 'Be nice.',
+      allowed_tools: ['Bash(git *)', 'Read'],
+      disallowed_tools: ['WebFetch'],
+      permission_mode: 'acceptEdits',
+      dangerously_skip_permissions: false,
+      output_format: 'stream-json',
+      json_schema: '{"type":"object"}',
+      max_budget_usd: 2.5,
+      max_turns: 30,
+      mcp_configs: ['{"mcpServers":{}}'],
+      agents: { reviewer: { description: 'Reviews code', prompt: 'You review', tools: ['Read'] } },
+      add_dirs: ['/data'],
+      settings: { cleanupPeriodDays: 30 },
+      betas: ['context-1m-2025-08-07'],
+      verbose: true,
+      include_partial_messages: true,
     });
     assert.equal(o.max_turns, 30);
     assert.equal(o.settings, '{"cleanupPeriodDays":30}', 'an object is kept as the JSON string the CLI gets');
@@ -154,6 +189,6 @@ describe('claude options: unknown fields are rejected by name', () => {
   });
   it('reports all problems at once', () => {
     const e = rejects({ foo: 1, max_turns: 0, permission_mode: 'x' }, 'claude.foo', 'claude.max_turns', 'claude.permission_mode');
-    assert.equal((e.details?.problems as string[]).length, 3);
+    assert.equal((e.details?.problems as string[] | undefined)?.length, 3);
   });
 });

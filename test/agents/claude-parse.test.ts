@@ -7,9 +7,7 @@ const line = (o: unknown): string => JSON.stringify(o);
 
 describe('claude parse: never throws', () => {
   it('a non-JSON line → other "raw" with the text', () => {
-    assert.deepEqual(parseClaudeLine('Error: Invalid session ID. Must be a valid UUID.'), [
-      { kind: 'other', type: 'raw', data: 'Error: Invalid session ID. Must be a valid UUID.' },
-    ]);
+    assert.deepEqual(parseClaudeLine('Error: Invalid session ID. Must be a valid UUID.'), [{ kind: 'other', type: 'raw', data: 'Error: Invalid session ID. Must be a valid UUID.' }]);
     assert.deepEqual(parseClaudeLine('{"type":"assistant",'), [{ kind: 'other', type: 'raw', data: '{"type":"assistant",' }]);
   });
   it('empty and blank lines → nothing; a trailing \\r is fine', () => {
@@ -24,9 +22,15 @@ describe('claude parse: never throws', () => {
   });
   it('odd shapes do not throw', () => {
     const odd = [
-      { type: 'assistant' }, { type: 'assistant', message: null }, { type: 'assistant', message: { content: 5 } },
-      { type: 'user', message: { content: [null, 3, 'x'] } }, { type: 'result' }, { type: 'system' }, { type: 5 },
-      { type: 'result', errors: [{ code: 1 }], usage: 'x' }, { type: 'assistant', message: { content: [{ type: 'tool_use' }] } },
+      { type: 'assistant' },
+      { type: 'assistant', message: null },
+      { type: 'assistant', message: { content: 5 } },
+      { type: 'user', message: { content: [null, 3, 'x'] } },
+      { type: 'result' },
+      { type: 'system' },
+      { type: 5 },
+      { type: 'result', errors: [{ code: 1 }], usage: 'x' },
+      { type: 'assistant', message: { content: [{ type: 'tool_use' }] } },
     ];
     for (const o of odd) assert.ok(Array.isArray(parseClaudeLine(line(o))), line(o));
   });
@@ -46,14 +50,18 @@ describe('claude parse: system', () => {
 
 describe('claude parse: assistant', () => {
   it('text, thinking and tool_use blocks, in order', () => {
-    const e = parseClaudeLine(line({
-      type: 'assistant',
-      message: { content: [
-        { type: 'thinking', thinking: 'hmm', signature: 's' },
-        { type: 'text', text: 'I will look.' },
-        { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } },
-      ] },
-    }));
+    const e = parseClaudeLine(
+      line({
+        type: 'assistant',
+        message: {
+          content: [
+            { type: 'thinking', thinking: 'hmm', signature: 's' },
+            { type: 'text', text: 'I will look.' },
+            { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } },
+          ],
+        },
+      }),
+    );
     assert.deepEqual(e, [
       { kind: 'thinking', text: 'hmm' },
       { kind: 'text', text: 'I will look.' },
@@ -61,10 +69,17 @@ describe('claude parse: assistant', () => {
     ]);
   });
   it('server and MCP tool uses are tool_use too; a tool_use without input gets {}', () => {
-    const e = parseClaudeLine(line({ type: 'assistant', message: { content: [
-      { type: 'server_tool_use', id: 's1', name: 'web_search', input: { query: 'x' } },
-      { type: 'mcp_tool_use', id: 'm1', name: 'mcp__db__query' },
-    ] } }));
+    const e = parseClaudeLine(
+      line({
+        type: 'assistant',
+        message: {
+          content: [
+            { type: 'server_tool_use', id: 's1', name: 'web_search', input: { query: 'x' } },
+            { type: 'mcp_tool_use', id: 'm1', name: 'mcp__db__query' },
+          ],
+        },
+      }),
+    );
     assert.deepEqual(e, [
       { kind: 'tool_use', id: 's1', name: 'web_search', input: { query: 'x' } },
       { kind: 'tool_use', id: 'm1', name: 'mcp__db__query', input: {} },
@@ -94,20 +109,53 @@ describe('claude parse: user', () => {
     assert.deepEqual(e, [{ kind: 'tool_result', toolUseId: 'toolu_1', content: 'ok', isError: false }]);
   });
   it('tool_result with an array of blocks: text joined, others as placeholders; is_error kept', () => {
-    const e = parseClaudeLine(line({ type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't', is_error: true, content: [
-      { type: 'text', text: 'line one' }, { type: 'text', text: 'line two' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAA' } },
-      { type: 'tool_reference', tool_name: 'WebFetch' }, { type: 'document' },
-    ] }] } }));
+    const e = parseClaudeLine(
+      line({
+        type: 'user',
+        message: {
+          content: [
+            {
+              type: 'tool_result',
+              tool_use_id: 't',
+              is_error: true,
+              content: [
+                { type: 'text', text: 'line one' },
+                { type: 'text', text: 'line two' },
+                { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAA' } },
+                { type: 'tool_reference', tool_name: 'WebFetch' },
+                { type: 'document' },
+              ],
+            },
+          ],
+        },
+      }),
+    );
     assert.deepEqual(e, [{ kind: 'tool_result', toolUseId: 't', content: 'line one\nline two\n[image image/png]\n[tool WebFetch]\n[document]', isError: true }]);
   });
   it('tool_result content missing → "", is_error missing → false', () => {
-    assert.deepEqual(parseClaudeLine(line({ type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't' }] } })), [{ kind: 'tool_result', toolUseId: 't', content: '', isError: false }]);
+    assert.deepEqual(parseClaudeLine(line({ type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 't' }] } })), [
+      { kind: 'tool_result', toolUseId: 't', content: '', isError: false },
+    ]);
   });
   it('several tool results in one line → several events', () => {
-    const e = parseClaudeLine(line({ type: 'user', message: { content: [
-      { type: 'tool_result', tool_use_id: 'a', content: '1' }, { type: 'tool_result', tool_use_id: 'b', content: '2', is_error: true },
-    ] } }));
-    assert.deepEqual(e.map((x) => x.kind === 'tool_result' && [x.toolUseId, x.isError]), [['a', false], ['b', true]]);
+    const e = parseClaudeLine(
+      line({
+        type: 'user',
+        message: {
+          content: [
+            { type: 'tool_result', tool_use_id: 'a', content: '1' },
+            { type: 'tool_result', tool_use_id: 'b', content: '2', is_error: true },
+          ],
+        },
+      }),
+    );
+    assert.deepEqual(
+      e.map((x) => x.kind === 'tool_result' && [x.toolUseId, x.isError]),
+      [
+        ['a', false],
+        ['b', true],
+      ],
+    );
   });
   it('a user text (e.g. a synthetic reminder) → other "user", kept whole', () => {
     const o = { type: 'user', message: { content: [{ type: 'text', text: '[structured-output-enforce] …' }] }, isSynthetic: true };
@@ -123,18 +171,37 @@ describe('claude parse: user', () => {
 
 describe('claude parse: result', () => {
   const full = {
-    type: 'result', subtype: 'success', is_error: false, result: 'Done.', session_id: 'S', num_turns: 3, duration_ms: 1234,
-    total_cost_usd: 0.015, usage: { input_tokens: 3000, output_tokens: 150, cache_read_input_tokens: 7, cache_creation_input_tokens: 9, service_tier: 'standard' },
+    type: 'result',
+    subtype: 'success',
+    is_error: false,
+    result: 'Done.',
+    session_id: 'S',
+    num_turns: 3,
+    duration_ms: 1234,
+    total_cost_usd: 0.015,
+    usage: { input_tokens: 3000, output_tokens: 150, cache_read_input_tokens: 7, cache_creation_input_tokens: 9, service_tier: 'standard' },
   };
   it('maps usage and cost', () => {
-    assert.deepEqual(parseClaudeLine(line(full)), [{
-      kind: 'result', subtype: 'success', isError: false, result: 'Done.', sessionId: 'S', numTurns: 3, durationMs: 1234, costUsd: 0.015,
-      usage: { inputTokens: 3000, outputTokens: 150, cacheReadTokens: 7, cacheCreationTokens: 9 },
-    }]);
+    assert.deepEqual(parseClaudeLine(line(full)), [
+      {
+        kind: 'result',
+        subtype: 'success',
+        isError: false,
+        result: 'Done.',
+        sessionId: 'S',
+        numTurns: 3,
+        durationMs: 1234,
+        costUsd: 0.015,
+        usage: { inputTokens: 3000, outputTokens: 150, cacheReadTokens: 7, cacheCreationTokens: 9 },
+      },
+    ]);
   });
   it('errors → one error event each, before the result; a missing result text is ""', () => {
     const e = parseClaudeLine(line({ ...full, subtype: 'error_max_budget_usd', is_error: true, result: undefined, errors: ['Reached maximum budget ($0.001)', { x: 1 }] }));
-    assert.deepEqual(e.map((x) => x.kind), ['error', 'error', 'result']);
+    assert.deepEqual(
+      e.map((x) => x.kind),
+      ['error', 'error', 'result'],
+    );
     assert.deepEqual(e[0], { kind: 'error', message: 'Reached maximum budget ($0.001)' });
     assert.deepEqual(e[1], { kind: 'error', message: '{"x":1}' });
     assert.equal(e[2]?.kind === 'result' && e[2].result, '');
@@ -146,16 +213,29 @@ describe('claude parse: result', () => {
     assert.ok(plain?.kind === 'result' && !('structuredOutput' in plain));
   });
   it('missing numbers are 0, missing strings ""', () => {
-    assert.deepEqual(parseClaudeLine(line({ type: 'result' })), [{
-      kind: 'result', subtype: 'unknown', isError: false, result: '', sessionId: '', numTurns: 0, durationMs: 0, costUsd: 0,
-      usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 },
-    }]);
+    assert.deepEqual(parseClaudeLine(line({ type: 'result' })), [
+      {
+        kind: 'result',
+        subtype: 'unknown',
+        isError: false,
+        result: '',
+        sessionId: '',
+        numTurns: 0,
+        durationMs: 0,
+        costUsd: 0,
+        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 },
+      },
+    ]);
   });
 });
 
 describe('claude parse: anything else is kept whole', () => {
   it('stream_event, rate_limit_event and unknown types → other with the type', () => {
-    for (const o of [{ type: 'stream_event', event: { type: 'message_start' } }, { type: 'rate_limit_event', x: 1 }, { type: 'brand_new', y: [1] }]) {
+    for (const o of [
+      { type: 'stream_event', event: { type: 'message_start' } },
+      { type: 'rate_limit_event', x: 1 },
+      { type: 'brand_new', y: [1] },
+    ]) {
       assert.deepEqual(parseClaudeLine(line(o)), [{ kind: 'other', type: o.type, data: o }]);
     }
   });

@@ -42,7 +42,11 @@ describe('golden: parse(recorded real CLI output) deep-equals the expected event
     for (const s of GOLDEN_SCENARIOS) {
       const events = parseAll(load(s.name).lines);
       assert.ok(events.length > 0, s.name);
-      assert.deepEqual(events.filter((e) => e.kind === 'other' && e.type === 'raw'), [], s.name);
+      assert.deepEqual(
+        events.filter((e) => e.kind === 'other' && e.type === 'raw'),
+        [],
+        s.name,
+      );
     }
   });
 });
@@ -74,7 +78,7 @@ describe('golden: what each recording means (written by hand)', () => {
     assert.equal(r.costUsd, 0.015);
   });
 
-  it('tool-error: both parallel tool results are errors, with the CLI\'s messages', () => {
+  it("tool-error: both parallel tool results are errors, with the CLI's messages", () => {
     const events = parseAll(load('tool-error').lines);
     const results = only(events, 'tool_result');
     assert.equal(results.length, 2);
@@ -157,10 +161,20 @@ describe('golden: what each recording means (written by hand)', () => {
     const events = parseAll(load('persistent').lines);
     assert.deepEqual(kinds(events), ['init', 'text', 'result', 'init', 'text', 'result']);
     const results = only(events, 'result');
-    assert.deepEqual(results.map((r) => r.result), ['First answer.', 'Second answer, after resuming.']);
+    assert.deepEqual(
+      results.map((r) => r.result),
+      ['First answer.', 'Second answer, after resuming.'],
+    );
     assert.ok(results.every((r) => r.subtype === 'success' && !r.isError && r.sessionId === sessionOf('persistent')));
-    assert.deepEqual(results.map((r) => r.numTurns), [1, 1], 'num_turns counts the turn, not the conversation');
-    assert.deepEqual(results.map((r) => r.costUsd), [0.005, 0.01], 'total_cost_usd adds up over the conversation');
+    assert.deepEqual(
+      results.map((r) => r.numTurns),
+      [1, 1],
+      'num_turns counts the turn, not the conversation',
+    );
+    assert.deepEqual(
+      results.map((r) => r.costUsd),
+      [0.005, 0.01],
+      'total_cost_usd adds up over the conversation',
+    );
   });
 });
-

@@ -32,7 +32,12 @@ function place(): { cwd: string; home: string } {
   return { cwd, home };
 }
 
-async function claude(model: ScriptedModel, where: { cwd: string; home: string }, prompt: string, o: { options?: ClaudeOptionsInput; sessionId?: string; resume?: boolean; env?: Record<string, string> } = {}): Promise<Run> {
+async function claude(
+  model: ScriptedModel,
+  where: { cwd: string; home: string },
+  prompt: string,
+  o: { options?: ClaudeOptionsInput; sessionId?: string; resume?: boolean; env?: Record<string, string> } = {},
+): Promise<Run> {
   const options = claudeAdapter.parseOptions(o.options ?? {});
   const argv = claudeAdapter.buildArgv(prompt, options, { sessionId: o.sessionId ?? crypto.randomUUID(), resume: o.resume ?? false });
   const r = await runRealClaude({ args: argv.slice(1), ...where, env: { ...claudeAdapter.buildEnv({ baseUrl: model.url, token: TOKEN }), ...o.env }, timeoutMs: 90_000 });
@@ -66,7 +71,10 @@ describe('real Claude Code CLI against the scripted model', () => {
     assert.equal(init.sessionId, sessionId);
     assert.equal(init.cwd, where.cwd);
     const toolResults = run.events.filter((e) => e.kind === 'tool_result');
-    assert.deepEqual(toolResults.map((t) => t.kind === 'tool_result' && t.isError), [false, false]);
+    assert.deepEqual(
+      toolResults.map((t) => t.kind === 'tool_result' && t.isError),
+      [false, false],
+    );
     assert.equal(toolResults[1]?.kind === 'tool_result' && toolResults[1].content, 'hello from paddock\ndone');
     const r = resultOf(run);
     assert.equal(r.subtype, 'success');
@@ -74,8 +82,15 @@ describe('real Claude Code CLI against the scripted model', () => {
     assert.deepEqual(r.usage, { inputTokens: 3000, outputTokens: 150, cacheReadTokens: 0, cacheCreationTokens: 0 });
 
     const main = model.mainRequests('write-and-bash');
-    assert.deepEqual(main.map((q) => q.step), [0, 1, 2]);
-    assert.deepEqual(model.requests.filter((q) => q.kind !== 'main'), [], 'with the adapter env: no probe, no auxiliary calls');
+    assert.deepEqual(
+      main.map((q) => q.step),
+      [0, 1, 2],
+    );
+    assert.deepEqual(
+      model.requests.filter((q) => q.kind !== 'main'),
+      [],
+      'with the adapter env: no probe, no auxiliary calls',
+    );
     for (const q of model.requests) {
       assert.equal(q.headers['x-api-key'], TOKEN);
       assert.equal(q.headers.authorization, undefined);
@@ -101,18 +116,20 @@ describe('real Claude Code CLI against the scripted model', () => {
     const last = model.mainRequests('two-turns').at(-1)!;
     assert.equal(last.step, 1);
     const messages = (last.body as { messages: { role: string }[] }).messages;
-    assert.ok(messages.some((m) => m.role === 'assistant'), 'the first answer was sent back as history');
+    assert.ok(
+      messages.some((m) => m.role === 'assistant'),
+      'the first answer was sent back as history',
+    );
     assert.ok(existsSync(join(where.home, '.claude', 'projects')), 'sessions live under HOME/.claude/projects');
   });
 
   test('several CLIs at once on one server, each its own script', async () => {
     model ??= await startScriptedModel();
-    const runs = await Promise.all([
-      claude(model, place(), 'A [[script:bash echo alpha]]'),
-      claude(model, place(), 'B [[script:bash echo beta]]'),
-      claude(model, place(), 'C [[script:write-file]]'),
-    ]);
-    assert.deepEqual(runs.map((r) => r.code), [0, 0, 0]);
+    const runs = await Promise.all([claude(model, place(), 'A [[script:bash echo alpha]]'), claude(model, place(), 'B [[script:bash echo beta]]'), claude(model, place(), 'C [[script:write-file]]')]);
+    assert.deepEqual(
+      runs.map((r) => r.code),
+      [0, 0, 0],
+    );
     const outputs = runs.map((r) => r.events.find((e) => e.kind === 'tool_result'));
     assert.equal(outputs[0]?.kind === 'tool_result' && outputs[0].content, 'alpha');
     assert.equal(outputs[1]?.kind === 'tool_result' && outputs[1].content, 'beta');

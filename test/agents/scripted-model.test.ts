@@ -20,7 +20,13 @@ const TOOLS = [{ name: 'Bash', description: 'Run a command', input_schema: { typ
 /** A request body shaped like Claude Code's: reminder + prompt in the first user message, a role:"system" message. */
 function body(prompt: string, opts: { assistants?: number; stream?: boolean; tools?: unknown[]; cwd?: string } = {}): Json {
   const messages: Json[] = [
-    { role: 'user', content: [{ type: 'text', text: '<system-reminder>\nAttribution …\n</system-reminder>\n' }, { type: 'text', text: prompt }] },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: '<system-reminder>\nAttribution …\n</system-reminder>\n' },
+        { type: 'text', text: prompt },
+      ],
+    },
     { role: 'system', content: [{ type: 'text', text: `# Environment\n - Primary working directory: ${opts.cwd ?? '/workspace'}\n` }] },
   ];
   for (let i = 0; i < (opts.assistants ?? 0); i++) {
@@ -36,12 +42,15 @@ async function post(m: ScriptedModel, b: unknown, path = '/v1/messages?beta=true
 
 /** Parses an SSE body into [{event, data}]. */
 function sse(text: string): { event: string; data: Json }[] {
-  return text.split('\n\n').filter((c) => c.trim()).map((chunk) => {
-    const ev = /^event: (.*)$/m.exec(chunk)?.[1] ?? '';
-    const data = JSON.parse(/^data: (.*)$/m.exec(chunk)?.[1] ?? 'null') as Json;
-    assert.equal(data.type, ev, 'data.type repeats the event name');
-    return { event: ev, data };
-  });
+  return text
+    .split('\n\n')
+    .filter((c) => c.trim())
+    .map((chunk) => {
+      const ev = /^event: (.*)$/m.exec(chunk)?.[1] ?? '';
+      const data = JSON.parse(/^data: (.*)$/m.exec(chunk)?.[1] ?? 'null') as Json;
+      assert.equal(data.type, ev, 'data.type repeats the event name');
+      return { event: ev, data };
+    });
 }
 
 /** Rebuilds the message from SSE events the way an SDK does (joining deltas). */
@@ -78,14 +87,19 @@ describe('scripted model: routes', () => {
     assert.ok(m.port > 0);
     assert.equal(m.url, `http://127.0.0.1:${m.port}`);
   });
-  it('HEAD / and GET / → 200 (and the CLI\'s HEAD /api/hello probe)', async () => {
+  it("HEAD / and GET / → 200 (and the CLI's HEAD /api/hello probe)", async () => {
     assert.equal((await fetch(m.url, { method: 'HEAD' })).status, 200);
     assert.equal((await fetch(m.url)).status, 200);
     assert.equal((await fetch(`${m.url}/api/hello`, { method: 'HEAD' })).status, 200);
     assert.ok(m.requests.slice(-3).every((r) => r.kind === 'probe'));
   });
   it('anything else → 404 with an Anthropic-style JSON error naming the route', async () => {
-    for (const [method, path] of [['GET', '/v1/models'], ['POST', '/v1/complete'], ['GET', '/v1/messages'], ['DELETE', '/']] as const) {
+    for (const [method, path] of [
+      ['GET', '/v1/models'],
+      ['POST', '/v1/complete'],
+      ['GET', '/v1/messages'],
+      ['DELETE', '/'],
+    ] as const) {
       const r = await fetch(m.url + path, { method });
       assert.equal(r.status, 404, `${method} ${path}`);
       const j = (await r.json()) as Json;
@@ -146,7 +160,10 @@ describe('scripted model: scripts', () => {
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type') ?? '', /^text\/event-stream/);
     const events = sse(await r.text());
-    assert.deepEqual(events.map((e) => e.event), ['message_start', 'ping', 'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    assert.deepEqual(
+      events.map((e) => e.event),
+      ['message_start', 'ping', 'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop'],
+    );
     assert.deepEqual(events[2]!.data.content_block, { type: 'tool_use', id: 'toolu_bash_0_0', name: 'Bash', input: {} });
     const msg = assemble(events);
     assert.deepEqual(msg.content, [{ type: 'tool_use', id: 'toolu_bash_0_0', name: 'Bash', input: { command: 'ls -la /tmp', description: 'Run the requested command' } }]);
@@ -163,7 +180,10 @@ describe('scripted model: scripts', () => {
     assert.equal(msg.stop_reason, 'end_turn');
   });
   it('registered scripts: arrays and factories (with arg and cwd), per-step usage and stop reason', async () => {
-    m.script('custom', [{ text: 'one', usage: { inputTokens: 7, outputTokens: 3, cacheReadTokens: 5 } }, { text: 'two', stopReason: 'max_tokens' }]);
+    m.script('custom', [
+      { text: 'one', usage: { inputTokens: 7, outputTokens: 3, cacheReadTokens: 5 } },
+      { text: 'two', stopReason: 'max_tokens' },
+    ]);
     m.script('factory', ({ arg, cwd }) => [{ text: `arg=${arg} cwd=${cwd}` }]);
     const one = (await (await post(m, body('[[script:custom]]'))).json()) as Json;
     assert.deepEqual(one.usage, { input_tokens: 7, cache_creation_input_tokens: 0, cache_read_input_tokens: 5, output_tokens: 3 });
@@ -181,7 +201,23 @@ describe('scripted model: scripts', () => {
     } finally {
       await s.close();
     }
-    for (const name of ['hello', 'write-file', 'bash', 'write-and-bash', 'slow', 'tool-error', 'read-image', 'structured-output', 'two-turns', 'overloaded', 'server-error', 'flaky', 'http-error', 'thinking', 'slow-model']) {
+    for (const name of [
+      'hello',
+      'write-file',
+      'bash',
+      'write-and-bash',
+      'slow',
+      'tool-error',
+      'read-image',
+      'structured-output',
+      'two-turns',
+      'overloaded',
+      'server-error',
+      'flaky',
+      'http-error',
+      'thinking',
+      'slow-model',
+    ]) {
       assert.ok(name in BUILTIN_SCRIPTS, name);
     }
   });

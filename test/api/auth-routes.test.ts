@@ -26,7 +26,13 @@ function setup(t: TestContext, env: Record<string, string>, opts: { now?: () => 
   const shutdown = new AbortController();
   const guards = opts.bucket ? [rateLimitGuard({ bucket: opts.bucket, auth }), ...createGuards({ ...config, rateLimitEnabled: false }, auth)] : createGuards(config, auth);
   const app = createApi({
-    p, shutdown: shutdown.signal, log: quiet, version: 'test', guards, extraRoutes: [(a) => registerAuthRoutes(a, auth)], errorResponse: compatErrorResponse,
+    p,
+    shutdown: shutdown.signal,
+    log: quiet,
+    version: 'test',
+    guards,
+    extraRoutes: [(a) => registerAuthRoutes(a, auth)],
+    errorResponse: compatErrorResponse,
     system: { info: () => ({ pid: process.pid, version: 'test', startedAt: 0, socket: '', tcp: null }), requestStop: () => {} },
   });
   t.after(async () => {
@@ -39,11 +45,18 @@ function setup(t: TestContext, env: Record<string, string>, opts: { now?: () => 
     if (o.header !== undefined) headers.authorization = o.header;
     else if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
     if (o.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await app.request(path, { method, headers, ...(o.body === undefined ? {} : { body: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) }) },
-      o.unix ? { transport: 'unix' } : { transport: 'tcp' });
+    const res = await app.request(
+      path,
+      { method, headers, ...(o.body === undefined ? {} : { body: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) }) },
+      o.unix ? { transport: 'unix' } : { transport: 'tcp' },
+    );
     const text = await res.text();
     let body: any = text;
-    try { body = JSON.parse(text); } catch { /* text */ }
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* text */
+    }
     return { status: res.status, body, headers: res.headers };
   };
   return { call, auth, p };
@@ -52,7 +65,7 @@ function setup(t: TestContext, env: Record<string, string>, opts: { now?: () => 
 const AUTH_ON = { PADDOCK_AUTH_ENABLED: 'true', PADDOCK_API_TOKENS: `${STATIC},another-token`, PADDOCK_JWT_SECRET: SECRET };
 
 describe('auth guard', () => {
-  it('TCP needs a token on both faces, with Stromboli\'s messages; the unix socket and the docs need none', async (t) => {
+  it("TCP needs a token on both faces, with Stromboli's messages; the unix socket and the docs need none", async (t) => {
     const { call } = setup(t, AUTH_ON);
     const none = await call('GET', '/api/v1/runs');
     assert.equal(none.status, 401);
@@ -138,7 +151,13 @@ describe('Stromboli /auth routes', () => {
     const key = new TextEncoder().encode(SECRET);
     const hs512 = await new SignJWT({}).setProtectedHeader({ alg: 'HS512' }).setSubject('x').setIssuedAt().setExpirationTime('1h').setJti('j').sign(key);
     assert.equal((await call('GET', '/api/v1/runs', { token: hs512 })).status, 401, 'HS256 only');
-    const otherKey = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuedAt().setExpirationTime('1h').setJti('j').sign(new TextEncoder().encode('x'.repeat(40)));
+    const otherKey = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('x')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .setJti('j')
+      .sign(new TextEncoder().encode('x'.repeat(40)));
     assert.equal((await call('GET', '/api/v1/runs', { token: otherKey })).status, 401);
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x","exp":9999999999}').toString('base64url')}.`;
     assert.equal((await call('GET', '/api/v1/runs', { token: unsigned })).status, 401);
@@ -148,7 +167,11 @@ describe('Stromboli /auth routes', () => {
     const { call } = setup(t, { PADDOCK_AUTH_ENABLED: 'true', PADDOCK_API_TOKENS: STATIC });
     assert.deepEqual(await call('POST', '/auth/token', { token: STATIC, body: { client_id: 'c' } }).then((r) => [r.status, r.body]), [503, { error: 'JWT authentication not configured' }]);
     assert.equal((await call('POST', '/auth/token', { body: { client_id: 'c' } })).status, 401, 'the guard first');
-    for (const [m, path] of [['POST', '/auth/refresh'], ['GET', '/auth/validate'], ['POST', '/auth/logout']] as const) {
+    for (const [m, path] of [
+      ['POST', '/auth/refresh'],
+      ['GET', '/auth/validate'],
+      ['POST', '/auth/logout'],
+    ] as const) {
       assert.equal((await call(m, path, { token: STATIC, ...(m === 'POST' ? { body: {} } : {}) })).status, 503, path);
     }
     assert.equal((await call('GET', '/api/v1/runs', { token: STATIC })).status, 200);
@@ -179,7 +202,7 @@ describe('rate limit guard', () => {
     assert.equal(refused.headers.get('retry-after'), '1');
     assert.equal(refused.headers.get('x-ratelimit-remaining'), '0');
     const compat = await call('GET', '/jobs', { token: STATIC });
-    assert.deepEqual([compat.status, compat.body], [429, { error: 'rate limit exceeded' }], 'Stromboli\'s body on its face');
+    assert.deepEqual([compat.status, compat.body], [429, { error: 'rate limit exceeded' }], "Stromboli's body on its face");
     // Before auth: an unauthenticated flood is limited by address (429, not 401), and does not use the principal's bucket.
     const other = await call('GET', '/api/v1/runs', { token: 'another-token' });
     assert.equal(other.status, 200, 'another principal has its own bucket');

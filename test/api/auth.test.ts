@@ -68,7 +68,7 @@ describe('auth (real daemon)', () => {
       const r = await d.json('GET', '/api/v1/runs', undefined, bearer(tok));
       assert.deepEqual([r.status, r.body.error?.message], [401, 'token revoked'], 'still logged out after SIGKILL and restart');
     }
-    assert.equal((await d.json('POST', '/auth/refresh', { refresh_token: refreshed.body.refresh_token })).status, 401, 'the family\'s refresh tokens too');
+    assert.equal((await d.json('POST', '/auth/refresh', { refresh_token: refreshed.body.refresh_token })).status, 401, "the family's refresh tokens too");
     assert.equal((await d.json('GET', '/api/v1/runs', undefined, bearer('static-two'))).status, 200);
   });
 
@@ -80,7 +80,7 @@ describe('auth (real daemon)', () => {
     assert.match(bad.headers.get('www-authenticate') ?? '', /Bearer/);
     const compat = await d.json('GET', '/jobs');
     assert.deepEqual([compat.status, compat.body], [401, { error: 'missing authorization header' }]);
-    assert.equal((await d.viaSocket('GET', '/api/v1/runs')).status, 200, 'the socket is the local user\'s');
+    assert.equal((await d.viaSocket('GET', '/api/v1/runs')).status, 200, "the socket is the local user's");
     assert.equal((await d.viaSocket('GET', '/api/v1/daemon')).status, 200);
     const noJwt = await overSocket(d.socket, 'POST', '/auth/token', { client_id: 'x' });
     assert.deepEqual([noJwt.status, noJwt.body], [503, { error: 'JWT authentication not configured' }]);
@@ -93,8 +93,11 @@ describe('auth (real daemon)', () => {
     const d = await startDaemon(t, { PADDOCK_AUTH_ENABLED: 'true', PADDOCK_API_TOKENS: 'cli-token', PADDOCK_JWT_SECRET: SECRET });
     const elsewhere = mkdtempSync(join(tmpdir(), 'paddock-remote-cli-')); // the client's own home: no daemon there
     t.after(() => rmSync(elsewhere, { recursive: true, force: true }));
-    const cli = (env: NodeJS.ProcessEnv) => pexec(process.execPath, [BIN, 'ls', '--json'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, PADDOCK_HOME: elsewhere, PADDOCK_URL: d.url, ...env } })
-      .then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+    const cli = (env: NodeJS.ProcessEnv) =>
+      pexec(process.execPath, [BIN, 'ls', '--json'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, PADDOCK_HOME: elsewhere, PADDOCK_URL: d.url, ...env } }).then(
+        (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      );
     const ok = await cli({ PADDOCK_TOKEN: 'cli-token' });
     assert.equal(ok.code, 0, ok.stderr);
     assert.ok(Array.isArray(JSON.parse(ok.stdout)) || typeof JSON.parse(ok.stdout) === 'object');
@@ -115,11 +118,13 @@ describe('auth (real daemon)', () => {
       child.stdout!.on('data', (c: Buffer) => (out += c));
       child.stderr!.on('data', (c: Buffer) => (out += c));
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-      t.after(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
+      t.after(() => {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      });
       return { child, exited, out: () => out };
     };
     const refused = serve({});
-    assert.equal(await refused.exited, 2, 'the config error\'s exit code');
+    assert.equal(await refused.exited, 2, "the config error's exit code");
     assert.match(refused.out(), /refusing to listen on 0\.0\.0\.0: it is not a loopback address/);
     assert.match(refused.out(), /PADDOCK_AUTH_ENABLED=true/);
 
@@ -128,15 +133,20 @@ describe('auth (real daemon)', () => {
     assert.match(empty.out(), /PADDOCK_AUTH_ENABLED.*no client could ever authenticate/);
 
     const ok = serve({ PADDOCK_AUTH_ENABLED: 'true', PADDOCK_API_TOKENS: 'wide-open-no-more' });
-    const record = await until(() => {
-      if (ok.child.exitCode !== null) throw new Error(`serve exited ${ok.child.exitCode}: ${ok.out()}`);
-      try {
-        const r = JSON.parse(readFileSync(join(e.home, 'daemon.json'), 'utf8')) as { pid: number; tcp: string | null };
-        return r.pid === ok.child.pid && r.tcp ? r : undefined;
-      } catch {
-        return undefined;
-      }
-    }, 'the daemon to listen on 0.0.0.0', 60_000, 50);
+    const record = await until(
+      () => {
+        if (ok.child.exitCode !== null) throw new Error(`serve exited ${ok.child.exitCode}: ${ok.out()}`);
+        try {
+          const r = JSON.parse(readFileSync(join(e.home, 'daemon.json'), 'utf8')) as { pid: number; tcp: string | null };
+          return r.pid === ok.child.pid && r.tcp ? r : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      'the daemon to listen on 0.0.0.0',
+      60_000,
+      50,
+    );
     assert.match(record.tcp!, /^0\.0\.0\.0:\d+$/);
     await until(() => /paddock daemon: http:\/\/0\.0\.0\.0/.test(ok.out()), 'serve to be up (its signal handlers set)', 60_000, 50);
     const port = record.tcp!.split(':')[1];

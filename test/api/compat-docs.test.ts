@@ -40,8 +40,11 @@ describe('docs/api.md examples', () => {
 
     for (const block of blocks) {
       const script = block.replaceAll('localhost:8080', `127.0.0.1:${port}`);
-      const r = await pexec('bash', ['--norc', '--noprofile', '-euo', 'pipefail', '-c', script], { env: { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8' }, timeout: 300_000, maxBuffer: 16 << 20 })
-        .catch((e: { code?: number; stdout?: string; stderr?: string }) => assert.fail(`this block of docs/api.md failed (exit ${e.code}):\n${block}\nstdout: ${e.stdout}\nstderr: ${e.stderr}`));
+      const r = await pexec('bash', ['--norc', '--noprofile', '-euo', 'pipefail', '-c', script], {
+        env: { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8' },
+        timeout: 300_000,
+        maxBuffer: 16 << 20,
+      }).catch((e: { code?: number; stdout?: string; stderr?: string }) => assert.fail(`this block of docs/api.md failed (exit ${e.code}):\n${block}\nstdout: ${e.stdout}\nstderr: ${e.stderr}`));
       assert.equal(r.stderr, '', `${block}\nstderr: ${r.stderr}`);
       // What the blocks print, checked where the docs say what it is.
       if (block.includes('/claude/status')) assert.match(r.stdout, /"configured":true/);

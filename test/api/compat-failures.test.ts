@@ -11,11 +11,17 @@ import { startDaemon, type Daemon } from './harness.ts';
 import { readSse } from './sse-client.ts';
 import { assertMatches } from './stromboli-swagger.ts';
 
-const ended = (d: Daemon, id: string) => until(async () => {
-  const r = await d.json('GET', `/jobs/${id}`);
-  assertMatches('internal_api.JobResponse', r.body);
-  return ['completed', 'failed', 'crashed', 'cancelled'].includes(r.body.status) ? r.body : undefined;
-}, `job ${id} to end`, 240_000, 300);
+const ended = (d: Daemon, id: string) =>
+  until(
+    async () => {
+      const r = await d.json('GET', `/jobs/${id}`);
+      assertMatches('internal_api.JobResponse', r.body);
+      return ['completed', 'failed', 'crashed', 'cancelled'].includes(r.body.status) ? r.body : undefined;
+    },
+    `job ${id} to end`,
+    240_000,
+    300,
+  );
 
 describe('Stromboli face: runs that fail', () => {
   it('an agent error: 500 from /run, a failed job with its error, event: error on the stream', async (t) => {

@@ -69,7 +69,9 @@ describe('Stromboli README', () => {
     assert.ok(cmds.every((c) => c.includes('http://localhost:8080')));
   });
 
-  it('every curl example works against paddock serve, with real curl', { skip: existsSync('/home/user') ? '/home/user exists on this machine: the test makes it and would not remove what it did not make' : false }, async (t) => {
+  it('every curl example works against paddock serve, with real curl', {
+    skip: existsSync('/home/user') ? '/home/user exists on this machine: the test makes it and would not remove what it did not make' : false,
+  }, async (t) => {
     for (const dir of ['myproject', 'large-project', 'newproject']) await goRepo(join('/home/user', dir));
     t.after(() => rmSync('/home/user', { recursive: true, force: true }));
 
@@ -78,7 +80,10 @@ describe('Stromboli README', () => {
     const receiver = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
-      req.on('end', () => { hooks.push({ headers: req.headers, body }); res.end('ok'); });
+      req.on('end', () => {
+        hooks.push({ headers: req.headers, body });
+        res.end('ok');
+      });
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
     t.after(() => receiver.close());
@@ -98,7 +103,11 @@ describe('Stromboli README', () => {
       const cut = stdout.lastIndexOf('\n');
       const body = stdout.slice(0, cut);
       let json: unknown;
-      try { json = JSON.parse(body); } catch { json = undefined; }
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = undefined;
+      }
       return { status: Number(stdout.slice(cut + 1)), body, json };
     };
     const check = (cmd: string, r: { status: number; json: unknown }, swaggerPath: string, method: string) => {
@@ -124,7 +133,10 @@ describe('Stromboli README', () => {
         assert.ok(frames.length >= 2, r.body);
         const done = frames.at(-1)!;
         assert.match(done, /^event: done\ndata: \{"id":"run-[0-9a-f]{12}","session_id":"[0-9a-f-]{36}","status":"completed"\}\nid: /);
-        assert.ok(frames.slice(0, -1).every((f) => /^data: .*\nid: [0-9a-f]{12}\.\d+$/s.test(f)), r.body);
+        assert.ok(
+          frames.slice(0, -1).every((f) => /^data: .*\nid: [0-9a-f]{12}\.\d+$/s.test(f)),
+          r.body,
+        );
       } else if (first.includes('/run/async')) {
         assert.equal(r.status, 202, r.body);
         check(cmd, r, '/run/async', 'post');

@@ -11,12 +11,18 @@ import { startDaemon, type Daemon } from './harness.ts';
 import { readSse } from './sse-client.ts';
 import { assertMatches } from './stromboli-swagger.ts';
 
-const pollJob = (d: Daemon, id: string, done: (b: { status: string }) => boolean, what: string) => until(async () => {
-  const r = await d.json('GET', `/jobs/${id}`);
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  assertMatches('internal_api.JobResponse', r.body, `GET /jobs/${id}`);
-  return done(r.body) ? r.body : undefined;
-}, what, 180_000, 250);
+const pollJob = (d: Daemon, id: string, done: (b: { status: string }) => boolean, what: string) =>
+  until(
+    async () => {
+      const r = await d.json('GET', `/jobs/${id}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assertMatches('internal_api.JobResponse', r.body, `GET /jobs/${id}`);
+      return done(r.body) ? r.body : undefined;
+    },
+    what,
+    180_000,
+    250,
+  );
 
 describe('Stromboli face: runs and jobs', () => {
   it('POST /run answers the result once the run has ended; the run is a job too', async (t) => {
@@ -30,7 +36,7 @@ describe('Stromboli face: runs and jobs', () => {
     assert.match(r.body.session_id, /^[0-9a-f-]{36}$/);
     assert.ok(r.body.usage.total_tokens > 0, 'usage counted by the relay');
     assert.equal(r.body.usage.total_tokens, r.body.usage.input_tokens + r.body.usage.output_tokens + r.body.usage.cache_creation_input_tokens + r.body.usage.cache_read_input_tokens);
-    assert.deepEqual(Object.keys(r.body), ['id', 'status', 'output', 'session_id', 'usage'], 'Stromboli\'s key order, empty fields left out');
+    assert.deepEqual(Object.keys(r.body), ['id', 'status', 'output', 'session_id', 'usage'], "Stromboli's key order, empty fields left out");
     const jobId = r.headers.get('x-paddock-job-id');
     assert.equal(jobId, r.body.id.replace('run-', 'job-'));
 
@@ -83,7 +89,12 @@ describe('Stromboli face: runs and jobs', () => {
     assert.equal(again.status, 409);
     assertMatches('internal_api.RunResponse', again.body, 'DELETE of a finished job');
     assert.deepEqual(again.body, { id: '', status: 'error', error: 'cannot cancel job (already completed, failed, or cancelled)' });
-    for (const [method, path] of [['GET', '/jobs/job-000000000000'], ['DELETE', '/jobs/000000000000'], ['GET', '/jobs/not-a-job'], ['GET', `/jobs/${'f'.repeat(300)}`]] as const) {
+    for (const [method, path] of [
+      ['GET', '/jobs/job-000000000000'],
+      ['DELETE', '/jobs/000000000000'],
+      ['GET', '/jobs/not-a-job'],
+      ['GET', `/jobs/${'f'.repeat(300)}`],
+    ] as const) {
       const missing = await d.json(method, path);
       assert.equal(missing.status, 404, `${method} ${path}`);
       assertMatches('internal_api.RunResponse', missing.body, `${method} ${path}`);
@@ -91,7 +102,7 @@ describe('Stromboli face: runs and jobs', () => {
     }
   });
 
-  it('GET /run/stream sends each line of the agent\'s text, then done; Last-Event-ID resumes that run instead of starting one', async (t) => {
+  it("GET /run/stream sends each line of the agent's text, then done; Last-Event-ID resumes that run instead of starting one", async (t) => {
     const d = await startDaemon(t);
     const res = await d.fetch('/run/stream?prompt=Write%20a%20REST%20API%20in%20Go');
     assert.equal(res.status, 200);
@@ -109,14 +120,21 @@ describe('Stromboli face: runs and jobs', () => {
     assert.equal(result.status, 'completed');
     const lines = frames.filter((f) => f.event === 'message').map((f) => f.data);
     assert.deepEqual(lines, ['one line']);
-    assert.ok(frames.every((f) => /^[0-9a-f]{12}\.\d+$/.test(f.id ?? '')), 'every frame has a resumable id');
+    assert.ok(
+      frames.every((f) => /^[0-9a-f]{12}\.\d+$/.test(f.id ?? '')),
+      'every frame has a resumable id',
+    );
 
     // An EventSource reconnects with the last id: the run has ended, so 204 (it stops), and no new run starts.
     const again = await d.fetch('/run/stream?prompt=ignored', { headers: { 'last-event-id': done.id! } });
     assert.equal(again.status, 204);
     const first = frames[0]!;
     const replay = await readSse(`${d.url}/run/stream?prompt=ignored`, { 'last-event-id': `${first.id!.split('.')[0]}.0` });
-    assert.deepEqual(replay.filter((f) => f.event === 'message').map((f) => f.data), ['one line'], 'resumed from the start of the same run');
+    assert.deepEqual(
+      replay.filter((f) => f.event === 'message').map((f) => f.data),
+      ['one line'],
+      'resumed from the start of the same run',
+    );
     assert.equal((await d.json('GET', '/jobs')).body.jobs.length, jobsBefore + 1, 'reconnects started no run');
 
     const missing = await d.fetch('/run/stream');
@@ -135,7 +153,7 @@ describe('Stromboli face: runs and jobs', () => {
     await pollJob(d, id, (b) => b.status === 'running', 'the job to run');
     await d.kill();
     const d2 = await d.restart();
-    const done = await pollJob(d2, id, (b) => b.status !== 'running' && b.status !== 'pending', 'the adopted job to end') as { status: string; output: string; session_id: string };
+    const done = (await pollJob(d2, id, (b) => b.status !== 'running' && b.status !== 'pending', 'the adopted job to end')) as { status: string; output: string; session_id: string };
     assert.equal(done.status, 'completed');
     assert.equal(done.output, 'Slept 6 seconds.');
     assert.equal(done.session_id, started.body.session_id);
@@ -166,7 +184,10 @@ describe('Stromboli face: runs and jobs', () => {
     assert.equal(page.body.has_more, false);
 
     const two = await d.json('GET', `/sessions/${sid}/messages?offset=1&limit=2`);
-    assert.deepEqual(two.body.messages.map((m: { uuid: string }) => m.uuid), msgs.slice(1, 3).map((m) => m.uuid));
+    assert.deepEqual(
+      two.body.messages.map((m: { uuid: string }) => m.uuid),
+      msgs.slice(1, 3).map((m) => m.uuid),
+    );
     assert.equal(two.body.has_more, true);
     const lenient = await d.json('GET', `/sessions/${sid}/messages?offset=-3&limit=9999`);
     assert.equal(lenient.body.offset, 0);
@@ -208,7 +229,7 @@ describe('Stromboli face: runs and jobs', () => {
     assert.deepEqual(noMsg.body, { error: 'message not found: 00000000-0000-4000-8000-000000000000' });
   });
 
-  it('PADDOCK_JOB_TTL: the daemon removes a finished job\'s container, and the job still answers', async (t) => {
+  it("PADDOCK_JOB_TTL: the daemon removes a finished job's container, and the job still answers", async (t) => {
     const d = await startDaemon(t, { PADDOCK_JOB_TTL: '1s' });
     const r = await d.json('POST', '/run', { prompt: 'Hi [[script:hello kept]]' });
     assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -217,26 +238,47 @@ describe('Stromboli face: runs and jobs', () => {
     await new Promise((res) => setTimeout(res, 1200));
     await d.stop();
     const d2 = await d.restart(); // the pass runs at start, then every 30 s
-    await until(async () => d2.e.engine.getContainer(`paddock-${runId}`).inspect().then(() => false, () => true), 'the container to be removed', 60_000);
+    await until(
+      async () =>
+        d2.e.engine
+          .getContainer(`paddock-${runId}`)
+          .inspect()
+          .then(
+            () => false,
+            () => true,
+          ),
+      'the container to be removed',
+      60_000,
+    );
     const job = await d2.json('GET', `/jobs/${runId}`);
     assert.equal(job.status, 200);
     assert.equal(job.body.status, 'completed');
     assert.equal(job.body.output, 'kept');
   });
 
-  it('health and claude status; 503 in each endpoint\'s shape when no model can be reached', async (t) => {
+  it("health and claude status; 503 in each endpoint's shape when no model can be reached", async (t) => {
     const d = await startDaemon(t);
     const h = await d.json('GET', '/health');
     assert.equal(h.status, 200);
     assertMatches('internal_api.HealthResponse', h.body);
     assert.equal(h.body.status, 'ok', JSON.stringify(h.body));
-    assert.deepEqual(h.body.components.map((c: { name: string }) => c.name), ['podman', 'agent-image', 'claude-credentials']);
+    assert.deepEqual(
+      h.body.components.map((c: { name: string }) => c.name),
+      ['podman', 'agent-image', 'claude-credentials'],
+    );
     const s = await d.json('GET', '/claude/status');
     assertMatches('internal_api.ClaudeStatusResponse', s.body);
     assert.deepEqual(s.body, { configured: true, message: 'Claude is configured' });
     // The face is in the one OpenAPI document, beside Paddock's own.
     const doc = (await d.json('GET', '/openapi.json')).body;
-    for (const [path, method] of [['/run', 'post'], ['/run/async', 'post'], ['/run/stream', 'get'], ['/jobs/{id}', 'delete'], ['/sessions/{id}/messages', 'get'], ['/health', 'get']] as const) {
+    for (const [path, method] of [
+      ['/run', 'post'],
+      ['/run/async', 'post'],
+      ['/run/stream', 'get'],
+      ['/jobs/{id}', 'delete'],
+      ['/sessions/{id}/messages', 'get'],
+      ['/health', 'get'],
+    ] as const) {
       assert.ok(doc.paths[path]?.[method], `${method} ${path} in /openapi.json`);
     }
     assert.ok(doc.components.schemas.StromboliRunRequest);

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, until } from '../e2e/harness.ts';
-import { startDaemon, type Daemon } from './harness.ts';
+import { startDaemon } from './harness.ts';
 import { assertMatches, requestDefinitions, resolved, SWAGGER } from './stromboli-swagger.ts';
 
 type Json = Record<string, unknown>;
@@ -58,19 +58,25 @@ function leaves(schema: Json, prefix: string): [string, unknown][] {
     const path = prefix ? `${prefix}.${name}` : name;
     const r = resolved(prop);
     if (r.type === 'object' && r.properties) out.push(...leaves(r, path));
-    else out.push([path, path in PLAUSIBLE ? PLAUSIBLE[path] : prop.example ?? r.example ?? typeDefault(r)]);
+    else out.push([path, path in PLAUSIBLE ? PLAUSIBLE[path] : (prop.example ?? r.example ?? typeDefault(r))]);
   }
   return out;
 }
 
 function typeDefault(s: Json): unknown {
   switch (s.type) {
-    case 'string': return 'x';
-    case 'boolean': return true;
-    case 'integer': return 1;
-    case 'number': return 1.5;
-    case 'array': return [typeDefault((s.items ?? { type: 'string' }) as Json)];
-    default: return {};
+    case 'string':
+      return 'x';
+    case 'boolean':
+      return true;
+    case 'integer':
+      return 1;
+    case 'number':
+      return 1.5;
+    case 'array':
+      return [typeDefault((s.items ?? { type: 'string' }) as Json)];
+    default:
+      return {};
   }
 }
 
@@ -85,7 +91,10 @@ function bodyWith(path: string, value: unknown): Json {
 }
 
 async function hookReceiver(t: { after: (fn: () => void) => void }): Promise<string> {
-  const server = http.createServer((req, res) => { req.resume(); req.on('end', () => res.end('ok')); });
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.end('ok'));
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   t.after(() => server.close());
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
@@ -94,7 +103,10 @@ async function hookReceiver(t: { after: (fn: () => void) => void }): Promise<str
 describe('Stromboli swagger: request bodies', () => {
   it('the request definitions this face serves are RunRequest (for /run and /run/async)', () => {
     const mine = requestDefinitions().filter((r) => r.path.startsWith('/run'));
-    assert.deepEqual(mine.map((r) => `${r.method} ${r.path} ${r.definition}`), ['post /run internal_api.RunRequest', 'post /run/async internal_api.RunRequest']);
+    assert.deepEqual(
+      mine.map((r) => `${r.method} ${r.path} ${r.definition}`),
+      ['post /run internal_api.RunRequest', 'post /run/async internal_api.RunRequest'],
+    );
   });
 
   it('each RunRequest property alone is accepted, or refused by name with the reason docs/api.md gives', async (t) => {
@@ -108,7 +120,11 @@ describe('Stromboli swagger: request bodies', () => {
     const refused: string[] = [];
     for (const [path, example] of props) {
       const value = path === 'webhook_url' ? hook : example; // never a public address from a test
-      for (const [route, alias] of [['/run/async', 'podman'], ['/run', 'podman'], ['/run/async', 'container']] as const) {
+      for (const [route, alias] of [
+        ['/run/async', 'podman'],
+        ['/run', 'podman'],
+        ['/run/async', 'container'],
+      ] as const) {
         if (route === '/run' && !REFUSED[path]) continue; // an accepted body on /run would wait for its run's end
         const sent = alias === 'container' ? path.replace(/^podman\./, 'container.') : path;
         if (alias === 'container' && sent === path) continue;
@@ -135,7 +151,7 @@ describe('Stromboli swagger: request bodies', () => {
     await d.json('DELETE', `/jobs/${holder.body.job_id}`);
   });
 
-  it('one body with every accepted property runs to completion, its options on the agent\'s command line', async (t) => {
+  it("one body with every accepted property runs to completion, its options on the agent's command line", async (t) => {
     const d = await startDaemon(t, { PADDOCK_WEBHOOK_ALLOW_PRIVATE: 'true' });
     const hook = await hookReceiver(t);
     const body: Json = { prompt: 'Say it [[script:hello all options]]' };
@@ -149,10 +165,15 @@ describe('Stromboli swagger: request bodies', () => {
     const r = await d.json('POST', '/run/async', body);
     assert.equal(r.status, 202, JSON.stringify(r.body));
     assert.equal(r.body.session_id, '550e8400-e29b-41d4-a716-446655440000', 'claude.session_id names the new session');
-    const done = await until(async () => {
-      const j = await d.json('GET', `/jobs/${r.body.job_id}`);
-      return ['completed', 'failed', 'crashed', 'cancelled'].includes(j.body.status) ? j.body : undefined;
-    }, 'the job to end', 180_000, 300);
+    const done = await until(
+      async () => {
+        const j = await d.json('GET', `/jobs/${r.body.job_id}`);
+        return ['completed', 'failed', 'crashed', 'cancelled'].includes(j.body.status) ? j.body : undefined;
+      },
+      'the job to end',
+      180_000,
+      300,
+    );
     assert.equal(done.status, 'completed', JSON.stringify(done));
     const envelope = JSON.parse(done.output); // output_format json
     assert.equal(envelope.result, 'all options');
@@ -170,7 +191,7 @@ describe('Stromboli swagger: request bodies', () => {
     assert.equal(run.memoryBytes, 512 * 1024 ** 2);
     assert.equal(run.cpus, 1);
     assert.equal(run.timeoutMs, 5 * 60_000);
-    assert.equal(run.workspace, 'scratch', 'workdir /workspace is the container\'s own directory');
+    assert.equal(run.workspace, 'scratch', "workdir /workspace is the container's own directory");
   });
 });
 

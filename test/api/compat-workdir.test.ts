@@ -36,7 +36,7 @@ describe('Stromboli face: workdir', () => {
     assert.equal(inside.status, 200, JSON.stringify(inside.body));
   });
 
-  it('a workdir in a git repository: a private clone and branch (as paddock spawn), the user\'s checkout untouched', async (t) => {
+  it("a workdir in a git repository: a private clone and branch (as paddock spawn), the user's checkout untouched", async (t) => {
     const d = await startDaemon(t);
     const repo = await makeRepo(t);
     const before = await repoFingerprint(repo);
@@ -56,7 +56,7 @@ describe('Stromboli face: workdir', () => {
     assert.equal(await git(repo, 'show', `${run.branch}:hello.txt`), 'from stromboli');
     const after = await repoFingerprint(repo);
     assert.deepEqual({ ...after, refs: '' }, { ...before, refs: '' }, 'nothing but the new branch changed');
-    assert.ok(!existsSync(join(repo, 'hello.txt')), 'the user\'s working tree is not touched');
+    assert.ok(!existsSync(join(repo, 'hello.txt')), "the user's working tree is not touched");
 
     // Continuing the session on the same repository continues on the run's branch: the agent sees its own work.
     const cont = await d.json('POST', '/run', { prompt: 'Show it [[script:bash cat hello.txt]]', workdir: repo, claude: { session_id: r.body.session_id, resume: true } });
@@ -78,7 +78,11 @@ describe('Stromboli face: workdir', () => {
       assert.equal(r.body.status, 'error');
       assert.match(r.body.error, /not in a git repository.*PADDOCK_WORKDIR_ROOTS/);
     }
-    for (const [workdir, message] of [['/does/not/exist', /does not exist/], ['relative/dir', /not an absolute path/], [join(plain, 'file.txt'), /does not exist|not a directory/]] as const) {
+    for (const [workdir, message] of [
+      ['/does/not/exist', /does not exist/],
+      ['relative/dir', /not an absolute path/],
+      [join(plain, 'file.txt'), /does not exist|not a directory/],
+    ] as const) {
       const r = await off.json('POST', '/run', { prompt: 'x', workdir });
       assert.equal(r.status, 400, `${workdir}: ${JSON.stringify(r.body)}`);
       assert.match(r.body.error, message);
@@ -88,14 +92,14 @@ describe('Stromboli face: workdir', () => {
     const root = plainDir(t, 'paddock-roots-');
     const allowed = join(root, 'project');
     mkdirSync(allowed);
-    writeFileSync(join(allowed, 'notes.txt'), 'the user\'s file\n');
+    writeFileSync(join(allowed, 'notes.txt'), "the user's file\n");
     chownSync(allowed, 1000, 1000); // "as it is": the agent (UID 1000) may write where the directory lets it
     symlinkSync(plain, join(root, 'escape'));
     const d = await startDaemon(t, { PADDOCK_WORKDIR_ROOTS: `${root},/nonexistent-root` });
     const r = await d.json('POST', '/run', { prompt: 'Write it [[script:write-file mounted]]', workdir: allowed });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(readFileSync(join(allowed, 'hello.txt'), 'utf8'), 'mounted', 'written straight into the directory');
-    assert.equal(readFileSync(join(allowed, 'notes.txt'), 'utf8'), 'the user\'s file\n');
+    assert.equal(readFileSync(join(allowed, 'notes.txt'), 'utf8'), "the user's file\n");
     const run = (await d.json('GET', `/api/v1/runs/${r.body.id.slice(4)}`)).body.run;
     assert.equal(run.workspace, 'mount');
     assert.equal(run.branch, '');

@@ -23,19 +23,32 @@ describe('the daemon', () => {
     const repo = await makeRepo(t);
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) ids.push((await spawn(d, repo, `Wait ${i} [[script:slow 6]]`, { type: 'explore' })).id);
-    const queued = await until(async () => {
-      const s = await Promise.all(ids.map((id) => state(d, id)));
-      return s[2]?.state === 'queued' && s[3]?.state === 'queued' ? s : undefined;
-    }, 'the last two to wait in the queue', 30_000, 100);
-    assert.deepEqual(queued.slice(2).map((s) => s.queuePosition), [1, 2]);
+    const queued = await until(
+      async () => {
+        const s = await Promise.all(ids.map((id) => state(d, id)));
+        return s[2]?.state === 'queued' && s[3]?.state === 'queued' ? s : undefined;
+      },
+      'the last two to wait in the queue',
+      30_000,
+      100,
+    );
+    assert.deepEqual(
+      queued.slice(2).map((s) => s.queuePosition),
+      [1, 2],
+    );
     const listed = await d.json('GET', '/api/v1/runs?state=queued');
     assert.deepEqual(listed.body.runs.map((r: { id: string }) => r.id).sort(), ids.slice(2).sort());
     let most = 0;
-    await until(async () => {
-      most = Math.max(most, await runningContainers(d).catch(() => 0));
-      const s = await Promise.all(ids.map((id) => state(d, id)));
-      return s.every((x) => x.state === 'completed');
-    }, 'all four to complete', 240_000, 300);
+    await until(
+      async () => {
+        most = Math.max(most, await runningContainers(d).catch(() => 0));
+        const s = await Promise.all(ids.map((id) => state(d, id)));
+        return s.every((x) => x.state === 'completed');
+      },
+      'all four to complete',
+      240_000,
+      300,
+    );
     assert.ok(most <= 2 + 2, `at most two live containers (plus finished ones not yet removed): saw ${most}`);
     // FIFO: the third started before the fourth.
     const started = await Promise.all(ids.map(async (id) => (await d.json('GET', `/api/v1/runs/${id}`)).body.run.startedAt as number));
@@ -67,7 +80,9 @@ describe('the daemon', () => {
     const b = await spawn(d, repo, 'B [[script:two-waits 3]]');
     const seen: SseMessage[] = [];
     const abort = new AbortController();
-    const first = readSse(`${d.url}/api/v1/runs/${a.id}/events/stream`, {}, { signal: abort.signal, until: (m) => m.event === 'event' && JSON.parse(m.data).kind === 'tool_use' }).then((ms) => seen.push(...ms));
+    const first = readSse(`${d.url}/api/v1/runs/${a.id}/events/stream`, {}, { signal: abort.signal, until: (m) => m.event === 'event' && JSON.parse(m.data).kind === 'tool_use' }).then((ms) =>
+      seen.push(...ms),
+    );
     await first;
     await d.kill();
     // B's container finishes while no daemon runs; A's is still waiting in its tool call.
@@ -76,13 +91,28 @@ describe('the daemon', () => {
     const lastId = seen.filter((m) => m.id !== undefined).at(-1)!.id!;
     const rest = await readSse(`${d.url}/api/v1/runs/${a.id}/events/stream`, { 'last-event-id': lastId });
     const all = [...seen, ...rest].filter((m) => m.event === 'event').map((m) => Number(m.id));
-    assert.deepEqual(all, all.map((_, i) => i + 1), 'each event exactly once, in order, across the reconnect');
+    assert.deepEqual(
+      all,
+      all.map((_, i) => i + 1),
+      'each event exactly once, in order, across the reconnect',
+    );
     assert.equal(rest.at(-1)?.event, 'end');
     for (const id of [a.id, b.id]) {
-      const s = await until(async () => { const x = await state(d, id); return x.state === 'completed' ? x : undefined; }, `${id} to complete`, 180_000, 500);
+      const s = await until(
+        async () => {
+          const x = await state(d, id);
+          return x.state === 'completed' ? x : undefined;
+        },
+        `${id} to complete`,
+        180_000,
+        500,
+      );
       assert.equal(s.state, 'completed');
       const ev = (await d.json('GET', `/api/v1/runs/${id}/events?limit=10000`)).body.events as { seq: number; kind: string }[];
-      assert.deepEqual(ev.map((e) => e.seq), ev.map((_, i) => i + 1));
+      assert.deepEqual(
+        ev.map((e) => e.seq),
+        ev.map((_, i) => i + 1),
+      );
       assert.equal(ev.filter((e) => e.kind === 'result').length, 1);
     }
   });
@@ -98,7 +128,15 @@ describe('the daemon', () => {
     const live = await d.e.engine.listContainers({ filters: { label: [`dev.paddock.run=${run.id}`] } });
     assert.equal(live.length, 1, 'the container runs on');
     d = await d.restart();
-    const s = await until(async () => { const x = await state(d, run.id); return x.state === 'completed' ? x : undefined; }, 'the adopted run to complete', 120_000, 300);
+    const s = await until(
+      async () => {
+        const x = await state(d, run.id);
+        return x.state === 'completed' ? x : undefined;
+      },
+      'the adopted run to complete',
+      120_000,
+      300,
+    );
     assert.equal(s.state, 'completed');
   });
 });

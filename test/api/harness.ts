@@ -39,42 +39,77 @@ export async function startDaemon(t: TestContext, extraEnv: NodeJS.ProcessEnv = 
   child.stdout!.on('data', (d: Buffer) => (out += d));
   child.stderr!.on('data', (d: Buffer) => (out += d));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const record = await until(() => {
-    if (child.exitCode !== null) throw new Error(`paddock serve exited ${child.exitCode}:\n${out}`);
-    try {
-      const r = JSON.parse(readFileSync(join(e.home, 'daemon.json'), 'utf8')) as { pid: number; tcp: string | null; socket: string };
-      return r.pid === child.pid && r.tcp ? r : undefined;
-    } catch {
-      return undefined;
-    }
-  }, 'the daemon to listen', 60_000, 50);
+  const record = await until(
+    () => {
+      if (child.exitCode !== null) throw new Error(`paddock serve exited ${child.exitCode}:\n${out}`);
+      try {
+        const r = JSON.parse(readFileSync(join(e.home, 'daemon.json'), 'utf8')) as { pid: number; tcp: string | null; socket: string };
+        return r.pid === child.pid && r.tcp ? r : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    'the daemon to listen',
+    60_000,
+    50,
+  );
   const url = `http://${record.tcp}`;
   const d: Daemon = {
-    e, url, socket: record.socket, child, log: () => out || logFile,
+    e,
+    url,
+    socket: record.socket,
+    child,
+    log: () => out || logFile,
     fetch: (path, init) => fetch(`${url}${path}`, init),
     json: async (method, path, body, headers = {}) => {
       const res = await fetch(`${url}${path}`, {
-        method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        method,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
         ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
       });
       const text = await res.text();
       let parsed: unknown = text;
-      try { parsed = JSON.parse(text); } catch { /* text */ }
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        /* text */
+      }
       return { status: res.status, body: parsed, headers: res.headers };
     },
-    viaSocket: (method, path, body) => new Promise((resolve, reject) => {
-      const req = http.request({ socketPath: record.socket, path, method, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => { let b: unknown = text; try { b = JSON.parse(text); } catch { /* text */ } resolve({ status: res.statusCode ?? 0, body: b }); });
-      });
-      req.on('error', reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    }),
-    kill: async () => { child.kill('SIGKILL'); await exited; },
-    stop: async () => { child.kill('SIGTERM'); return exited; },
+    viaSocket: (method, path, body) =>
+      new Promise((resolve, reject) => {
+        const req = http.request({ socketPath: record.socket, path, method, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => {
+            let b: unknown = text;
+            try {
+              b = JSON.parse(text);
+            } catch {
+              /* text */
+            }
+            resolve({ status: res.statusCode ?? 0, body: b });
+          });
+        });
+        req.on('error', reject);
+        req.end(body === undefined ? undefined : JSON.stringify(body));
+      }),
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
     restart: () => startDaemon(t, extraEnv, e),
   };
-  t.after(async () => { if (child.exitCode === null && child.signalCode === null) { child.kill('SIGTERM'); await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]); if (child.exitCode === null) child.kill('SIGKILL'); } });
+  t.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
   return d;
 }

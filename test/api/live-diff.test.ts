@@ -24,20 +24,36 @@ describe('live diff of a running run', () => {
     const created = await d.json('POST', '/api/v1/runs', { repo, task: 'Edit [[script:edit-then-wait]]', branch: 'live/diff' });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const id = created.body.id as string;
-    await until(async () => {
-      const ev = await d.json('GET', `/api/v1/runs/${id}/events?limit=10000`);
-      return (ev.body.events as { kind: string; data: { name?: string } }[]).some((e) => e.kind === 'tool_use' && e.data.name === 'Bash');
-    }, 'the agent to be in its long command', 180_000, 250);
+    await until(
+      async () => {
+        const ev = await d.json('GET', `/api/v1/runs/${id}/events?limit=10000`);
+        return (ev.body.events as { kind: string; data: { name?: string } }[]).some((e) => e.kind === 'tool_use' && e.data.name === 'Bash');
+      },
+      'the agent to be in its long command',
+      180_000,
+      250,
+    );
     const status = await d.json('GET', `/api/v1/runs/${id}`);
     const clone = status.body.run.checkoutDir as string;
     await until(() => existsSync(join(clone, 'hello.txt')), 'the file to be written', 30_000, 100);
 
     // What an agent can plant in its clone: config that runs commands when git looks at the tree.
     const marker = join(mkdtempSync(join(tmpdir(), 'paddock-pwned-')), 'host-git-ran');
-    appendFileSync(join(clone, '.git', 'config'), [
-      '[core]', `\tfsmonitor = "touch ${marker}; false"`, `\tpager = "touch ${marker}; cat"`,
-      '[diff "evil"]', `\tcommand = "touch ${marker}"`, '[filter "evil"]', `\tclean = "touch ${marker}; cat"`, `\tsmudge = "touch ${marker}; cat"`, '\trequired = true', '',
-    ].join('\n'));
+    appendFileSync(
+      join(clone, '.git', 'config'),
+      [
+        '[core]',
+        `\tfsmonitor = "touch ${marker}; false"`,
+        `\tpager = "touch ${marker}; cat"`,
+        '[diff "evil"]',
+        `\tcommand = "touch ${marker}"`,
+        '[filter "evil"]',
+        `\tclean = "touch ${marker}; cat"`,
+        `\tsmudge = "touch ${marker}; cat"`,
+        '\trequired = true',
+        '',
+      ].join('\n'),
+    );
     writeFileSync(join(clone, '.gitattributes'), '* diff=evil filter=evil\n');
 
     const r = await d.json('GET', `/api/v1/runs/${id}/diff`);

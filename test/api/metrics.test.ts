@@ -54,7 +54,10 @@ describe('metrics', () => {
     assert.equal(m.get('http_requests_total{method="GET",path="/api/v1/runs/:id",status="400"}'), 1);
     assert.equal(m.get('http_requests_total{method="GET",path="unmatched",status="404"}'), 2);
     assert.equal(m.get('http_request_duration_seconds_count{method="GET",path="/api/v1/runs/:id",status="404"}'), 3);
-    assert.ok([...m.keys()].every((k) => !k.includes('abcdef') && !k.includes('/nope')), 'no raw path in a label');
+    assert.ok(
+      [...m.keys()].every((k) => !k.includes('abcdef') && !k.includes('/nope')),
+      'no raw path in a label',
+    );
     assert.ok((m.get('process_resident_memory_bytes') ?? 0) > 0, 'process metrics, as Stromboli has');
   });
 
@@ -118,7 +121,7 @@ describe('metrics', () => {
 
   it('/metrics is in the OpenAPI document', async (t) => {
     const { app } = open(t);
-    const doc = await (await app.request('/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
     assert.ok(doc.paths['/metrics']?.get);
     assert.ok(doc.paths['/api/v1/ping']?.get);
   });

@@ -21,17 +21,30 @@ describe('native API', () => {
     assert.equal(sse.at(-1)?.event, 'end');
     assert.equal(JSON.parse(sse.at(-1)!.data).state, 'completed');
     const ids = sse.filter((m) => m.event === 'event').map((m) => Number(m.id));
-    assert.deepEqual(ids, ids.map((_, i) => i + 1), 'every event once, in order, with its seq as id');
+    assert.deepEqual(
+      ids,
+      ids.map((_, i) => i + 1),
+      'every event once, in order, with its seq as id',
+    );
 
     const page = await d.json('GET', `/api/v1/runs/${id}/events?after=2&limit=3`);
-    assert.deepEqual(page.body.events.map((e: { seq: number }) => e.seq), [3, 4, 5]);
+    assert.deepEqual(
+      page.body.events.map((e: { seq: number }) => e.seq),
+      [3, 4, 5],
+    );
     assert.equal(page.body.next, 5);
     const resumed = await readSse(`${d.url}/api/v1/runs/${id}/events/stream`, { 'last-event-id': String(ids.length - 2) });
-    assert.deepEqual(resumed.filter((m) => m.event === 'event').map((m) => Number(m.id)), [ids.length - 1, ids.length]);
+    assert.deepEqual(
+      resumed.filter((m) => m.event === 'event').map((m) => Number(m.id)),
+      [ids.length - 1, ids.length],
+    );
 
     const diff = await d.json('GET', `/api/v1/runs/${id}/diff`);
     assert.equal(diff.status, 200);
-    assert.deepEqual(diff.body.files.map((f: { path: string }) => f.path), ['hello.txt']);
+    assert.deepEqual(
+      diff.body.files.map((f: { path: string }) => f.path),
+      ['hello.txt'],
+    );
     const merge = await d.json('POST', `/api/v1/runs/${id}/merge`, {});
     assert.equal(merge.status, 200, JSON.stringify(merge.body));
     assert.equal(merge.body.merged, true);

@@ -18,20 +18,29 @@ import { type Daemon, startDaemon } from './harness.ts';
 
 type Line = Record<string, unknown> & { msg?: string; component?: string; requestId?: string; runId?: string; op?: string };
 
-const lines = (d: Daemon): Line[] => d.log().split('\n').flatMap((l) => {
-  try {
-    const v = JSON.parse(l) as unknown;
-    return v && typeof v === 'object' ? [v as Line] : [];
-  } catch {
-    return [];
-  }
-});
+const lines = (d: Daemon): Line[] =>
+  d
+    .log()
+    .split('\n')
+    .flatMap((l) => {
+      try {
+        const v = JSON.parse(l) as unknown;
+        return v && typeof v === 'object' ? [v as Line] : [];
+      } catch {
+        return [];
+      }
+    });
 
 async function finishedRun(d: Daemon, id: string): Promise<Record<string, any>> {
-  return until(async () => {
-    const r = await d.json('GET', `/api/v1/runs/${id}`);
-    return ['completed', 'failed', 'cancelled', 'timed_out', 'crashed'].includes(r.body?.run?.state) ? r.body.run : undefined;
-  }, `run ${id} to end`, 180_000, 250);
+  return until(
+    async () => {
+      const r = await d.json('GET', `/api/v1/runs/${id}`);
+      return ['completed', 'failed', 'cancelled', 'timed_out', 'crashed'].includes(r.body?.run?.state) ? r.body.run : undefined;
+    },
+    `run ${id} to end`,
+    180_000,
+    250,
+  );
 }
 
 async function scrape(url: string): Promise<Map<string, number>> {
@@ -61,12 +70,18 @@ function importsRecorder(t: TestContext): { env: NodeJS.ProcessEnv; loaded: () =
   const hook = new URL('../fixtures/record-imports.ts', import.meta.url).pathname;
   return {
     env: { NODE_OPTIONS: `--import=${hook}`, PADDOCK_RECORD_IMPORTS: file, PADDOCK_RECORD_IMPORTS_MATCH: '@opentelemetry' },
-    loaded: () => { try { return readFileSync(file, 'utf8').split('\n').filter(Boolean); } catch { return []; } },
+    loaded: () => {
+      try {
+        return readFileSync(file, 'utf8').split('\n').filter(Boolean);
+      } catch {
+        return [];
+      }
+    },
   };
 }
 
 describe('observability', () => {
-  it('logs: a request\'s lines carry its id, a run\'s lines its run id; engine and git calls at debug; no secret in them', async (t) => {
+  it("logs: a request's lines carry its id, a run's lines its run id; engine and git calls at debug; no secret in them", async (t) => {
     const port = await freePort();
     const d = await startDaemon(t, { PADDOCK_LOG_LEVEL: 'debug', PADDOCK_METRICS_ADDRESS: `127.0.0.1:${port}` });
     const repo = await makeRepo(t);
@@ -79,14 +94,35 @@ describe('observability', () => {
 
     const all = lines(d);
     const ofRequest = all.filter((l) => l.requestId === 'obs-req-1');
-    assert.ok(ofRequest.some((l) => l.msg === 'request' && l.method === 'POST' && l.status === 201), 'the request line');
-    assert.ok(ofRequest.some((l) => l.component === 'git' && typeof l.args === 'string'), 'git calls made while validating the spawn');
-    assert.ok(ofRequest.some((l) => l.component === 'engine' && /^GET \/images\/\{ref\}\/json$/.test(String(l.op))), 'the image check on the engine');
+    assert.ok(
+      ofRequest.some((l) => l.msg === 'request' && l.method === 'POST' && l.status === 201),
+      'the request line',
+    );
+    assert.ok(
+      ofRequest.some((l) => l.component === 'git' && typeof l.args === 'string'),
+      'git calls made while validating the spawn',
+    );
+    assert.ok(
+      ofRequest.some((l) => l.component === 'engine' && /^GET \/images\/\{ref\}\/json$/.test(String(l.op))),
+      'the image check on the engine',
+    );
     const ofRun = all.filter((l) => l.runId === id);
-    assert.ok(ofRun.some((l) => l.component === 'engine' && l.op === 'POST /containers/{id}/start'), 'the container start, under the run');
-    assert.ok(ofRun.some((l) => l.component === 'engine' && l.op === 'POST /containers/create'), 'the container create, under the run');
-    assert.ok(ofRun.some((l) => l.component === 'git' && /fetch/.test(String(l.args))), 'the branch brought back, under the run');
-    assert.ok(ofRun.every((l) => l.requestId === undefined), 'a run outlives its request: its lines do not carry the request id');
+    assert.ok(
+      ofRun.some((l) => l.component === 'engine' && l.op === 'POST /containers/{id}/start'),
+      'the container start, under the run',
+    );
+    assert.ok(
+      ofRun.some((l) => l.component === 'engine' && l.op === 'POST /containers/create'),
+      'the container create, under the run',
+    );
+    assert.ok(
+      ofRun.some((l) => l.component === 'git' && /fetch/.test(String(l.args))),
+      'the branch brought back, under the run',
+    );
+    assert.ok(
+      ofRun.every((l) => l.requestId === undefined),
+      'a run outlives its request: its lines do not carry the request id',
+    );
     assert.ok(all.filter((l) => l.component === 'engine').every((l) => typeof l.ms === 'number' && typeof l.path === 'string'));
 
     const db = new DatabaseSync(join(d.e.home, 'paddock.db'), { readOnly: true });
@@ -104,7 +140,7 @@ describe('observability', () => {
       assert.ok(m.get('paddock_spawn_phase_seconds_sum{phase="pending"}')! > 0);
       assert.equal(m.get('paddock_spawn_to_running_seconds_count'), 1);
       assert.equal(m.get('paddock_runs_finished_total{state="completed"}'), 1);
-      assert.equal(m.get('paddock_tokens_total{kind="input"}'), run.inputTokens, 'the relay\'s count, as stored on the run');
+      assert.equal(m.get('paddock_tokens_total{kind="input"}'), run.inputTokens, "the relay's count, as stored on the run");
       assert.equal(m.get('paddock_tokens_total{kind="output"}'), run.outputTokens);
       assert.ok(run.costUsd > 0);
       assert.equal(m.get('paddock_cost_usd_total'), run.costUsd);
@@ -120,7 +156,10 @@ describe('observability', () => {
     const bad = await git.json('POST', '/api/v1/runs', { repo, task: 'x', base: 'no-such-ref' }, { 'x-request-id': 'obs-git' });
     assert.equal(bad.status, 400, JSON.stringify(bad.body));
     const gitLines = lines(git);
-    assert.ok(gitLines.some((l) => l.component === 'git' && l.requestId === 'obs-git' && /no-such-ref/.test(String(l.args)) && l.code === 1), 'the rev-parse that found no such ref, with the request id');
+    assert.ok(
+      gitLines.some((l) => l.component === 'git' && l.requestId === 'obs-git' && /no-such-ref/.test(String(l.args)) && l.code === 1),
+      'the rev-parse that found no such ref, with the request id',
+    );
     assert.ok(!gitLines.some((l) => l.component === 'engine'), 'engine calls not asked for');
 
     const quiet = await startDaemon(t);
@@ -130,12 +169,15 @@ describe('observability', () => {
     assert.ok(lines(quiet).some((l) => l.msg === 'request' && l.status === 400));
   });
 
-  it('traces: a request (continuing the caller\'s trace) and a run with its states and engine calls reach an OTLP receiver', async (t) => {
+  it("traces: a request (continuing the caller's trace) and a run with its states and engine calls reach an OTLP receiver", async (t) => {
     const receiver = await startOtlpReceiver();
     t.after(() => receiver.close());
     const rec = importsRecorder(t);
     const d = await startDaemon(t, { PADDOCK_TRACING_ENDPOINT: receiver.url, PADDOCK_TRACING_SERVICE_NAME: 'paddock-test', ...rec.env });
-    assert.ok(rec.loaded().some((s) => s.startsWith('@opentelemetry/sdk-trace ')), 'the SDK is loaded when tracing is on');
+    assert.ok(
+      rec.loaded().some((s) => s.startsWith('@opentelemetry/sdk-trace ')),
+      'the SDK is loaded when tracing is on',
+    );
 
     const traceId = 'a1'.repeat(16);
     const callerSpan = 'b2'.repeat(8);
@@ -149,8 +191,8 @@ describe('observability', () => {
 
     const find = (pred: (s: ReceivedSpan) => boolean) => receiver.spans.find(pred);
     const list = await until(() => find((s) => s.name === 'GET /api/v1/runs'), 'the GET span', 30_000);
-    assert.equal(list.traceId, traceId, 'the caller\'s trace');
-    assert.equal(list.parentSpanId, callerSpan, 'a child of the caller\'s span');
+    assert.equal(list.traceId, traceId, "the caller's trace");
+    assert.equal(list.parentSpanId, callerSpan, "a child of the caller's span");
     assert.equal(list.kind, 2, 'SERVER');
     assert.equal(list.attributes['http.response.status_code'], 200);
     assert.equal(list.attributes['http.route'], '/api/v1/runs');
@@ -165,16 +207,26 @@ describe('observability', () => {
     assert.equal(runSpan.attributes['paddock.run.state'], 'completed');
     assert.ok(Number(runSpan.attributes['paddock.run.input_tokens']) > 0);
     const states = receiver.spans.filter((s) => s.parentSpanId === runSpan.spanId && s.name.startsWith('run.')).sort((a, b) => a.startMs - b.startMs);
-    assert.deepEqual(states.map((s) => s.name), ['run.queued', 'run.pending', 'run.starting', 'run.running'], 'one span per state before the end');
+    assert.deepEqual(
+      states.map((s) => s.name),
+      ['run.queued', 'run.pending', 'run.starting', 'run.running'],
+      'one span per state before the end',
+    );
     for (let i = 1; i < states.length; i++) assert.equal(states[i]!.startMs, states[i - 1]!.endMs, 'each state starts where the last ended');
     assert.ok(states[0]!.startMs >= runSpan.startMs && states.at(-1)!.endMs <= runSpan.endMs);
     const engine = receiver.spans.filter((s) => s.parentSpanId === runSpan.spanId && s.name.startsWith('engine '));
-    assert.ok(engine.some((s) => s.name === 'engine POST /containers/{id}/start'), `engine calls under the run: ${engine.map((s) => s.name).join(', ')}`);
-    assert.ok(receiver.spans.some((s) => s.parentSpanId === post.spanId && s.name.startsWith('git ')), 'git calls under the spawn request');
+    assert.ok(
+      engine.some((s) => s.name === 'engine POST /containers/{id}/start'),
+      `engine calls under the run: ${engine.map((s) => s.name).join(', ')}`,
+    );
+    assert.ok(
+      receiver.spans.some((s) => s.parentSpanId === post.spanId && s.name.startsWith('git ')),
+      'git calls under the spawn request',
+    );
     assert.equal(receiver.rejected, 0);
   });
 
-  it('traces: without PADDOCK_TRACING_ENDPOINT the daemon loads nothing of Paddock\'s tracing', async (t) => {
+  it("traces: without PADDOCK_TRACING_ENDPOINT the daemon loads nothing of Paddock's tracing", async (t) => {
     const rec = importsRecorder(t);
     const d = await startDaemon(t, rec.env);
     assert.equal((await d.json('GET', '/api/v1/runs')).status, 200);
@@ -182,6 +234,9 @@ describe('observability', () => {
     // prom-client's process CPU metric requires the API facade (no SDK, no exporter, no-op until one registers):
     // that is the one OpenTelemetry module a daemon without tracing loads.
     const loaded = rec.loaded();
-    assert.ok(loaded.every((l) => l.startsWith('@opentelemetry/api ') && /prom-client/.test(l)), loaded.join('\n'));
+    assert.ok(
+      loaded.every((l) => l.startsWith('@opentelemetry/api ') && /prom-client/.test(l)),
+      loaded.join('\n'),
+    );
   });
 });

@@ -8,7 +8,17 @@ import { describe, it } from 'node:test';
 import { git, makeRepo, until } from '../e2e/harness.ts';
 import { type Daemon, startDaemon } from './harness.ts';
 
-interface RunBody { id: string; state: string; phase: string; reason: string | null; resultText: string | null; headSha: string | null; keepAlive: boolean; idleTimeoutMs: number | null; timeoutMs: number }
+interface RunBody {
+  id: string;
+  state: string;
+  phase: string;
+  reason: string | null;
+  resultText: string | null;
+  headSha: string | null;
+  keepAlive: boolean;
+  idleTimeoutMs: number | null;
+  timeoutMs: number;
+}
 
 async function runOf(d: Daemon, id: string): Promise<RunBody> {
   const r = await d.json('GET', `/api/v1/runs/${id}`);
@@ -19,11 +29,16 @@ async function runOf(d: Daemon, id: string): Promise<RunBody> {
 const ENDED = ['completed', 'failed', 'cancelled', 'timed_out', 'crashed'];
 
 async function waitFor(d: Daemon, id: string, what: string, ok: (r: RunBody) => boolean, timeoutMs = 180_000): Promise<RunBody> {
-  return until(async () => {
-    const r = await runOf(d, id);
-    if (!ok(r) && ENDED.includes(r.state)) throw new Error(`run ${id} ended ${r.state} (${r.reason}) while waiting for ${what}\n${d.log()}`);
-    return ok(r) && r;
-  }, what, timeoutMs, 250);
+  return until(
+    async () => {
+      const r = await runOf(d, id);
+      if (!ok(r) && ENDED.includes(r.state)) throw new Error(`run ${id} ended ${r.state} (${r.reason}) while waiting for ${what}\n${d.log()}`);
+      return ok(r) && r;
+    },
+    what,
+    timeoutMs,
+    250,
+  );
 }
 
 /** The run's state changes, in order, from its event log. */
@@ -37,9 +52,10 @@ async function send(d: Daemon, id: string, text: string): Promise<{ status: numb
 }
 
 /** Every user text block of a request's conversation. */
-const userTexts = (body: unknown): string[] => ((body as { messages?: { role: string; content: unknown }[] }).messages ?? [])
-  .filter((m) => m.role === 'user')
-  .flatMap((m) => (typeof m.content === 'string' ? [m.content] : (m.content as { type: string; text?: string }[]).filter((b) => b.type === 'text').map((b) => b.text ?? '')));
+const userTexts = (body: unknown): string[] =>
+  ((body as { messages?: { role: string; content: unknown }[] }).messages ?? [])
+    .filter((m) => m.role === 'user')
+    .flatMap((m) => (typeof m.content === 'string' ? [m.content] : (m.content as { type: string; text?: string }[]).filter((b) => b.type === 'text').map((b) => b.text ?? '')));
 
 describe('persistent runs (keepAlive)', () => {
   it('answers two messages in turn, running ⇄ idle; the second model request carries the first turn', async (t) => {
@@ -63,7 +79,10 @@ describe('persistent runs (keepAlive)', () => {
     assert.equal(second.phase, 'waiting-for-message');
 
     const main = d.e.model.mainRequests('two-turns');
-    assert.deepEqual(main.map((q) => q.step), [0, 1]);
+    assert.deepEqual(
+      main.map((q) => q.step),
+      [0, 1],
+    );
     const history = (main[1]!.body as { messages: { role: string; content: unknown }[] }).messages;
     assert.ok(JSON.stringify(history).includes('First answer.'), 'the first answer went back to the model as history');
     const asked = userTexts(main[1]!.body).filter((x) => x.includes('First question [[script:two-turns]]') || x === 'Second question');
@@ -71,7 +90,13 @@ describe('persistent runs (keepAlive)', () => {
     assert.equal(asked[1], 'Second question', 'the message as sent, unframed');
 
     const list = await d.json('GET', `/api/v1/runs/${id}/messages`);
-    assert.deepEqual(list.body.messages.map((m: { seq: number; state: string }) => [m.seq, m.state]), [[1, 'delivered'], [2, 'delivered']]);
+    assert.deepEqual(
+      list.body.messages.map((m: { seq: number; state: string }) => [m.seq, m.state]),
+      [
+        [1, 'delivered'],
+        [2, 'delivered'],
+      ],
+    );
 
     assert.deepEqual((await states(d, id)).slice(0, 7), ['queued', 'pending', 'starting', 'running', 'idle', 'running', 'idle']);
 
@@ -95,10 +120,15 @@ describe('persistent runs (keepAlive)', () => {
       { text: 'Turn two done.' },
     ]);
     const id = (await d.json('POST', '/api/v1/runs', { repo, task: 'Go [[script:wait-then-answer]]', keepAlive: true })).body.id as string;
-    await until(async () => {
-      const ev = await d.json('GET', `/api/v1/runs/${id}/events?limit=10000`);
-      return (ev.body.events as { kind: string }[]).some((e) => e.kind === 'tool_use');
-    }, 'the first turn to be working', 180_000, 250);
+    await until(
+      async () => {
+        const ev = await d.json('GET', `/api/v1/runs/${id}/events?limit=10000`);
+        return (ev.body.events as { kind: string }[]).some((e) => e.kind === 'tool_use');
+      },
+      'the first turn to be working',
+      180_000,
+      250,
+    );
     const sent = await send(d, id, 'And then?');
     assert.equal(sent.status, 202);
     assert.equal(sent.body.queued, true, 'the agent is mid-turn');
@@ -106,7 +136,10 @@ describe('persistent runs (keepAlive)', () => {
     await waitFor(d, id, 'the second turn', (r) => r.state === 'idle' && r.resultText === 'Turn two done.');
     const main = d.e.model.mainRequests('wait-then-answer');
     // The message came after the first turn's answer, not into the middle of it.
-    assert.deepEqual(main.map((q) => q.step), [0, 1, 2]);
+    assert.deepEqual(
+      main.map((q) => q.step),
+      [0, 1, 2],
+    );
     assert.ok(!userTexts(main[1]!.body).includes('And then?'), 'not inside the first turn');
     assert.ok(userTexts(main[2]!.body).includes('And then?'));
   });
@@ -132,17 +165,28 @@ describe('persistent runs (keepAlive)', () => {
       { text: 'Answered the follow-up.' },
     ]);
     const id = (await d.json('POST', '/api/v1/runs', { repo, task: 'Go [[script:long-turn]]', keepAlive: true })).body.id as string;
-    await until(async () => {
-      const ev = await d.json('GET', `/api/v1/runs/${id}/events?limit=10000`);
-      return (ev.body.events as { kind: string }[]).some((e) => e.kind === 'tool_use');
-    }, 'the first turn to be working', 180_000, 250);
+    await until(
+      async () => {
+        const ev = await d.json('GET', `/api/v1/runs/${id}/events?limit=10000`);
+        return (ev.body.events as { kind: string }[]).some((e) => e.kind === 'tool_use');
+      },
+      'the first turn to be working',
+      180_000,
+      250,
+    );
     assert.equal((await send(d, id, 'Follow-up across the restart')).status, 202);
     await d.kill();
     d = await d.restart();
     const done = await waitFor(d, id, 'the follow-up to be answered', (r) => r.state === 'idle' && r.resultText === 'Answered the follow-up.', 240_000);
     assert.equal(done.state, 'idle');
     const list = await d.json('GET', `/api/v1/runs/${id}/messages`);
-    assert.deepEqual(list.body.messages.map((m: { seq: number; state: string }) => [m.seq, m.state]), [[1, 'delivered'], [2, 'delivered']]);
+    assert.deepEqual(
+      list.body.messages.map((m: { seq: number; state: string }) => [m.seq, m.state]),
+      [
+        [1, 'delivered'],
+        [2, 'delivered'],
+      ],
+    );
     const main = d.e.model.mainRequests('long-turn');
     const last = main.at(-1)!;
     assert.equal(userTexts(last.body).filter((x) => x === 'Follow-up across the restart').length, 1, 'the agent got it once');

@@ -20,7 +20,15 @@ describe('rate limit (real daemon)', () => {
         assert.equal(r.headers.get('retry-after'), '1');
       }
     }
-    assert.deepEqual(seen.map((s) => [s.status, s.limit, s.remaining]), [[200, '2', '2'], [200, '2', '1'], [200, '2', '0'], [429, '2', '0']]);
+    assert.deepEqual(
+      seen.map((s) => [s.status, s.limit, s.remaining]),
+      [
+        [200, '2', '2'],
+        [200, '2', '1'],
+        [200, '2', '0'],
+        [429, '2', '0'],
+      ],
+    );
     const now = Date.now() / 1000;
     for (const s of seen) assert.ok(s.reset >= Math.floor(now) && s.reset <= now + 3, `reset ${s.reset} is within the refill time`);
 

@@ -14,7 +14,14 @@ const TOKEN = 'pdk-test-static-token-0123456789abcdef';
 
 async function remote(url: string, token: string | undefined, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   // A home of its own that holds no daemon: the CLI must not start one when PADDOCK_URL is set.
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', PADDOCK_HOME: mkdtempSync(join(tmpdir(), 'paddock-remote-cli-')), PADDOCK_URL: url, ...(token ? { PADDOCK_TOKEN: token } : {}) };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NO_COLOR: '1',
+    PADDOCK_HOME: mkdtempSync(join(tmpdir(), 'paddock-remote-cli-')),
+    PADDOCK_URL: url,
+    ...(token ? { PADDOCK_TOKEN: token } : {}),
+  };
   try {
     const { stdout, stderr } = await pexec(process.execPath, [BIN, ...args], { env, timeout: 180_000 });
     return { code: 0, stdout, stderr };

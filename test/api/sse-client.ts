@@ -5,7 +5,11 @@ export interface SseMessage {
   data: string;
 }
 
-export async function readSse(url: string, headers: Record<string, string> = {}, opts: { until?: (m: SseMessage, all: SseMessage[]) => boolean; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<SseMessage[]> {
+export async function readSse(
+  url: string,
+  headers: Record<string, string> = {},
+  opts: { until?: (m: SseMessage, all: SseMessage[]) => boolean; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<SseMessage[]> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), opts.timeoutMs ?? 180_000);
   const signal = opts.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal;
@@ -35,7 +39,10 @@ export async function readSse(url: string, headers: Record<string, string> = {},
         if (data.length === 0 && m.id === undefined && m.event === 'message') continue;
         m.data = data.join('\n');
         messages.push(m);
-        if (opts.until?.(m, messages)) { abort.abort(); return messages; }
+        if (opts.until?.(m, messages)) {
+          abort.abort();
+          return messages;
+        }
       }
     }
   } catch (e) {

@@ -76,10 +76,14 @@ describe('webhooks (real runs)', () => {
     assert.equal(body.state, 'completed');
     assert.ok(!first.body.includes(repo), 'no host paths in the body');
 
-    const status = await until(async () => {
-      const s = await d.json('GET', `/api/v1/runs/${id}/webhook`);
-      return s.body.state === 'delivered' ? s.body : undefined;
-    }, 'the delivery to be recorded', 10_000);
+    const status = await until(
+      async () => {
+        const s = await d.json('GET', `/api/v1/runs/${id}/webhook`);
+        return s.body.state === 'delivered' ? s.body : undefined;
+      },
+      'the delivery to be recorded',
+      10_000,
+    );
     assert.equal(status.attempts, 2);
     assert.equal(status.lastStatus, 200);
     await new Promise((r) => setTimeout(r, 1500));
@@ -105,10 +109,14 @@ describe('webhooks (real runs)', () => {
     const last = hook.got.at(-1)!;
     assertSigned(last);
     assert.equal(JSON.parse(last.body).run_id, id);
-    const s = await until(async () => {
-      const r = await d.json('GET', `/api/v1/runs/${id}/webhook`);
-      return r.body.state === 'delivered' ? r.body : undefined;
-    }, 'delivered after the restart', 10_000);
+    const s = await until(
+      async () => {
+        const r = await d.json('GET', `/api/v1/runs/${id}/webhook`);
+        return r.body.state === 'delivered' ? r.body : undefined;
+      },
+      'delivered after the restart',
+      10_000,
+    );
     assert.ok(s.attempts >= 2);
   });
 

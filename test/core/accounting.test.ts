@@ -12,10 +12,16 @@ import { RunsRepo } from '../../src/store/runs-repo.ts';
 import { EventLog } from '../../src/events/index.ts';
 
 const sse = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-const total = (incs: UsageIncrement[]) => incs.reduce((a, u) => ({
-  inputTokens: a.inputTokens + u.inputTokens, outputTokens: a.outputTokens + u.outputTokens,
-  cacheReadTokens: a.cacheReadTokens + u.cacheReadTokens, cacheCreationTokens: a.cacheCreationTokens + u.cacheCreationTokens,
-}), { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 });
+const total = (incs: UsageIncrement[]) =>
+  incs.reduce(
+    (a, u) => ({
+      inputTokens: a.inputTokens + u.inputTokens,
+      outputTokens: a.outputTokens + u.outputTokens,
+      cacheReadTokens: a.cacheReadTokens + u.cacheReadTokens,
+      cacheCreationTokens: a.cacheCreationTokens + u.cacheCreationTokens,
+    }),
+    { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 },
+  );
 
 describe('usage tap', () => {
   const stream = [
@@ -98,7 +104,7 @@ describe('store guards (a real SQLite file)', () => {
     assert.equal(runs.liveRunOfSession('same')?.id, 'b1');
   });
 
-  it('adds usage live, and a session total is the sum of its runs\' own shares', () => {
+  it("adds usage live, and a session total is the sum of its runs' own shares", () => {
     const runs = repo();
     runs.insert(run('c1', { sessionId: 'sess', state: 'completed' }));
     runs.insert(run('c2', { sessionId: 'sess', branch: 'c2' }));
@@ -118,9 +124,32 @@ describe('store guards (a real SQLite file)', () => {
     const log = new EventLog(db);
     const lines = Array.from({ length: 10_050 }, (_, i) => ({ stream: 'stdout' as const, index: i, text: '', events: [{ kind: 'text' as const, text: `${i}` }] }));
     log.ingest('d1', lines);
-    log.ingest('d1', [{ stream: 'stdout', index: 10_050, text: '', events: [{ kind: 'result', subtype: 'success', isError: false, result: 'ok', sessionId: 's', numTurns: 1, durationMs: 1, costUsd: 0, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 } }] }]);
+    log.ingest('d1', [
+      {
+        stream: 'stdout',
+        index: 10_050,
+        text: '',
+        events: [
+          {
+            kind: 'result',
+            subtype: 'success',
+            isError: false,
+            result: 'ok',
+            sessionId: 's',
+            numTurns: 1,
+            durationMs: 1,
+            costUsd: 0,
+            usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 },
+          },
+        ],
+      },
+    ]);
     assert.equal(log.lastOfKind('d1', 'result')?.seq, 10_051);
-    assert.equal(log.list('d1').some((e) => e.kind === 'result'), false, 'the capped list would have missed it (the old bug)');
+    assert.equal(
+      log.list('d1').some((e) => e.kind === 'result'),
+      false,
+      'the capped list would have missed it (the old bug)',
+    );
   });
 });
 

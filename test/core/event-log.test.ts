@@ -29,10 +29,19 @@ describe('event log', () => {
     log.append(run.id, { kind: 'note', message: 'restarted' });
     // A new supervisor re-reads the container log from the start: lines 0..2 again, then 3..4.
     log.ingest(run.id, [line(0), line(1), line(2), line(3), line(4)]);
-    log.ingest(run.id, [{ stream: 'stderr', index: 0, text: 'warn', events: [] }, { stream: 'stderr', index: 0, text: 'warn', events: [] }]);
+    log.ingest(run.id, [
+      { stream: 'stderr', index: 0, text: 'warn', events: [] },
+      { stream: 'stderr', index: 0, text: 'warn', events: [] },
+    ]);
     const events = log.list(run.id);
-    assert.deepEqual(events.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7]);
-    assert.deepEqual(events.filter((e) => e.kind === 'text').map((e) => e.data.text), ['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      [1, 2, 3, 4, 5, 6, 7],
+    );
+    assert.deepEqual(
+      events.filter((e) => e.kind === 'text').map((e) => e.data.text),
+      ['line 0', 'line 1', 'line 2', 'line 3', 'line 4'],
+    );
     assert.equal(events.filter((e) => e.kind === 'stderr').length, 1);
     assert.equal(runs.get(run.id)?.stdoutLines, 5);
     assert.equal(runs.get(run.id)?.stderrLines, 1);

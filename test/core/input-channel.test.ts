@@ -40,7 +40,9 @@ describe('persistent run input: reader in the image ⇄ input server ⇄ message
             server.send(m.seq, encodeClaudeMessage(m.text));
           }
         },
-        onAck: (seq) => { if (!opts.deaf) messages.markDelivered('run1', seq); },
+        onAck: (seq) => {
+          if (!opts.deaf) messages.markDelivered('run1', seq);
+        },
       });
       return server;
     };
@@ -53,7 +55,11 @@ describe('persistent run input: reader in the image ⇄ input server ⇄ message
     let stdout = '';
     reader.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     const exited = new Promise<number | null>((r) => reader.once('exit', (code) => r(code)));
-    const got = () => stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { message: { content: { text: string }[] } }).message.content[0]!.text);
+    const got = () =>
+      stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { message: { content: { text: string }[] } }).message.content[0]!.text);
     const states = () => messages.list('run1').map((m) => `${m.seq}:${m.state}`);
 
     await until(() => states().join() === '1:delivered,2:delivered', 'the first two to be acknowledged', 10_000, 20);
@@ -95,12 +101,16 @@ describe('persistent run input: reader in the image ⇄ input server ⇄ message
     const server = await startInputServer({ socketPath, onHello: (n) => hellos.push(n), onAck: () => {} });
     t.after(() => server.close());
     const net = await import('node:net');
-    const talk = (text: string) => new Promise<boolean>((resolve) => {
-      const s = net.connect(socketPath, () => s.write(text));
-      s.on('close', () => resolve(true));
-      s.on('error', () => resolve(true));
-      setTimeout(() => { s.destroy(); resolve(false); }, 1500);
-    });
+    const talk = (text: string) =>
+      new Promise<boolean>((resolve) => {
+        const s = net.connect(socketPath, () => s.write(text));
+        s.on('close', () => resolve(true));
+        s.on('error', () => resolve(true));
+        setTimeout(() => {
+          s.destroy();
+          resolve(false);
+        }, 1500);
+      });
     assert.equal(await talk('hello 0\nGET / HTTP/1.1\n'), true, 'closed by the server');
     assert.equal(await talk(`hello ${'9'.repeat(100)}`), true, 'an over-long line is not waited for');
     assert.deepEqual(hellos, [0]);

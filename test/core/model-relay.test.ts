@@ -41,7 +41,10 @@ describe('model relay', () => {
     const up = await upstream();
     const socketPath = join(mkdtempSync(join(tmpdir(), 'paddock-relay-')), 'relay', 'model.sock');
     const relay = await startModelRelay({ socketPath, upstream: up.url, token: 'pdk_run', credential: { apiKey: 'sk-real' } });
-    t.after(async () => { await relay.close(); up.close(); });
+    t.after(async () => {
+      await relay.close();
+      up.close();
+    });
 
     const denied = await viaSocket(socketPath, { 'x-api-key': 'sk-guess' });
     assert.equal(denied.status, 401);
@@ -62,7 +65,10 @@ describe('model relay', () => {
     const first = await startModelRelay({ socketPath, upstream: up.url, token: 'tok', credential: { oauthToken: 'oat' } });
     await first.close();
     const relay = await startModelRelay({ socketPath, upstream: up.url, token: 'tok', credential: { oauthToken: 'oat' } });
-    t.after(async () => { await relay.close(); up.close(); });
+    t.after(async () => {
+      await relay.close();
+      up.close();
+    });
     const r = await viaSocket(socketPath, { authorization: 'Bearer tok', 'anthropic-beta': 'x-1' });
     assert.equal(r.status, 200);
     assert.equal(up.seen[0]?.headers.authorization, 'Bearer oat');

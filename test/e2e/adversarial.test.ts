@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { eventsJson, git, makeRepo, paddockEnv, repoFingerprint, runIdOf, statusJson } from './harness.ts';
 
-describe('an agent that attacks the user\'s repository', () => {
-  it('cannot move main, plant hooks or fsmonitor, or rewrite another run\'s branch: only its own branch arrives', async (t) => {
+describe("an agent that attacks the user's repository", () => {
+  it("cannot move main, plant hooks or fsmonitor, or rewrite another run's branch: only its own branch arrives", async (t) => {
     const e = await paddockEnv(t);
     const repo = await makeRepo(t);
     const marker = `/tmp/paddock-pwned-${randomBytes(4).toString('hex')}`;
@@ -49,14 +49,21 @@ describe('an agent that attacks the user\'s repository', () => {
     const id = runIdOf(r);
     const out = String((await eventsJson(e, id)).find((ev) => ev.kind === 'tool_result')?.data.content);
     assert.match(out, /attack-done/);
-    assert.match(out, /refs: 1/, 'the user\'s refs are not reachable');
+    assert.match(out, /refs: 1/, "the user's refs are not reachable");
     assert.match(out, /objects: 1/, 'the shared objects are read-only');
-    assert.match(out, /update-ref: 128/, 'the user\'s .git is not a repository from inside');
-    assert.match(out, /user-config: 1/, 'the user\'s config is not reachable');
+    assert.match(out, /update-ref: 128/, "the user's .git is not a repository from inside");
+    assert.match(out, /user-config: 1/, "the user's config is not reachable");
 
     const after = await repoFingerprint(repo);
     assert.deepEqual({ ...after, refs: '' }, { ...before, refs: '' }, 'HEAD, config, hooks, index, files byte-identical');
-    assert.equal(after.refs.split('\n').filter((l) => !l.startsWith('refs/heads/attack/run ')).join('\n'), before.refs, 'only the run branch arrived');
+    assert.equal(
+      after.refs
+        .split('\n')
+        .filter((l) => !l.startsWith('refs/heads/attack/run '))
+        .join('\n'),
+      before.refs,
+      'only the run branch arrived',
+    );
     assert.equal(await git(repo, 'rev-parse', 'other/run'), otherSha);
     assert.equal(await git(repo, 'show', 'attack/run:legit.txt'), 'legit');
     for (const suffix of ['', '-fsmonitor', '-filter', '-diff', '-pager', '-hook-post-commit', '-hook-pre-commit', '-hook-reference-transaction']) {
@@ -67,7 +74,7 @@ describe('an agent that attacks the user\'s repository', () => {
     assert.ok(!existsSync(`${marker}-diff`) && !existsSync(`${marker}-filter`));
   });
 
-  it('a .git replaced by a link to the user\'s repo is refused: the run fails safely and nothing changes', async (t) => {
+  it("a .git replaced by a link to the user's repo is refused: the run fails safely and nothing changes", async (t) => {
     const e = await paddockEnv(t);
     const repo = await makeRepo(t);
     e.model.script('redirect', [

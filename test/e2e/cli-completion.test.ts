@@ -10,7 +10,14 @@ import { buildProgram } from '../../src/cli/program.ts';
 import { BIN } from './harness.ts';
 
 const pexec = promisify(execFile);
-const has = (shell: string) => { try { execFileSync('sh', ['-c', `command -v ${shell}`]); return true; } catch { return false; } };
+const has = (shell: string) => {
+  try {
+    execFileSync('sh', ['-c', `command -v ${shell}`]);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** The real CLI, in a fresh home (completion touches no state). */
 async function paddock(args: string[], home: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -85,18 +92,21 @@ describe('paddock completion bash|zsh|fish', () => {
     await pexec('zsh', ['-n', join(fpath, '_paddock')]);
     // Drive a real interactive zsh in a pseudo-terminal (zpty), press Tab, and record what compadd was given.
     const capture = join(home, 'capture.zsh');
-    writeFileSync(capture, [
-      'zmodload zsh/zpty',
-      'zpty z zsh -f -i',
-      `zpty -w z "PS1=''; fpath=(${fpath} \\$fpath); autoload -U compinit; compinit -u -D"`,
-      `zpty -w z 'compadd() { builtin compadd -O __hits "$@"; print -l -- ">>"\${^__hits} }'`,
-      `zpty -w z 'comppostfuncs=(__done); __done() { print -- "<<""END" }'`,
-      `zpty -w z 'bindkey "^I" complete-word'`,
-      `zpty -w z "$*"$'\\t'`,
-      `zpty -r z out '*<<END*'`,
-      `print -r -- "$out" | tr -d '\\r' | grep -ao '>>[^>]*$' | sed 's/^>>//' | grep -v '__hits'`,
-      'zpty -d z',
-    ].join('\n'));
+    writeFileSync(
+      capture,
+      [
+        'zmodload zsh/zpty',
+        'zpty z zsh -f -i',
+        `zpty -w z "PS1=''; fpath=(${fpath} \\$fpath); autoload -U compinit; compinit -u -D"`,
+        `zpty -w z 'compadd() { builtin compadd -O __hits "$@"; print -l -- ">>"\${^__hits} }'`,
+        `zpty -w z 'comppostfuncs=(__done); __done() { print -- "<<""END" }'`,
+        `zpty -w z 'bindkey "^I" complete-word'`,
+        `zpty -w z "$*"$'\\t'`,
+        `zpty -r z out '*<<END*'`,
+        `print -r -- "$out" | tr -d '\\r' | grep -ao '>>[^>]*$' | sed 's/^>>//' | grep -v '__hits'`,
+        'zpty -d z',
+      ].join('\n'),
+    );
     const complete = async (line: string) => [...new Set((await pexec('zsh', [capture, line], { env, timeout: 30_000 })).stdout.split('\n').filter(Boolean))].sort();
     assert.deepEqual(await complete('paddock sp'), ['spawn']);
     assert.deepEqual(await complete('paddock image '), ['build', 'help']);
@@ -110,7 +120,11 @@ describe('paddock completion bash|zsh|fish', () => {
     writeFileSync(file, (await paddock(['completion', 'fish'], home)).stdout);
     await pexec('fish', ['-n', file]);
     const complete = async (line: string) =>
-      (await pexec('fish', ['-c', `source ${file}; complete -C '${line}'`], { env })).stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]!).sort();
+      (await pexec('fish', ['-c', `source ${file}; complete -C '${line}'`], { env })).stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0]!)
+        .sort();
     assert.deepEqual(await complete('paddock sp'), ['spawn']);
     assert.deepEqual(await complete('paddock image '), ['build', 'help']);
     assert.deepEqual(await complete('paddock spawn --type '), ['explore', 'feature', 'mutation', 'test']);

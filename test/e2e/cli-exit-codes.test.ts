@@ -29,7 +29,7 @@ describe('exit codes of detaching, cancelling, and where the task comes from', (
     const e = await paddockEnv(t);
     const repo = await makeRepo(t);
     const s = watch(e.start(['spawn', '--repo', repo, '--task', 'Wait [[script:slow 60]]']));
-    await until(() => s.io.stdout.includes('⏺'), 'the agent\'s first tool call', 120_000, 100);
+    await until(() => s.io.stdout.includes('⏺'), "the agent's first tool call", 120_000, 100);
     const id = runIdOf({ code: 0, ...s.io });
     // Two Ctrl-C in a row (an impatient user) still detach: never the 130 of a cancelled run.
     s.child.kill('SIGINT');
@@ -71,12 +71,14 @@ describe('exit codes of detaching, cancelling, and where the task comes from', (
     assert.equal(b.task, '# Task\n\nSay hello [[script:hello]]');
     assert.equal(b.modelToken, undefined);
 
+    const emptyFile = join(dir, 'empty');
+    writeFileSync(emptyFile, '  \n\n');
     const cases: [string, string[], RegExp, string?][] = [
       ['no task at all', [], /error: no task: say what the agent should do\nhint: use --task <text>, --task - \(read it from stdin\) or --task-file <file>/],
       ['both', ['--task', 'x', '--task-file', file], /give the task once: --task or --task-file, not both/],
       ['missing file', ['--task-file', join(dir, 'nope.md')], /--task-file .*nope\.md: the file does not exist/],
       ['a directory', ['--task-file', dir], /that is a directory, not a file/],
-      ['empty file', ['--task-file', (writeFileSync(join(dir, 'empty'), '  \n\n'), join(dir, 'empty'))], /the task is empty \(--task-file/],
+      ['empty file', ['--task-file', emptyFile], /the task is empty \(--task-file/],
       ['empty stdin', ['--task', '-'], /the task is empty \(--task - \(stdin\)\)/, ' \n '],
     ];
     for (const [what, args, message, input] of cases) {

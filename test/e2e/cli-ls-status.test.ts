@@ -105,7 +105,10 @@ describe('ls, status, logs, stop, rm of a live run', () => {
     assert.ok(inert(plain.stdout.replace(/[\n\t]/g, '')), JSON.stringify(plain.stdout));
     assert.match(plain.stdout, /Finished/);
     const stamped = await e.cli(['logs', idA, '--timestamps']);
-    const shown = stamped.stdout.trimEnd().split('\n').filter((l) => !l.startsWith(' '));
+    const shown = stamped.stdout
+      .trimEnd()
+      .split('\n')
+      .filter((l) => !l.startsWith(' '));
     assert.ok(shown.length >= 5);
     for (const l of shown) assert.match(l, /^\d\d:\d\d:\d\d /, l);
     assert.equal((await e.cli(['logs', idA, '--no-timestamps'])).stdout, plain.stdout);
@@ -117,7 +120,9 @@ describe('ls, status, logs, stop, rm of a live run', () => {
     const binDir = mkdtempSync(join(tmpdir(), 'paddock-bin-'));
     t.after(() => rmSync(binDir, { recursive: true, force: true }));
     symlinkSync(BIN, join(binDir, 'paddock'));
-    const { stdout: offered } = await pexec('bash', ['-c', `${script}\nCOMP_WORDS=(paddock status ''); COMP_CWORD=2; _paddock; printf '%s\\n' "\${COMPREPLY[@]}"`], { env: { ...e.env, PATH: `${binDir}:${e.env.PATH}` } });
+    const { stdout: offered } = await pexec('bash', ['-c', `${script}\nCOMP_WORDS=(paddock status ''); COMP_CWORD=2; _paddock; printf '%s\\n' "\${COMPREPLY[@]}"`], {
+      env: { ...e.env, PATH: `${binDir}:${e.env.PATH}` },
+    });
     assert.deepEqual(offered.trim().split('\n').sort(), [idA, idX, idL].sort());
 
     // rm refuses a live run, clearly, and removes nothing.
@@ -132,7 +137,14 @@ describe('ls, status, logs, stop, rm of a live run', () => {
     assert.equal(stop.code, 0, stop.stderr);
     assert.match(stop.stderr, new RegExp(`^stop requested; run ${idL} is ending: its container is stopped`, 'm'));
     assert.doesNotMatch(stop.stderr, /running$/m);
-    const s = await until(async () => { const v = await statusJson(e, idL); return isEnded(v) && v; }, 'the run to end', 60_000);
+    const s = await until(
+      async () => {
+        const v = await statusJson(e, idL);
+        return isEnded(v) && v;
+      },
+      'the run to end',
+      60_000,
+    );
     assert.equal(s.state, 'cancelled');
     const again = await e.cli(['stop', idL, '--json']);
     assert.equal(again.code, 0, again.stderr);

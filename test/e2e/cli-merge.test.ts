@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventsJson, git, makeRepo, paddockEnv, repoFingerprint, runIdOf, statusJson } from './harness.ts';
 
-const mergeNotes = async (e: Parameters<typeof eventsJson>[0], id: string) =>
-  (await eventsJson(e, id)).filter((ev) => ev.kind === 'note' && /^merged into/.test(String(ev.data.message)));
+const mergeNotes = async (e: Parameters<typeof eventsJson>[0], id: string) => (await eventsJson(e, id)).filter((ev) => ev.kind === 'note' && /^merged into/.test(String(ev.data.message)));
 
 describe('merge with nothing to merge, and diff --json', () => {
   it('an empty run: "nothing to merge", exit 0, merged:false, and no merge recorded', async (t) => {
@@ -56,10 +55,13 @@ describe('merge with nothing to merge, and diff --json', () => {
     const d = await e.cli(['diff', id, '--json']);
     assert.equal(d.code, 0, d.stderr);
     const diff = JSON.parse(d.stdout) as { files: { path: string; status: string; added: number; deleted: number; binary: boolean }[]; total: unknown; patch: string };
-    assert.deepEqual(diff.files.sort((a, b) => a.path.localeCompare(b.path)), [
-      { path: 'added.txt', status: 'added', added: 2, deleted: 0, binary: false },
-      { path: 'src/main.txt', status: 'modified', added: 1, deleted: 2, binary: false },
-    ]);
+    assert.deepEqual(
+      diff.files.sort((a, b) => a.path.localeCompare(b.path)),
+      [
+        { path: 'added.txt', status: 'added', added: 2, deleted: 0, binary: false },
+        { path: 'src/main.txt', status: 'modified', added: 1, deleted: 2, binary: false },
+      ],
+    );
     assert.deepEqual(diff.total, { files: 2, added: 3, deleted: 2 });
     assert.match(diff.patch, /^\+TWO$/m);
     const piped = await e.cli(['diff', id]);

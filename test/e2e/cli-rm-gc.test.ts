@@ -8,7 +8,7 @@ import { git, leftovers, makeRepo, paddockEnv, runIdOf, statusJson } from './har
 const branches = async (repo: string) => (await git(repo, 'branch', '--list', '--format=%(refname:short)')).split('\n').filter(Boolean).sort();
 
 describe('rm and gc of finished runs', () => {
-  it('rm removes a finished run\'s record, checkout, container and (with --branch) its branch, and only that', async (t) => {
+  it("rm removes a finished run's record, checkout, container and (with --branch) its branch, and only that", async (t) => {
     const e = await paddockEnv(t);
     const repo = await makeRepo(t);
     const one = runIdOf(await e.cli(['spawn', '--repo', repo, '--branch', 'rm/one', '--task', 'One [[script:write-file one]]']));
@@ -46,7 +46,7 @@ describe('rm and gc of finished runs', () => {
     assert.equal(unknown.code, 3);
   });
 
-  it('gc --merged deletes merged run branches (only Paddock\'s, as left), --older-than forgets old runs, --dry-run shows sizes', async (t) => {
+  it("gc --merged deletes merged run branches (only Paddock's, as left), --older-than forgets old runs, --dry-run shows sizes", async (t) => {
     const e = await paddockEnv(t);
     const repo = await makeRepo(t);
     const spawn = async (branch: string, arg: string, extra: string[] = []) => {
@@ -74,11 +74,17 @@ describe('rm and gc of finished runs', () => {
     assert.equal(dry.code, 0, dry.stderr);
     const plan = JSON.parse(dry.stdout) as { dryRun: boolean; items: { kind: string; name: string; why: string; bytes?: number }[]; totalBytes: number };
     assert.equal(plan.dryRun, true);
-    const planned = plan.items.filter((i) => i.kind === 'branch').map((i) => i.name.split(' ')[0]).sort();
+    const planned = plan.items
+      .filter((i) => i.kind === 'branch')
+      .map((i) => i.name.split(' ')[0])
+      .sort();
     assert.deepEqual(planned, ['gc/merged-by-git', 'gc/merged-by-paddock']);
     const checkouts = plan.items.filter((i) => i.kind === 'checkout');
     assert.ok(checkouts.length >= 2 && checkouts.every((i) => typeof i.bytes === 'number' && i.bytes > 0), JSON.stringify(checkouts));
-    assert.equal(plan.totalBytes, plan.items.reduce((n, i) => n + (i.bytes ?? 0), 0));
+    assert.equal(
+      plan.totalBytes,
+      plan.items.reduce((n, i) => n + (i.bytes ?? 0), 0),
+    );
     assert.deepEqual(await branches(repo), before, 'a dry run deletes nothing');
     const human = await e.cli(['gc', '--merged', '--dry-run']);
     assert.match(human.stdout, /^would remove\s+branch\s+gc\/merged-by-paddock .*\s+run [0-9a-f]{12} merged as [0-9a-f]{10}$/m);
@@ -87,7 +93,10 @@ describe('rm and gc of finished runs', () => {
 
     const real = await e.cli(['gc', '--merged']);
     assert.equal(real.code, 0, real.stderr);
-    assert.deepEqual(await branches(repo), before.filter((b) => !['gc/merged-by-git', 'gc/merged-by-paddock'].includes(b)));
+    assert.deepEqual(
+      await branches(repo),
+      before.filter((b) => !['gc/merged-by-git', 'gc/merged-by-paddock'].includes(b)),
+    );
     for (const id of [viaPaddock, viaGit]) assert.ok(!existsSync(join(e.home, 'runs', id, 'src')), `checkout of ${id} removed`);
     for (const id of [unmerged, reused, checkedOut]) assert.ok(existsSync(join(e.home, 'runs', id, 'src')), `checkout of ${id} kept`);
     assert.equal((await statusJson(e, viaGit)).state, 'completed', 'records stay: --merged only removes branches');
@@ -101,7 +110,10 @@ describe('rm and gc of finished runs', () => {
     assert.ok(existsSync(join(e.home, 'runs', unmerged)));
     const gone = await e.cli(['gc', '--older-than', '7d', '--json']);
     assert.equal(gone.code, 0, gone.stderr);
-    const goneItems = (JSON.parse(gone.stdout) as { items: { kind: string; name: string }[] }).items.filter((i) => i.kind === 'run').map((i) => i.name).sort();
+    const goneItems = (JSON.parse(gone.stdout) as { items: { kind: string; name: string }[] }).items
+      .filter((i) => i.kind === 'run')
+      .map((i) => i.name)
+      .sort();
     assert.deepEqual(goneItems, [unmerged, viaGit].sort());
     for (const id of [unmerged, viaGit]) {
       assert.equal((await e.cli(['status', id])).code, 3, `record of ${id} gone`);

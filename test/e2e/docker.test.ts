@@ -5,7 +5,7 @@ import { eventsJson, git, makeRepo, paddockEnv, repoFingerprint, runIdOf, status
 
 const DOCKER = process.env.PADDOCK_TEST_DOCKER_SOCKET ?? '/run/paddock/docker.sock';
 
-describe('the same Paddock on Docker\'s engine', { skip: existsSync(DOCKER) ? false : `no Docker engine at ${DOCKER} (scripts/setup.sh --docker starts one)` }, () => {
+describe("the same Paddock on Docker's engine", { skip: existsSync(DOCKER) ? false : `no Docker engine at ${DOCKER} (scripts/setup.sh --docker starts one)` }, () => {
   it('runs the real agent hardened, brings the branch back, and stops a run', async (t) => {
     const e = await paddockEnv(t, { PADDOCK_ENGINE_SOCKET: DOCKER });
     const repo = await makeRepo(t);

@@ -12,12 +12,15 @@ function startService(socket: string): ChildProcess {
   return child;
 }
 
-describe('the engine\'s API service goes away mid-run', { skip: existsSync('/usr/bin/podman') ? false : 'needs podman' }, () => {
+describe("the engine's API service goes away mid-run", { skip: existsSync('/usr/bin/podman') ? false : 'needs podman' }, () => {
   it('the supervisor retries, and the run completes with nothing lost', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'paddock-svc-'));
     const socket = join(dir, 'podman.sock');
     let service = startService(socket);
-    t.after(() => { service.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); });
+    t.after(() => {
+      service.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    });
     await until(() => existsSync(socket), 'the private podman service', 20_000, 100);
 
     const e = await paddockEnv(t, { PADDOCK_ENGINE_SOCKET: socket });
@@ -36,10 +39,21 @@ describe('the engine\'s API service goes away mid-run', { skip: existsSync('/usr
     await new Promise((r) => setTimeout(r, 3000));
     service = startService(socket);
 
-    const s = await until(async () => { const x = await statusJson(e, id); return isEnded(x) && x; }, 'the run to end', 120_000, 500);
+    const s = await until(
+      async () => {
+        const x = await statusJson(e, id);
+        return isEnded(x) && x;
+      },
+      'the run to end',
+      120_000,
+      500,
+    );
     assert.equal(s.state, 'completed', `${String(s.reason)} ${String(s.error)}`);
     const events = await eventsJson(e, id);
-    assert.deepEqual(events.map((ev) => ev.seq), events.map((_, i) => i + 1));
+    assert.deepEqual(
+      events.map((ev) => ev.seq),
+      events.map((_, i) => i + 1),
+    );
     assert.equal(events.filter((ev) => ev.kind === 'result').length, 1);
     assert.ok(events.some((ev) => ev.kind === 'text' && ev.data.text === 'survived the outage'));
     assert.match(readFileSync(join(e.home, 'logs', 'daemon.log'), 'utf8'), /attempt 1 failed .*; retrying/, 'the outage was seen and retried');

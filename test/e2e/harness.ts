@@ -42,14 +42,22 @@ export async function paddockEnv(t: TestContext, extra: NodeJS.ProcessEnv = {}):
   const socket = extra.PADDOCK_ENGINE_SOCKET ?? PODMAN_SOCKET;
   const engine = new Docker({ socketPath: socket });
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', NO_COLOR: '1',
-    PADDOCK_HOME: home, PADDOCK_ENGINE_SOCKET: socket,
-    PADDOCK_ANTHROPIC_BASE_URL: model.url, PADDOCK_ANTHROPIC_API_KEY: REAL_KEY,
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LANG: 'C.UTF-8',
+    NO_COLOR: '1',
+    PADDOCK_HOME: home,
+    PADDOCK_ENGINE_SOCKET: socket,
+    PADDOCK_ANTHROPIC_BASE_URL: model.url,
+    PADDOCK_ANTHROPIC_API_KEY: REAL_KEY,
     ...(process.env.PADDOCK_CACHE_DIR ? { PADDOCK_CACHE_DIR: process.env.PADDOCK_CACHE_DIR } : {}),
     ...extra,
   };
   const e: Env = {
-    home, env, model, engine,
+    home,
+    env,
+    model,
+    engine,
     cli: (args, opts = {}) => cli(args, env, opts.timeoutMs ?? 180_000),
     start: (args) => spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
     instance: () => readFileSync(join(home, 'instance'), 'utf8').trim(),
@@ -85,9 +93,17 @@ async function cleanup(e: Env): Promise<void> {
   await killDaemon(e.home);
   const filters = { label: [`dev.paddock.instance=${instance}`] };
   try {
-    for (const c of await e.engine.listContainers({ all: true, filters })) await e.engine.getContainer(c.Id).remove({ force: true }).catch(() => {});
+    for (const c of await e.engine.listContainers({ all: true, filters }))
+      await e.engine
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {});
     const vols = await e.engine.listVolumes({ filters });
-    for (const v of vols.Volumes ?? []) await e.engine.getVolume(v.Name).remove().catch(() => {});
+    for (const v of vols.Volumes ?? [])
+      await e.engine
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => {});
   } catch {
     // a test that pointed Paddock at no engine has nothing there to clean
   }
@@ -107,7 +123,19 @@ export async function killDaemon(home: string): Promise<void> {
   } catch {
     return;
   }
-  await until(() => { try { process.kill(pid, 0); return false; } catch { return true; } }, `daemon ${pid} to die`, 10_000, 50).catch(() => {});
+  await until(
+    () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    },
+    `daemon ${pid} to die`,
+    10_000,
+    50,
+  ).catch(() => {});
 }
 
 export function runIds(home: string): string[] {
@@ -151,19 +179,36 @@ export async function makeRepo(t: TestContext): Promise<string> {
 
 /** Everything about the user's repo that a run must not change: refs, HEAD, config, hooks, index, files. */
 export interface Fingerprint {
-  refs: string; head: string; config: string; packedRefs: string; hooks: string; index: string; status: string; files: string;
+  refs: string;
+  head: string;
+  config: string;
+  packedRefs: string;
+  hooks: string;
+  index: string;
+  status: string;
+  files: string;
 }
 
 export async function repoFingerprint(repo: string): Promise<Fingerprint> {
   const gitDir = join(repo, '.git');
-  const read = (p: string) => { try { return readFileSync(join(gitDir, p), 'utf8'); } catch { return '<none>'; } };
+  const read = (p: string) => {
+    try {
+      return readFileSync(join(gitDir, p), 'utf8');
+    } catch {
+      return '<none>';
+    }
+  };
   const { stdout: hooks } = await pexec('ls', ['-la', join(gitDir, 'hooks')]);
   return {
     refs: await git(repo, 'for-each-ref', '--format=%(refname) %(objectname)'),
     head: read('HEAD'),
     config: read('config'),
     packedRefs: read('packed-refs'),
-    hooks: hooks.split('\n').slice(1).map((l) => l.replace(/\s+\S+\s+\S+\s+\S+\s+(\S+)$/, ' $1')).join('\n'),
+    hooks: hooks
+      .split('\n')
+      .slice(1)
+      .map((l) => l.replace(/\s+\S+\s+\S+\s+\S+\s+(\S+)$/, ' $1'))
+      .join('\n'),
     index: (await pexec('sha256sum', [join(gitDir, 'index')])).stdout.split(' ')[0] ?? '',
     status: await git(repo, 'status', '--porcelain=v1', '--untracked-files=all'),
     files: (await pexec('bash', ['-c', `cd '${repo}' && find . -path ./.git -prune -o -type f -print0 | sort -z | xargs -0 sha256sum`])).stdout,
@@ -195,5 +240,9 @@ export async function statusJson(e: Env, id: string): Promise<Record<string, unk
 
 export async function eventsJson(e: Env, id: string): Promise<{ seq: number; kind: string; source: string; data: Record<string, unknown> }[]> {
   const r = await e.cli(['logs', id, '--json']);
-  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { seq: number; kind: string; source: string; data: Record<string, unknown> });
+  return r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { seq: number; kind: string; source: string; data: Record<string, unknown> });
 }

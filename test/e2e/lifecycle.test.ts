@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { eventsJson, git, isEnded, makeRepo, paddockEnv, repoFingerprint, runIdOf, statusJson, until } from './harness.ts';
 
-
 describe('run lifecycle', () => {
   it('Ctrl-C detaches from spawn; the run goes on and completes', async (t) => {
     const e = await paddockEnv(t);
@@ -14,13 +13,20 @@ describe('run lifecycle', () => {
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d));
     child.stderr!.on('data', (d: Buffer) => (stderr += d));
-    await until(() => stdout.includes('⏺'), 'the agent\'s first tool call', 120_000, 100);
+    await until(() => stdout.includes('⏺'), "the agent's first tool call", 120_000, 100);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     assert.equal(code, 75, 'detached: the run goes on (75, not 130 for a cancelled run)');
     assert.match(stderr, /detached from run [0-9a-f]{12}; it goes on/);
     const id = /run ([0-9a-f]{12})/.exec(stderr)?.[1] ?? '';
-    const s = await until(async () => { const x = await statusJson(e, id); return isEnded(x) && x; }, 'the run to end', 120_000);
+    const s = await until(
+      async () => {
+        const x = await statusJson(e, id);
+        return isEnded(x) && x;
+      },
+      'the run to end',
+      120_000,
+    );
     assert.equal(s.state, 'completed');
   });
 
@@ -61,16 +67,19 @@ describe('run lifecycle', () => {
     assert.equal(s2.sessionId, session);
     const init = (await eventsJson(e, id2)).find((ev) => ev.kind === 'init');
     assert.equal(init?.data.sessionId, session, 'the CLI resumed the same conversation');
-    assert.deepEqual((await git(repo, 'ls-tree', '--name-only', 'sess/work')).split('\n').filter((f) => f.endsWith('.txt')).sort(), ['first.txt', 'second.txt']);
+    assert.deepEqual(
+      (await git(repo, 'ls-tree', '--name-only', 'sess/work'))
+        .split('\n')
+        .filter((f) => f.endsWith('.txt'))
+        .sort(),
+      ['first.txt', 'second.txt'],
+    );
   });
 
   it('a merge conflict is a clear error and changes nothing', async (t) => {
     const e = await paddockEnv(t);
     const repo = await makeRepo(t);
-    e.model.script('readme', ({ cwd }) => [
-      { tools: [{ name: 'Write', input: { file_path: `${cwd}/README.md`, content: '# from the agent\n' } }] },
-      { text: 'rewrote README' },
-    ]);
+    e.model.script('readme', ({ cwd }) => [{ tools: [{ name: 'Write', input: { file_path: `${cwd}/README.md`, content: '# from the agent\n' } }] }, { text: 'rewrote README' }]);
     const r = await e.cli(['spawn', '--repo', repo, '--task', 'Rewrite [[script:readme]]']);
     const id = runIdOf(r);
     writeFileSync(join(repo, 'README.md'), '# from the user\n');
@@ -87,7 +96,11 @@ describe('run lifecycle', () => {
 describe('real model smoke test', () => {
   const key = process.env.ANTHROPIC_API_KEY ?? process.env.CLAUDE_CODE_OAUTH_TOKEN;
   it('a real model writes a file through the relay', { skip: key ? false : 'set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN to run it' }, async (t) => {
-    const e = await paddockEnv(t, { PADDOCK_ANTHROPIC_BASE_URL: 'https://api.anthropic.com', PADDOCK_ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY ?? '', CLAUDE_CODE_OAUTH_TOKEN: process.env.CLAUDE_CODE_OAUTH_TOKEN ?? '' });
+    const e = await paddockEnv(t, {
+      PADDOCK_ANTHROPIC_BASE_URL: 'https://api.anthropic.com',
+      PADDOCK_ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY ?? '',
+      CLAUDE_CODE_OAUTH_TOKEN: process.env.CLAUDE_CODE_OAUTH_TOKEN ?? '',
+    });
     const repo = await makeRepo(t);
     const r = await e.cli(['spawn', '--repo', repo, '--model', 'haiku', '--branch', 'smoke', '--timeout', '5m', '--task', 'Create a file named smoke.txt containing exactly the word ok, then stop.']);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventsJson, isEnded, makeRepo, paddockEnv, runIdOf, statusJson, until } from './harness.ts';
 
-
 describe('limits', () => {
   it('memory limit hit → failed, out of memory', async (t) => {
     const e = await paddockEnv(t);
@@ -21,7 +20,14 @@ describe('limits', () => {
     const repo = await makeRepo(t);
     const loop = 'for i in $(seq 1 300); do sleep 30 2>/dev/null & done; wait';
     const id = (await e.cli(['spawn', '--repo', repo, '--detach', '--pids', '64', '--timeout', '2m', '--task', `Fork [[script:bash ${loop}]]`])).stdout.trim();
-    const containerId = String((await until(async () => { const s = await statusJson(e, id); return s.containerId ? s : false; }, 'a container')).containerId);
+    const containerId = String(
+      (
+        await until(async () => {
+          const s = await statusJson(e, id);
+          return s.containerId ? s : false;
+        }, 'a container')
+      ).containerId,
+    );
     // Count the container's tasks from the host while the loop runs (300+ if nothing held it). Podman's /top shows
     // nothing once the limit is reached, so read the pids cgroup through /stats.
     let most = 0;
@@ -34,7 +40,14 @@ describe('limits', () => {
     }
     assert.ok(most > 16, `the loop did fork (saw ${most} tasks)`);
     assert.ok(most <= 64, `never more than 64 tasks, saw ${most}`);
-    const s = await until(async () => { const x = await statusJson(e, id); return isEnded(x) && x; }, 'the run to end', 120_000);
+    const s = await until(
+      async () => {
+        const x = await statusJson(e, id);
+        return isEnded(x) && x;
+      },
+      'the run to end',
+      120_000,
+    );
     // The agent CLI itself cannot start threads once the limit is reached, so the run fails, contained.
     assert.ok(['failed', 'completed'].includes(s.state), `${s.state}: ${String(s.reason)}`);
   });
@@ -73,7 +86,14 @@ describe('limits', () => {
     const c = await e.engine.getContainer(String(s0.containerId)).inspect();
     assert.equal(c.State.Running, false);
     assert.ok(stopMs <= 5000, `container ended in ${stopMs} ms`);
-    const s = await until(async () => { const x = await statusJson(e, id); return isEnded(x) && x; }, 'the run to end', 60_000);
+    const s = await until(
+      async () => {
+        const x = await statusJson(e, id);
+        return isEnded(x) && x;
+      },
+      'the run to end',
+      60_000,
+    );
     assert.equal(s.state, 'cancelled');
     assert.equal(s.reason, 'stopped by user');
     const { git } = await import('./harness.ts');

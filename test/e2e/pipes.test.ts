@@ -17,7 +17,9 @@ const pexec = promisify(execFile);
 /** Runs a shell pipeline with the paddock command as $P; returns each stage's exit code and stderr. */
 async function pipeline(e: Env, script: string): Promise<{ codes: number[]; stdout: string; stderr: string }> {
   const { stdout, stderr } = await pexec('bash', ['-c', `set -o pipefail; ${script}; echo "codes:\${PIPESTATUS[*]}"`], {
-    env: { ...e.env, P: `${process.execPath} ${BIN}` }, maxBuffer: 64 << 20, timeout: 120_000,
+    env: { ...e.env, P: `${process.execPath} ${BIN}` },
+    maxBuffer: 64 << 20,
+    timeout: 120_000,
   }).catch((err: { stdout: string; stderr: string }) => err);
   const codes = (/codes:([\d ]+)\s*$/.exec(stdout)?.[1] ?? '').trim().split(' ').map(Number);
   return { codes, stdout, stderr };
@@ -70,10 +72,34 @@ describe('output through pipes', () => {
 
 function finishedRun(id: string, at: number, home: string): Run {
   return runRow(id, {
-    createdAt: at, updatedAt: at, task: `task number ${id} with a long description `.repeat(4), repo: '/tmp/some/repo', baseSha: '0'.repeat(40),
-    branch: `paddock/run-${id}`, image: 'localhost/paddock-agent:latest', memoryBytes: 512 * 1024 ** 2, pids: 512, timeoutMs: 1_800_000,
-    sessionId: `00000000-0000-4000-8000-${id}`, state: 'completed', phase: 'done', reason: 'the agent finished', exitCode: 0, runDir: join(home, 'runs', id),
-    containerName: `paddock-${id}`, modelToken: 'pdk_x', startedAt: at, finishedAt: at + 500, lastOutputAt: at, stdoutLines: 10, resultText: 'done', numTurns: 2,
-    costUsd: 0.01, inputTokens: 2000, outputTokens: 100, cacheReadTokens: 0, cacheCreationTokens: 0,
+    createdAt: at,
+    updatedAt: at,
+    task: `task number ${id} with a long description `.repeat(4),
+    repo: '/tmp/some/repo',
+    baseSha: '0'.repeat(40),
+    branch: `paddock/run-${id}`,
+    image: 'localhost/paddock-agent:latest',
+    memoryBytes: 512 * 1024 ** 2,
+    pids: 512,
+    timeoutMs: 1_800_000,
+    sessionId: `00000000-0000-4000-8000-${id}`,
+    state: 'completed',
+    phase: 'done',
+    reason: 'the agent finished',
+    exitCode: 0,
+    runDir: join(home, 'runs', id),
+    containerName: `paddock-${id}`,
+    modelToken: 'pdk_x',
+    startedAt: at,
+    finishedAt: at + 500,
+    lastOutputAt: at,
+    stdoutLines: 10,
+    resultText: 'done',
+    numTurns: 2,
+    costUsd: 0.01,
+    inputTokens: 2000,
+    outputTokens: 100,
+    cacheReadTokens: 0,
+    cacheCreationTokens: 0,
   });
 }

@@ -27,7 +27,10 @@ describe('the daemon killed with SIGKILL during live runs', () => {
     ]);
     // A: still running when Paddock comes back (its next model call waits for the relay, retrying).
     // B: its container ends while Paddock is dead (the agent's own command terminates it; it needs no model for that).
-    e.model.script('self-term', [{ tools: [{ name: 'Bash', input: { command: 'timeout 4 tail -f /dev/null; echo bye; kill -TERM 1', description: 'end', timeout: 600000 } }] }, { text: 'unreachable' }]);
+    e.model.script('self-term', [
+      { tools: [{ name: 'Bash', input: { command: 'timeout 4 tail -f /dev/null; echo bye; kill -TERM 1', description: 'end', timeout: 600000 } }] },
+      { text: 'unreachable' },
+    ]);
     const a = (await e.cli(['spawn', '--repo', repo, '--detach', '--task', 'A [[script:two-sleeps 12]]'])).stdout.trim();
     const b = (await e.cli(['spawn', '--repo', repo, '--detach', '--task', 'B [[script:self-term]]'])).stdout.trim();
     for (const id of [a, b]) await until(async () => (await eventsJson(e, id)).some((ev) => ev.kind === 'tool_use'), `run ${id} to be working`, 120_000, 300);
@@ -47,9 +50,12 @@ describe('the daemon killed with SIGKILL during live runs', () => {
 
     const sb = await statusJson(e, b);
     assert.equal(sb.state, 'failed');
-    assert.equal(sb.reason, 'the agent exited with code 143', 'the finished container\'s result was collected');
+    assert.equal(sb.reason, 'the agent exited with code 143', "the finished container's result was collected");
     const eb = await eventsJson(e, b);
-    assert.deepEqual(eb.map((ev) => ev.seq), eb.map((_, i) => i + 1));
+    assert.deepEqual(
+      eb.map((ev) => ev.seq),
+      eb.map((_, i) => i + 1),
+    );
     assert.ok(eb.some((ev) => ev.kind === 'init') && eb.some((ev) => ev.kind === 'tool_use'));
     assert.equal(Number(sb.stdoutLines), await containerLogLines(e, String(sb.containerId)));
 
@@ -57,7 +63,11 @@ describe('the daemon killed with SIGKILL during live runs', () => {
       const s = await statusJson(e, id);
       assert.equal(s.state, 'completed', `${id}: ${String(s.reason)} ${String(s.error)}`);
       const events = await eventsJson(e, id);
-      assert.deepEqual(events.map((ev) => ev.seq), events.map((_, i) => i + 1), 'ids are 1..N with no gaps');
+      assert.deepEqual(
+        events.map((ev) => ev.seq),
+        events.map((_, i) => i + 1),
+        'ids are 1..N with no gaps',
+      );
       const agent = events.filter((ev) => ev.source === 'agent');
       assert.equal(agent.filter((ev) => ev.kind === 'init').length, 1);
       assert.equal(agent.filter((ev) => ev.kind === 'tool_use').length, 2);
@@ -78,7 +88,14 @@ describe('the daemon killed with SIGKILL during live runs', () => {
     await killDaemon(e.home);
     await e.engine.getContainer(String(s0.containerId)).remove({ force: true });
     await e.cli(['ls']);
-    const s = await until(async () => { const x = await statusJson(e, id); return isEnded(x) && x; }, 'the run to end', 60_000);
+    const s = await until(
+      async () => {
+        const x = await statusJson(e, id);
+        return isEnded(x) && x;
+      },
+      'the run to end',
+      60_000,
+    );
     assert.equal(s.state, 'crashed');
     assert.equal(s.reason, 'the container disappeared');
   });
@@ -100,8 +117,14 @@ describe('the daemon killed with SIGKILL during live runs', () => {
     assert.equal(s.reason, 'the agent exited with code 143');
     // A tail can resume where it stopped: events after a seq.
     const all = await eventsJson(e, id);
-    const tail = (await e.cli(['logs', id, '--json', '--after', '3'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { seq: number });
-    assert.deepEqual(tail.map((x) => x.seq), all.filter((x) => x.seq > 3).map((x) => x.seq));
+    const tail = (await e.cli(['logs', id, '--json', '--after', '3'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number });
+    assert.deepEqual(
+      tail.map((x) => x.seq),
+      all.filter((x) => x.seq > 3).map((x) => x.seq),
+    );
     const bad = await e.cli(['logs', id, '--after', 'x']);
     assert.equal(bad.code, 2);
   });

@@ -23,7 +23,10 @@ describe('model endpoint', () => {
     const live = await paddockEnv(t);
     const ok = await live.cli(['doctor']);
     assert.match(ok.stdout, /✔ model endpoint: .* answers \(HTTP 404\)/);
-    assert.ok(live.model.requests.some((r) => r.path === '/v1/models' && r.headers['x-api-key'] !== undefined), 'the probe carried the real credential, as the relay does');
+    assert.ok(
+      live.model.requests.some((r) => r.path === '/v1/models' && r.headers['x-api-key'] !== undefined),
+      'the probe carried the real credential, as the relay does',
+    );
   });
 
   it('a run whose endpoint keeps failing ends failed with the reason, with each failure in its log', async (t) => {

@@ -39,8 +39,14 @@ for (const engine of ENGINES) {
       // Waiting again on a stopped container answers at once.
       assert.equal(await f.rt.waitContainer(id), 3);
       const lines = await f.lines(id);
-      assert.deepEqual(lines.filter((l) => l.stream === 'stdout').map((l) => l.line), ['out-1', 'out-2']);
-      assert.deepEqual(lines.filter((l) => l.stream === 'stderr').map((l) => l.line), ['err-1']);
+      assert.deepEqual(
+        lines.filter((l) => l.stream === 'stdout').map((l) => l.line),
+        ['out-1', 'out-2'],
+      );
+      assert.deepEqual(
+        lines.filter((l) => l.stream === 'stderr').map((l) => l.line),
+        ['err-1'],
+      );
 
       const st = await f.rt.inspectContainer(id);
       assert.ok(st);
@@ -79,11 +85,7 @@ for (const engine of ENGINES) {
     it('streams 10k lines and 200 KB JSON lines intact and in order, following a running container', async () => {
       // 10k numbered lines, then three JSON lines of ~200 KB on stdout interleaved with stderr, then a last line
       // without a newline (it must still come through, at the end).
-      const script = [
-        'seq 1 10000',
-        'for i in 1 2 3; do printf \'{"i":%s,"pad":"\' $i; head -c 200000 /dev/zero | tr "\\0" x; printf \'"}\\n\'; echo "e$i" >&2; done',
-        'printf "the-end"',
-      ].join('; ');
+      const script = ['seq 1 10000', 'for i in 1 2 3; do printf \'{"i":%s,"pad":"\' $i; head -c 200000 /dev/zero | tr "\\0" x; printf \'"}\\n\'; echo "e$i" >&2; done', 'printf "the-end"'].join('; ');
       const id = await f.run(['sh', '-c', script]);
       const followed = await f.lines(id, true);
       const check = (lines: typeof followed, how: string) => {
@@ -108,7 +110,7 @@ for (const engine of ENGINES) {
       check(await f.lines(id, true), 'stored, follow');
     });
 
-    it('follows fast writers exactly while the machine is busy (Podman\'s own follow stream drops lines then)', async () => {
+    it("follows fast writers exactly while the machine is busy (Podman's own follow stream drops lines then)", async () => {
       // Two CPU burners (bounded: they stop themselves after 20 s, and are removed at the end of the test).
       const burners = await Promise.all([1, 2].map(() => f.run(['sh', '-c', 'end=$(($(date +%s)+20)); while [ $(date +%s) -lt $end ]; do :; done'])));
       const writers = await Promise.all([1, 2, 3].map(() => f.run(['sh', '-c', 'seq 1 10000; printf end'])));
@@ -184,13 +186,19 @@ for (const engine of ENGINES) {
       const a = await f.run(['sleep', '1000'], { runId: runA });
       const b = await f.run(['true'], { runId: runB }, { start: false });
       const mine = await f.rt.listContainers({ [LABEL.instance]: f.instance, [LABEL.run]: runA });
-      assert.deepEqual(mine.map((c) => c.id), [a]);
+      assert.deepEqual(
+        mine.map((c) => c.id),
+        [a],
+      );
       assert.equal(mine[0]?.running, true);
       assert.equal(mine[0]?.status, 'running');
       assert.equal(mine[0]?.labels[LABEL.run], runA);
       assert.match(mine[0]?.name ?? '', /^paddock-/);
       const onlyB = await f.rt.listContainers({ [LABEL.instance]: f.instance, [LABEL.run]: runB });
-      assert.deepEqual(onlyB.map((c) => [c.id, c.running, c.status]), [[b, false, 'created']]);
+      assert.deepEqual(
+        onlyB.map((c) => [c.id, c.running, c.status]),
+        [[b, false, 'created']],
+      );
       const both = await f.rt.listContainers({ [LABEL.instance]: f.instance, [LABEL.kind]: 'agent' });
       assert.ok([a, b].every((id) => both.some((c) => c.id === id)));
       assert.deepEqual(await f.rt.listContainers({ [LABEL.instance]: `${f.instance}-other` }), []);
@@ -203,7 +211,10 @@ for (const engine of ENGINES) {
       f.trackVolume(name);
       await f.rt.createVolume(name, f.labels('session-home', { session: 'sess-1' }));
       const listed = await f.rt.listVolumes({ [LABEL.instance]: f.instance, [LABEL.session]: 'sess-1' });
-      assert.deepEqual(listed.map((v) => v.name), [name]);
+      assert.deepEqual(
+        listed.map((v) => v.name),
+        [name],
+      );
       assert.equal(listed[0]?.labels[LABEL.kind], 'session-home');
       assert.deepEqual(await f.rt.listVolumes({ [LABEL.instance]: f.instance, [LABEL.session]: 'sess-2' }), []);
       await f.rt.removeVolume(name);
@@ -230,7 +241,10 @@ for (const engine of ENGINES) {
       });
       f.trackNetwork(net.id);
       const listed = await f.rt.listNetworks({ [LABEL.instance]: f.instance });
-      assert.deepEqual(listed.map((n) => n.id), [net.id]);
+      assert.deepEqual(
+        listed.map((n) => n.id),
+        [net.id],
+      );
       assert.equal(listed[0]?.labels[LABEL.kind], 'network');
       await f.rt.removeNetwork(net.id);
       assert.deepEqual(await f.rt.listNetworks({ [LABEL.instance]: f.instance }), []);
@@ -241,11 +255,13 @@ for (const engine of ENGINES) {
       const tag = `localhost/paddock-rt-build:${f.instance}`;
       f.trackImage(tag);
       const progress: string[] = [];
-      await f.rt.buildImage(
-        { contextDir: FIXTURE_DIR, containerfile: 'Containerfile', tag, buildArgs: { MARK: f.instance }, labels: { ...f.labels('image'), 'dev.paddock.test': 'yes' } },
-        (l) => progress.push(l),
+      await f.rt.buildImage({ contextDir: FIXTURE_DIR, containerfile: 'Containerfile', tag, buildArgs: { MARK: f.instance }, labels: { ...f.labels('image'), 'dev.paddock.test': 'yes' } }, (l) =>
+        progress.push(l),
       );
-      assert.ok(progress.some((l) => /^(STEP|Step) \d/.test(l)), `progress lines: ${progress.slice(0, 5).join(' | ')}`);
+      assert.ok(
+        progress.some((l) => /^(STEP|Step) \d/.test(l)),
+        `progress lines: ${progress.slice(0, 5).join(' | ')}`,
+      );
       assert.ok(progress.every((l) => !l.includes('\n') && l.trim() !== ''));
       assert.equal(await f.rt.imageExists(tag), true);
       const inspected = await f.docker.getImage(tag).inspect();
@@ -254,14 +270,17 @@ for (const engine of ENGINES) {
       // The build arg reached the RUN step.
       const id = await f.run(['cat', '/built-with'], { image: tag });
       await f.rt.waitContainer(id);
-      assert.deepEqual((await f.lines(id)).map((l) => l.line), [f.instance]);
+      assert.deepEqual(
+        (await f.lines(id)).map((l) => l.line),
+        [f.instance],
+      );
       await f.rt.removeContainer(id);
       await f.rt.removeImage(tag);
       assert.equal(await f.rt.imageExists(tag), false);
       await f.rt.removeImage(tag); // gone: no error
     });
 
-    it('fails a build whose RUN step fails, with the engine\'s error text', async () => {
+    it("fails a build whose RUN step fails, with the engine's error text", async () => {
       const tag = `localhost/paddock-rt-failing:${f.instance}`;
       f.trackImage(tag);
       const progress: string[] = [];
@@ -276,7 +295,7 @@ for (const engine of ENGINES) {
           return true;
         },
       );
-      assert.ok(progress.includes('about to fail'), 'the failing step\'s output was reported');
+      assert.ok(progress.includes('about to fail'), "the failing step's output was reported");
       assert.equal(await f.rt.imageExists(tag), false);
     });
 

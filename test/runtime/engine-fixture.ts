@@ -9,15 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
-import {
-  type AgentContainerInput,
-  buildAgentContainerSpec,
-  DockerEngineRuntime,
-  type EngineKind,
-  LABEL,
-  paddockLabels,
-  type LogLine,
-} from '../../src/runtime/index.ts';
+import { type AgentContainerInput, buildAgentContainerSpec, DockerEngineRuntime, type EngineKind, LABEL, paddockLabels, type LogLine } from '../../src/runtime/index.ts';
 
 export const ENGINES: { kind: EngineKind; socket: string }[] = [
   { kind: 'podman', socket: process.env.PADDOCK_TEST_PODMAN_SOCKET ?? '/run/paddock/podman.sock' },

@@ -60,10 +60,12 @@ for (const engine of ENGINES) {
       const lines = await f.lines(id);
       const errors = lines.filter((l) => l.stream === 'stderr').map((l) => l.line);
       const facts = Object.fromEntries(
-        lines.filter((l) => l.stream === 'stdout').map((l) => {
-          const eq = l.line.indexOf('=');
-          return [l.line.slice(0, eq), l.line.slice(eq + 1)];
-        }),
+        lines
+          .filter((l) => l.stream === 'stdout')
+          .map((l) => {
+            const eq = l.line.indexOf('=');
+            return [l.line.slice(0, eq), l.line.slice(eq + 1)];
+          }),
       );
       const context = `facts: ${JSON.stringify(facts)} stderr: ${errors.join(' | ')}`;
       assert.equal(facts.uid, '1000', context);
@@ -121,7 +123,10 @@ for (const engine of ENGINES) {
       const st = await f.rt.inspectContainer(id);
       assert.equal(st?.running, false);
       const stderr = (await f.lines(id)).filter((l) => l.stream === 'stderr').map((l) => l.line);
-      assert.ok(stderr.some((l) => /fork: (retry: )?Resource temporarily unavailable/.test(l)), `stderr: ${stderr.slice(0, 3).join(' | ')}`);
+      assert.ok(
+        stderr.some((l) => /fork: (retry: )?Resource temporarily unavailable/.test(l)),
+        `stderr: ${stderr.slice(0, 3).join(' | ')}`,
+      );
     });
 
     it('kills a container that exceeds its memory limit, and reports it as OOM-killed', async (t) => {

@@ -24,7 +24,7 @@ describe('progress stream', () => {
     assert.equal(r.imageId, 'sha256:5aa90532fd810c2dfdf8f952abfbacd022e27c6e9957ea860d004da7d1149534');
   });
 
-  it('reports Docker\'s and Podman\'s in-stream build errors', async () => {
+  it("reports Docker's and Podman's in-stream build errors", async () => {
     const docker = await read([
       '{"stream":"hello\\n"}\r\n{"errorDetail":{"code":3,"message":"The command \'/bin/sh -c exit 3\' returned a non-zero code: 3"},"error":"The command \'/bin/sh -c exit 3\' returned a non-zero code: 3"}\r\n',
     ]);

@@ -54,7 +54,10 @@ describe('socket discovery', () => {
     );
     assert.deepEqual(skipped, []);
     const dup = engineCandidates({ podmanSocketPath: '/run/podman/podman.sock' }, { DOCKER_HOST: 'tcp://10.0.0.1:2375', XDG_RUNTIME_DIR: '/run/user/0' }, 0);
-    assert.deepEqual(dup.candidates.map((c) => c.path), ['/run/podman/podman.sock', '/run/user/0/podman/podman.sock', '/var/run/docker.sock']);
+    assert.deepEqual(
+      dup.candidates.map((c) => c.path),
+      ['/run/podman/podman.sock', '/run/user/0/podman/podman.sock', '/var/run/docker.sock'],
+    );
     assert.equal(dup.skipped.length, 1);
     assert.match(dup.skipped[0] ?? '', /DOCKER_HOST.*not a unix socket/);
   });
@@ -130,7 +133,7 @@ describe('socket discovery', () => {
     });
   }
 
-  it('starts Podman\'s API service on our socket when nothing answers and podman is installed', { skip: noDefaultsSkip || (findOnPath('podman') ? false : 'podman is not installed') }, async (t) => {
+  it("starts Podman's API service on our socket when nothing answers and podman is installed", { skip: noDefaultsSkip || (findOnPath('podman') ? false : 'podman is not installed') }, async (t) => {
     const dir = join(tmp, 'started');
     const socket = join(dir, 'podman.sock');
     const pidFile = join(dir, 'podman-service.pid');

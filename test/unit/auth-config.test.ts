@@ -11,7 +11,11 @@ const home = () => mkdtempSync(join(tmpdir(), 'paddock-authcfg-'));
 const SECRET = 'x'.repeat(32);
 
 function fails(env: Record<string, string>, message: RegExp): void {
-  assert.throws(() => loadConfig({ PADDOCK_HOME: home(), ...env }), (e) => isPaddockError(e) && e.code === 'INVALID_CONFIG' && message.test(e.message), JSON.stringify(env));
+  assert.throws(
+    () => loadConfig({ PADDOCK_HOME: home(), ...env }),
+    (e) => isPaddockError(e) && e.code === 'INVALID_CONFIG' && message.test(e.message),
+    JSON.stringify(env),
+  );
 }
 
 describe('auth, rate-limit and webhook settings', () => {
@@ -27,11 +31,19 @@ describe('auth, rate-limit and webhook settings', () => {
     assert.deepEqual([c.webhookSecret, c.webhookAllowPrivate, c.webhookMaxAttempts, c.webhookTimeout], [undefined, false, 12, 5000]);
   });
 
-  it('take Stromboli\'s names, and Paddock\'s win when both are set', () => {
+  it("take Stromboli's names, and Paddock's win when both are set", () => {
     const c = loadConfig({
-      PADDOCK_HOME: home(), STROMBOLI_AUTH_ENABLED: 'true', STROMBOLI_API_TOKENS: 'a, b,,c', STROMBOLI_JWT_SECRET: SECRET, STROMBOLI_JWT_EXPIRY: '1h',
-      STROMBOLI_JWT_REFRESH_EXPIRY: '48h', STROMBOLI_RATE_LIMIT_ENABLED: 'yes', STROMBOLI_RATE_LIMIT_RPS: '2.5', STROMBOLI_RATE_LIMIT_BURST: '7',
-      STROMBOLI_RATE_LIMIT_TRUSTED_PROXIES: '10.0.0.0/8, ::1', STROMBOLI_WEBHOOK_SIGNING_SECRET: 'whsec',
+      PADDOCK_HOME: home(),
+      STROMBOLI_AUTH_ENABLED: 'true',
+      STROMBOLI_API_TOKENS: 'a, b,,c',
+      STROMBOLI_JWT_SECRET: SECRET,
+      STROMBOLI_JWT_EXPIRY: '1h',
+      STROMBOLI_JWT_REFRESH_EXPIRY: '48h',
+      STROMBOLI_RATE_LIMIT_ENABLED: 'yes',
+      STROMBOLI_RATE_LIMIT_RPS: '2.5',
+      STROMBOLI_RATE_LIMIT_BURST: '7',
+      STROMBOLI_RATE_LIMIT_TRUSTED_PROXIES: '10.0.0.0/8, ::1',
+      STROMBOLI_WEBHOOK_SIGNING_SECRET: 'whsec',
     });
     assert.deepEqual([c.authEnabled, c.apiTokens, c.jwtSecret, c.jwtExpiry, c.jwtRefreshExpiry], [true, ['a', 'b', 'c'], SECRET, 3600_000, 48 * 3600_000]);
     assert.deepEqual([c.rateLimitEnabled, c.rateLimitRps, c.rateLimitBurst, c.rateLimitTrustedProxies], [true, 2.5, 7, ['10.0.0.0/8', '::1']]);

@@ -6,16 +6,33 @@ import { runsTable } from '../../src/cli/commands/runs.ts';
 function run(over: Record<string, unknown> = {}) {
   const now = Date.now();
   return {
-    id: 'abcdef012345', state: 'timed_out', type: 'mutation', task: 'Implement a very long task description that goes on and on\nwith more lines',
-    branch: 'paddock/implement-a-very-long-task-description-that-goes-on-abcdef01', repo: '/src/app',
-    createdAt: now - 3 * 86_400_000, startedAt: now - 3 * 86_400_000, finishedAt: now - 86_400_000 - 3_599_000,
-    inputTokens: 123_456_789, cacheReadTokens: 1, cacheCreationTokens: 1, outputTokens: 9_999_999, costUsd: 1234.5,
-    bringBack: true, headSha: 'f'.repeat(40), mergedAt: null, ...over,
+    id: 'abcdef012345',
+    state: 'timed_out',
+    type: 'mutation',
+    task: 'Implement a very long task description that goes on and on\nwith more lines',
+    branch: 'paddock/implement-a-very-long-task-description-that-goes-on-abcdef01',
+    repo: '/src/app',
+    createdAt: now - 3 * 86_400_000,
+    startedAt: now - 3 * 86_400_000,
+    finishedAt: now - 86_400_000 - 3_599_000,
+    inputTokens: 123_456_789,
+    cacheReadTokens: 1,
+    cacheCreationTokens: 1,
+    outputTokens: 9_999_999,
+    costUsd: 1234.5,
+    bringBack: true,
+    headSha: 'f'.repeat(40),
+    mergedAt: null,
+    ...over,
   };
 }
 
 it('ls fits the width it is given, whatever the runs hold', () => {
-  const runs = [run(), run({ state: 'completed', type: 'explore', bringBack: false, task: 'x', branch: 'b', costUsd: 0.0001, inputTokens: 5, outputTokens: 3 }), run({ mergedAt: Date.now(), task: '\x1b]0;title\x07ok' })];
+  const runs = [
+    run(),
+    run({ state: 'completed', type: 'explore', bringBack: false, task: 'x', branch: 'b', costUsd: 0.0001, inputTokens: 5, outputTokens: 3 }),
+    run({ mergedAt: Date.now(), task: '\x1b]0;title\x07ok' }),
+  ];
   for (const width of [100, 80, 140]) {
     const lines = runsTable(runs as never, width).split('\n');
     assert.equal(lines.length, 4);

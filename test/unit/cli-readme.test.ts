@@ -9,10 +9,14 @@ function readmeCommands(): string[] {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const start = readme.indexOf('| command | what it does |');
   const table = readme.slice(start, readme.indexOf('\n\n', start));
-  return table.split('\n').slice(2).filter((l) => l.startsWith('| `paddock ')).map((l) => /^\| `([^`]+)`/.exec(l)![1]!);
+  return table
+    .split('\n')
+    .slice(2)
+    .filter((l) => l.startsWith('| `paddock '))
+    .map((l) => /^\| `([^`]+)`/.exec(l)![1]!);
 }
 
-it('README\'s command table has every verb, and only options the verbs have', () => {
+it("README's command table has every verb, and only options the verbs have", () => {
   const program = buildProgram();
   const rows = readmeCommands();
   const verbs = program.commands.map((c) => c.name()).sort();

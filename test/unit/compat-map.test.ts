@@ -40,9 +40,15 @@ describe('Stromboli face: mapping', () => {
     const home = mkdtempSync(join(tmpdir(), 'paddock-cfg-'));
     assert.deepEqual(loadConfig({ PADDOCK_HOME: home }).workdirRoots, []);
     assert.deepEqual(loadConfig({ PADDOCK_HOME: home, PADDOCK_WORKDIR_ROOTS: '/srv/a, /srv/b/../c,' }).workdirRoots, ['/srv/a', '/srv/c']);
-    assert.throws(() => loadConfig({ PADDOCK_HOME: home, PADDOCK_WORKDIR_ROOTS: '/srv/a,relative' }), (e: unknown) => isPaddockError(e) && /PADDOCK_WORKDIR_ROOTS/.test(e.message) && /relative/.test(e.message));
+    assert.throws(
+      () => loadConfig({ PADDOCK_HOME: home, PADDOCK_WORKDIR_ROOTS: '/srv/a,relative' }),
+      (e: unknown) => isPaddockError(e) && /PADDOCK_WORKDIR_ROOTS/.test(e.message) && /relative/.test(e.message),
+    );
     assert.equal(loadConfig({ PADDOCK_HOME: home }).jobTtl, 7 * 86_400_000);
     assert.equal(loadConfig({ PADDOCK_HOME: home, PADDOCK_JOB_TTL: '90s' }).jobTtl, 90_000);
-    assert.throws(() => loadConfig({ PADDOCK_HOME: home, PADDOCK_JOB_TTL: 'soon' }), (e: unknown) => isPaddockError(e) && /PADDOCK_JOB_TTL/.test(e.message));
+    assert.throws(
+      () => loadConfig({ PADDOCK_HOME: home, PADDOCK_JOB_TTL: 'soon' }),
+      (e: unknown) => isPaddockError(e) && /PADDOCK_JOB_TTL/.test(e.message),
+    );
   });
 });

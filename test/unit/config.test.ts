@@ -25,10 +25,19 @@ describe('config', () => {
     assert.equal(c.timeout, 5 * 60_000);
   });
   it('fails at start naming the bad key and where it came from', () => {
-    assert.throws(() => loadConfig({ PADDOCK_HOME: home(), PADDOCK_MEMORY: '1.5x' }), (e: unknown) => isPaddockError(e) && e.code === 'INVALID_CONFIG' && /PADDOCK_MEMORY/.test(e.message) && /1\.5x/.test(e.message));
-    assert.throws(() => loadConfig({ PADDOCK_HOME: home(), PADDOCK_ANTHROPIC_BASE_URL: 'not a url' }), (e: unknown) => isPaddockError(e) && /PADDOCK_ANTHROPIC_BASE_URL/.test(e.message));
+    assert.throws(
+      () => loadConfig({ PADDOCK_HOME: home(), PADDOCK_MEMORY: '1.5x' }),
+      (e: unknown) => isPaddockError(e) && e.code === 'INVALID_CONFIG' && /PADDOCK_MEMORY/.test(e.message) && /1\.5x/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ PADDOCK_HOME: home(), PADDOCK_ANTHROPIC_BASE_URL: 'not a url' }),
+      (e: unknown) => isPaddockError(e) && /PADDOCK_ANTHROPIC_BASE_URL/.test(e.message),
+    );
     const h = home();
     writeFileSync(join(h, 'config.json'), JSON.stringify({ memroy: '1g' }));
-    assert.throws(() => loadConfig({ PADDOCK_HOME: h }), (e: unknown) => isPaddockError(e) && /memroy/.test(e.message));
+    assert.throws(
+      () => loadConfig({ PADDOCK_HOME: h }),
+      (e: unknown) => isPaddockError(e) && /memroy/.test(e.message),
+    );
   });
 });

@@ -4,16 +4,27 @@ import { describe, it } from 'node:test';
 import { buildHelperContainerSpec } from '../../src/runtime/index.ts';
 import { liveDiffArgv, parseLiveDiffOutput } from '../../src/workspace/index.ts';
 
-const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64').match(/.{1,76}/g) ?? [''];
+const b64 = (s: string | Buffer) =>
+  Buffer.from(s)
+    .toString('base64')
+    .match(/.{1,76}/g) ?? [''];
 const output = (parts: Record<string, string>) => Object.entries(parts).flatMap(([name, body]) => [`== ${name}`, ...(name === 'end' ? [] : b64(body))]);
 
 describe('live diff helper container spec', () => {
   const spec = buildHelperContainerSpec({
-    instance: 'i1', runId: 'abcdef123456', name: 'paddock-diff-x', image: 'img', argv: ['bash', '-c', 'true'],
-    readOnlyMounts: [{ host: '/home/u/.paddock/runs/abcdef123456/src', container: '/workspace' }, { host: '/repo/.git/objects', container: '/repo/.git/objects' }],
-    limits: { memoryBytes: 256 * 1024 * 1024, cpus: 1, pids: 64 }, tmpBytes: 64 * 1024 * 1024,
+    instance: 'i1',
+    runId: 'abcdef123456',
+    name: 'paddock-diff-x',
+    image: 'img',
+    argv: ['bash', '-c', 'true'],
+    readOnlyMounts: [
+      { host: '/home/u/.paddock/runs/abcdef123456/src', container: '/workspace' },
+      { host: '/repo/.git/objects', container: '/repo/.git/objects' },
+    ],
+    limits: { memoryBytes: 256 * 1024 * 1024, cpus: 1, pids: 64 },
+    tmpBytes: 64 * 1024 * 1024,
   });
-  it('has the agent\'s hardening, no network, and every mount read-only', () => {
+  it("has the agent's hardening, no network, and every mount read-only", () => {
     const h = spec.HostConfig!;
     assert.equal(spec.User, '1000:1000');
     assert.equal(h.NetworkMode, 'none');
@@ -30,11 +41,22 @@ describe('live diff helper container spec', () => {
     assert.equal(spec.Labels?.['dev.paddock.kind'], 'helper');
     assert.equal(spec.Labels?.['dev.paddock.run'], 'abcdef123456');
   });
-  it('refuses mount paths that would change the bind\'s meaning', () => {
+  it("refuses mount paths that would change the bind's meaning", () => {
     for (const host of ['relative/path', '/a:/b', '/a,b', '/a\nb']) {
-      assert.throws(() => buildHelperContainerSpec({
-        instance: 'i', runId: 'r', name: 'n', image: 'i', argv: [], readOnlyMounts: [{ host, container: '/workspace' }], limits: { memoryBytes: 1, cpus: 1, pids: 16 }, tmpBytes: 1,
-      }), /absolute/);
+      assert.throws(
+        () =>
+          buildHelperContainerSpec({
+            instance: 'i',
+            runId: 'r',
+            name: 'n',
+            image: 'i',
+            argv: [],
+            readOnlyMounts: [{ host, container: '/workspace' }],
+            limits: { memoryBytes: 1, cpus: 1, pids: 16 },
+            tmpBytes: 1,
+          }),
+        /absolute/,
+      );
     }
   });
   it('passes the values as positional parameters of a fixed script, never into its text', () => {
@@ -48,12 +70,21 @@ describe('live diff helper container spec', () => {
 
 describe('live diff output', () => {
   it('decodes each part; file names are data (dashes, spaces, newlines)', () => {
-    const r = parseLiveDiffOutput(output({
-      patch: 'diff --git a/-n x b/-n x\n', stat: ' -n x | 1 +\n',
-      numstat: '1\t0\t-n x\0' + '2\t1\t\0old\nname\0new\0', namestatus: 'A\0-n x\0R100\0old\nname\0new\0', end: '',
-    }), 1000);
+    const r = parseLiveDiffOutput(
+      output({
+        patch: 'diff --git a/-n x b/-n x\n',
+        stat: ' -n x | 1 +\n',
+        numstat: '1\t0\t-n x\0' + '2\t1\t\0old\nname\0new\0',
+        namestatus: 'A\0-n x\0R100\0old\nname\0new\0',
+        end: '',
+      }),
+      1000,
+    );
     assert.equal(r.text, 'diff --git a/-n x b/-n x\n');
-    assert.deepEqual(r.summary.files.map((f) => f.path), ['-n x', 'new']);
+    assert.deepEqual(
+      r.summary.files.map((f) => f.path),
+      ['-n x', 'new'],
+    );
     assert.equal(r.summary.files[1]!.oldPath, 'old\nname');
     assert.deepEqual(r.statuses, { '-n x': 'added', new: 'renamed' });
     assert.equal(r.summary.insertions, 3);

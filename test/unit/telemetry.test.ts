@@ -21,7 +21,10 @@ describe('telemetry', () => {
     assert.equal(git.debugEnabled, process.env.NODE_DEBUG?.includes('paddock') ?? false);
     git.info({ a: 1 }, 'hello');
     track('git', 'status', { args: 'git status' }).end();
-    assert.deepEqual(got.map((g) => [g.level, g.obj.component, g.msg]), [['info', 'git', 'hello']]);
+    assert.deepEqual(
+      got.map((g) => [g.level, g.obj.component, g.msg]),
+      [['info', 'git', 'hello']],
+    );
     setLogSink(s, { debug: true });
     track('git', 'status', { args: 'git status' }).end(undefined, { code: 0 });
     track('engine', 'GET /_ping', { path: '/_ping' }).end(new Error('refused'), { status: 0 });
@@ -33,7 +36,7 @@ describe('telemetry', () => {
     assert.equal(failed?.msg, 'engine GET /_ping');
   });
 
-  it('a request\'s context reaches lines written deep below it, across awaits; a run\'s replaces it', async (t) => {
+  it("a request's context reaches lines written deep below it, across awaits; a run's replaces it", async (t) => {
     t.after(() => setLogSink(undefined));
     const { got, s } = sink();
     setLogSink(s, { debug: true });
@@ -49,9 +52,15 @@ describe('telemetry', () => {
       log.debug({}, 'back in request');
     });
     log.debug({}, 'outside');
-    assert.deepEqual(got.map((g) => [g.msg, g.obj.requestId, g.obj.runId]), [
-      ['in request', 'req-1', undefined], ['in run', undefined, 'run-1'], ['back in request', 'req-1', undefined], ['outside', undefined, undefined],
-    ]);
+    assert.deepEqual(
+      got.map((g) => [g.msg, g.obj.requestId, g.obj.runId]),
+      [
+        ['in request', 'req-1', undefined],
+        ['in run', undefined, 'run-1'],
+        ['back in request', 'req-1', undefined],
+        ['outside', undefined, undefined],
+      ],
+    );
     assert.equal(currentLogContext(), undefined);
   });
 
@@ -64,10 +73,19 @@ describe('telemetry', () => {
 
   it('engine paths become templates: one op per kind of call, whatever the container', () => {
     const cases: [string, string][] = [
-      ['/_ping', '/_ping'], ['/containers/json?', '/containers/json'], ['/containers/create?', '/containers/create'],
-      ['/containers/3f2a/start', '/containers/{id}/start'], ['/containers/3f2a?', '/containers/{id}'], ['/containers/3f2a/logs?', '/containers/{id}/logs'],
-      ['/images/localhost/paddock-agent:latest/json', '/images/{ref}/json'], ['/images/sha256:ab/tag?', '/images/{ref}/tag'], ['/images/localhost/x:1', '/images/{ref}'],
-      ['/images/json', '/images/json'], ['/volumes/create', '/volumes/create'], ['/volumes/paddock-session-1', '/volumes/{id}'], ['/build?', '/build'],
+      ['/_ping', '/_ping'],
+      ['/containers/json?', '/containers/json'],
+      ['/containers/create?', '/containers/create'],
+      ['/containers/3f2a/start', '/containers/{id}/start'],
+      ['/containers/3f2a?', '/containers/{id}'],
+      ['/containers/3f2a/logs?', '/containers/{id}/logs'],
+      ['/images/localhost/paddock-agent:latest/json', '/images/{ref}/json'],
+      ['/images/sha256:ab/tag?', '/images/{ref}/tag'],
+      ['/images/localhost/x:1', '/images/{ref}'],
+      ['/images/json', '/images/json'],
+      ['/volumes/create', '/volumes/create'],
+      ['/volumes/paddock-session-1', '/volumes/{id}'],
+      ['/build?', '/build'],
       ['/v1.41/containers/3f2a/wait', '/containers/{id}/wait'],
     ];
     for (const [path, want] of cases) assert.equal(enginePathTemplate(path), want, path);
@@ -87,7 +105,13 @@ describe('telemetry', () => {
     assert.equal(c.metricsAddress, undefined);
     assert.equal(c.tracingEndpoint, undefined);
     assert.equal(c.tracingServiceName, 'paddock');
-    const s = loadConfig({ ...base, STROMBOLI_METRICS_ENABLED: 'false', STROMBOLI_METRICS_ADDRESS: '127.0.0.1:9090', PADDOCK_TRACING_ENDPOINT: 'http://127.0.0.1:4318', STROMBOLI_TRACING_SERVICE_NAME: 'x' });
+    const s = loadConfig({
+      ...base,
+      STROMBOLI_METRICS_ENABLED: 'false',
+      STROMBOLI_METRICS_ADDRESS: '127.0.0.1:9090',
+      PADDOCK_TRACING_ENDPOINT: 'http://127.0.0.1:4318',
+      STROMBOLI_TRACING_SERVICE_NAME: 'x',
+    });
     assert.equal(s.metricsEnabled, false);
     assert.deepEqual(s.metricsAddress, { host: '127.0.0.1', port: 9090 });
     assert.equal(s.tracingEndpoint, 'http://127.0.0.1:4318');

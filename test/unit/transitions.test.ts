@@ -11,7 +11,13 @@ describe('run state machine', () => {
     for (const s of TERMINAL_STATES) assert.deepEqual(TRANSITIONS[s], []);
   });
   it('allows the happy path and forbids going back', () => {
-    for (const [a, b] of [['pending', 'starting'], ['starting', 'running'], ['running', 'completed'], ['running', 'stalled'], ['stalled', 'running']] as const) {
+    for (const [a, b] of [
+      ['pending', 'starting'],
+      ['starting', 'running'],
+      ['running', 'completed'],
+      ['running', 'stalled'],
+      ['stalled', 'running'],
+    ] as const) {
       assert.ok(canTransition(a, b), `${a} → ${b}`);
     }
     assert.ok(!canTransition('completed', 'running'));
@@ -19,7 +25,10 @@ describe('run state machine', () => {
     assert.ok(!canTransition('pending', 'completed'));
   });
   it('throws ILLEGAL_TRANSITION naming both states', () => {
-    assert.throws(() => assertTransition('r1', 'completed', 'running'), (e: unknown) => isPaddockError(e) && e.code === 'ILLEGAL_TRANSITION' && /completed to running/.test(e.message));
+    assert.throws(
+      () => assertTransition('r1', 'completed', 'running'),
+      (e: unknown) => isPaddockError(e) && e.code === 'ILLEGAL_TRANSITION' && /completed to running/.test(e.message),
+    );
   });
 });
 

@@ -3,8 +3,7 @@ import { describe, it } from 'node:test';
 import { formatBytes, formatDuration, parseBytes, parseCpus, parseDuration, parsePids } from '../../src/config/index.ts';
 import { isPaddockError } from '../../src/errors/index.ts';
 
-const rejects = (fn: () => unknown, re: RegExp) =>
-  assert.throws(fn, (e: unknown) => isPaddockError(e) && e.code === 'INVALID_INPUT' && re.test(e.message) && Boolean(e.hint));
+const rejects = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => isPaddockError(e) && e.code === 'INVALID_INPUT' && re.test(e.message) && Boolean(e.hint));
 
 describe('units', () => {
   it('parses sizes like the engines do', () => {

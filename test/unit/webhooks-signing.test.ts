@@ -37,7 +37,10 @@ describe('webhook signing', () => {
 
 describe('webhook delivery rules', () => {
   it('backs off exponentially from 1 s, capped', () => {
-    assert.deepEqual([1, 2, 3, 4, 5].map((n) => backoffMs(n)), [1000, 2000, 4000, 8000, 16000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((n) => backoffMs(n)),
+      [1000, 2000, 4000, 8000, 16000],
+    );
     assert.equal(backoffMs(20), 600_000);
     assert.equal(backoffMs(1000), 600_000);
     assert.equal(backoffMs(3, 100, 250), 250);
@@ -48,16 +51,43 @@ describe('webhook delivery rules', () => {
   });
 
   it('knows loopback, private, link-local and mapped addresses', () => {
-    for (const a of ['127.0.0.1', '127.9.9.9', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1',
-      '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', 'not-an-ip']) {
+    for (const a of [
+      '127.0.0.1',
+      '127.9.9.9',
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+      '::1',
+      '::',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '::ffff:10.0.0.1',
+      'not-an-ip',
+    ]) {
       assert.equal(isPrivateAddress(a), true, a);
     }
     for (const a of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) assert.equal(isPrivateAddress(a), false, a);
   });
 
   it('refuses private targets at spawn unless allowed (no DNS needed for these)', async () => {
-    for (const url of ['http://127.0.0.1:9/hook', 'http://localhost:8080/', 'http://api.localhost/', 'http://[::1]:80/', 'http://10.0.0.5/',
-      'http://169.254.169.254/latest/meta-data', 'http://2130706433/', 'http://0x7f.1/', 'http://[::ffff:127.0.0.1]/']) {
+    for (const url of [
+      'http://127.0.0.1:9/hook',
+      'http://localhost:8080/',
+      'http://api.localhost/',
+      'http://[::1]:80/',
+      'http://10.0.0.5/',
+      'http://169.254.169.254/latest/meta-data',
+      'http://2130706433/',
+      'http://0x7f.1/',
+      'http://[::ffff:127.0.0.1]/',
+    ]) {
       await assert.rejects(checkWebhookTarget(url, false), (e) => isPaddockError(e) && e.code === 'INVALID_INPUT' && /private/.test(e.message), url);
       await checkWebhookTarget(url, true);
     }
@@ -66,8 +96,17 @@ describe('webhook delivery rules', () => {
 });
 
 describe('webhook payload', () => {
-  it('is Stromboli\'s JobResult first (omitempty), then Paddock\'s fields; no host paths or tokens', () => {
-    const run = runRow('abc123def456', { state: 'completed', resultText: 'done', sessionId: '0b6c0f7e-1b8e-4c8e-9a7e-6d1f7f0a9a11', inputTokens: 10, outputTokens: 5, cacheReadTokens: 2, cacheCreationTokens: 1, costUsd: 0.25 });
+  it("is Stromboli's JobResult first (omitempty), then Paddock's fields; no host paths or tokens", () => {
+    const run = runRow('abc123def456', {
+      state: 'completed',
+      resultText: 'done',
+      sessionId: '0b6c0f7e-1b8e-4c8e-9a7e-6d1f7f0a9a11',
+      inputTokens: 10,
+      outputTokens: 5,
+      cacheReadTokens: 2,
+      cacheCreationTokens: 1,
+      costUsd: 0.25,
+    });
     const p = webhookPayload(run, 'claude-test');
     assert.deepEqual(Object.keys(p).slice(0, 5), ['job_id', 'status', 'output', 'session_id', 'usage']);
     assert.equal(p.job_id, 'job-abc123def456', 'the id the Stromboli face gave the job');

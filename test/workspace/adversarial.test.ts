@@ -65,7 +65,22 @@ function hasObject(root: string, sha: string): boolean {
 test('config that would run programs (fsmonitor, hooksPath, filters, diff.external, pager, includes, core.worktree) is reset; planted hooks never run', async () => {
   const m = (name: string): string => markerScript(evil, name).script;
   const hookDir = path.join(co.dir, '.githooks');
-  const hooks = ['pre-commit', 'post-commit', 'commit-msg', 'reference-transaction', 'post-checkout', 'post-index-change', 'pre-auto-gc', 'fsmonitor-watchman', 'post-rewrite', 'pre-push', 'update', 'post-update', 'push-to-checkout', 'upload-pack'];
+  const hooks = [
+    'pre-commit',
+    'post-commit',
+    'commit-msg',
+    'reference-transaction',
+    'post-checkout',
+    'post-index-change',
+    'pre-auto-gc',
+    'fsmonitor-watchman',
+    'post-rewrite',
+    'pre-push',
+    'update',
+    'post-update',
+    'push-to-checkout',
+    'upload-pack',
+  ];
   for (const h of hooks) {
     write(path.join(co.dir, '.git/hooks', h), `#!/bin/sh\n${m(`hook-${h}`)}\n`);
     write(path.join(hookDir, h), `#!/bin/sh\n${m(`hookspath-${h}`)}\n`);
@@ -73,41 +88,44 @@ test('config that would run programs (fsmonitor, hooksPath, filters, diff.extern
     fs.chmodSync(path.join(hookDir, h), 0o755);
   }
   write(path.join(evil, 'included.cfg'), `[core]\n\tfsmonitor = ${m('include-fsmonitor')}\n[filter "inc"]\n\tclean = ${m('include-filter')}\n`);
-  fs.appendFileSync(path.join(co.dir, '.git/config'), [
-    '[core]',
-    `\tfsmonitor = ${m('fsmonitor')}`,
-    `\thooksPath = ${hookDir}`,
-    `\tpager = ${m('pager')}`,
-    `\teditor = ${m('editor')}`,
-    `\tsshCommand = ${m('ssh')}`,
-    `\taskPass = ${m('askpass')}`,
-    `\talternateRefsCommand = ${m('alternate-refs')}`,
-    `\tworktree = ${repo.root}`,
-    '[filter "evil"]',
-    `\tclean = ${m('filter-clean')}`,
-    `\tsmudge = ${m('filter-smudge')}`,
-    `\tprocess = ${m('filter-process')}`,
-    '\trequired = true',
-    '[diff]',
-    `\texternal = ${m('diff-external')}`,
-    '[diff "evil"]',
-    `\ttextconv = ${m('textconv')}`,
-    '[merge "evil"]',
-    `\tdriver = ${m('merge-driver')}`,
-    '[uploadpack]',
-    `\tpackObjectsHook = ${m('pack-objects-hook')}`,
-    '[credential]',
-    `\thelper = !${m('credential')}`,
-    '[commit]',
-    '\tgpgSign = true',
-    '[gpg]',
-    `\tprogram = ${m('gpg')}`,
-    '[include]',
-    `\tpath = ${path.join(evil, 'included.cfg')}`,
-    '[extensions]',
-    '\tworktreeConfig = true',
-    '',
-  ].join('\n'));
+  fs.appendFileSync(
+    path.join(co.dir, '.git/config'),
+    [
+      '[core]',
+      `\tfsmonitor = ${m('fsmonitor')}`,
+      `\thooksPath = ${hookDir}`,
+      `\tpager = ${m('pager')}`,
+      `\teditor = ${m('editor')}`,
+      `\tsshCommand = ${m('ssh')}`,
+      `\taskPass = ${m('askpass')}`,
+      `\talternateRefsCommand = ${m('alternate-refs')}`,
+      `\tworktree = ${repo.root}`,
+      '[filter "evil"]',
+      `\tclean = ${m('filter-clean')}`,
+      `\tsmudge = ${m('filter-smudge')}`,
+      `\tprocess = ${m('filter-process')}`,
+      '\trequired = true',
+      '[diff]',
+      `\texternal = ${m('diff-external')}`,
+      '[diff "evil"]',
+      `\ttextconv = ${m('textconv')}`,
+      '[merge "evil"]',
+      `\tdriver = ${m('merge-driver')}`,
+      '[uploadpack]',
+      `\tpackObjectsHook = ${m('pack-objects-hook')}`,
+      '[credential]',
+      `\thelper = !${m('credential')}`,
+      '[commit]',
+      '\tgpgSign = true',
+      '[gpg]',
+      `\tprogram = ${m('gpg')}`,
+      '[include]',
+      `\tpath = ${path.join(evil, 'included.cfg')}`,
+      '[extensions]',
+      '\tworktreeConfig = true',
+      '',
+    ].join('\n'),
+  );
   write(path.join(co.dir, '.git/config.worktree'), `[core]\n\tfsmonitor = ${m('worktree-config')}\n`);
   write(path.join(co.dir, '.gitattributes'), '* filter=evil diff=evil merge=evil\n');
   write(path.join(co.dir, 'left-over.txt'), 'uncommitted\n');
@@ -117,14 +135,17 @@ test('config that would run programs (fsmonitor, hooksPath, filters, diff.extern
   assert.ok(r.committedLeftovers);
   assert.equal(sh(repo.root, 'show', `${r.headSha}:left-over.txt`), 'uncommitted\n', 'the content is committed as is, never filtered');
   assert.equal(sh(repo.root, 'show', `${r.headSha}:src/app.ts`), 'export const x = 99;\n');
-  assert.ok(r.neutralised.some((s) => s.startsWith('.git/config')), r.neutralised.join('\n'));
+  assert.ok(
+    r.neutralised.some((s) => s.startsWith('.git/config')),
+    r.neutralised.join('\n'),
+  );
   assert.ok(r.neutralised.some((s) => s.startsWith('.git/hooks/')));
   assert.ok(r.neutralised.some((s) => s.startsWith('.git/config.worktree')));
   assert.doesNotMatch(fs.readFileSync(path.join(co.dir, '.git/config'), 'utf8'), /fsmonitor = \//);
   assert.ok(!fs.existsSync(path.join(co.dir, '.git/hooks')));
 });
 
-test('.git replaced by a symlink to the user\'s .git: refused, never followed, nothing brought back', async () => {
+test(".git replaced by a symlink to the user's .git: refused, never followed, nothing brought back", async () => {
   fs.rmSync(path.join(co.dir, '.git'), { recursive: true });
   fs.symlinkSync(path.join(repo.root, '.git'), path.join(co.dir, '.git'));
   write(path.join(co.dir, 'evil.txt'), 'x\n');
@@ -141,7 +162,7 @@ test('.git replaced by a "gitdir:" file pointing at the user\'s repo: refused, n
   assertUserRepoUntouched(false);
 });
 
-test('.git/commondir and gitdir files pointing at the user\'s repo are dropped; the run branch alone arrives', async () => {
+test(".git/commondir and gitdir files pointing at the user's repo are dropped; the run branch alone arrives", async () => {
   write(path.join(co.dir, '.git/commondir'), `${path.join(repo.root, '.git')}\n`);
   write(path.join(co.dir, '.git/gitdir'), `${path.join(repo.root, '.git')}\n`);
   write(path.join(co.dir, 'more.txt'), 'more\n');
@@ -151,7 +172,7 @@ test('.git/commondir and gitdir files pointing at the user\'s repo are dropped; 
   assert.ok(r.neutralised.includes('.git/commondir (removed)'));
 });
 
-test('symlinks inside .git (config, hooks, index, packed-refs, refs, objects/info) to the user\'s repo are removed, their targets untouched', async () => {
+test("symlinks inside .git (config, hooks, index, packed-refs, refs, objects/info) to the user's repo are removed, their targets untouched", async () => {
   const g = path.join(co.dir, '.git');
   const u = path.join(repo.root, '.git');
   for (const name of ['config', 'hooks', 'index', 'packed-refs', 'refs']) {
@@ -172,14 +193,14 @@ test('symlinks inside .git (config, hooks, index, packed-refs, refs, objects/inf
   assert.equal(sh(repo.root, 'show', `${r.headSha}:src/app.ts`), 'export const x = 99;\n');
 });
 
-test('.git/objects replaced by a symlink to the user\'s objects: refused', async () => {
+test(".git/objects replaced by a symlink to the user's objects: refused", async () => {
   fs.rmSync(path.join(co.dir, '.git/objects'), { recursive: true });
   fs.symlinkSync(path.join(repo.root, '.git/objects'), path.join(co.dir, '.git/objects'));
   await assert.rejects(finalize(), (e: { code?: string; message?: string }) => e.code === 'CONFLICT' && /objects/.test(e.message ?? ''));
   assertUserRepoUntouched(false);
 });
 
-test('alternates pointing at another repository on the host: reset, so its objects never reach the user\'s repo', async () => {
+test("alternates pointing at another repository on the host: reset, so its objects never reach the user's repo", async () => {
   const secret = makeRepo({ 'secret.txt': 'TOP SECRET\n' });
   try {
     const secretCommit = secret.base;
@@ -252,7 +273,12 @@ test('symlinks in the working tree pointing anywhere on the host are committed a
   assert.match(sh(repo.root, 'ls-tree', r.headSha, 'secret-link'), /^120000 blob /);
   assert.equal(sh(repo.root, 'cat-file', 'blob', `${r.headSha}:secret-link`), path.join(evil, 'host-secret.txt'));
   assert.ok(!hasObject(repo.root, sh(repo.root, 'hash-object', path.join(evil, 'host-secret.txt')).trim()));
-  assert.equal(sh(repo.root, 'ls-tree', '-r', '--name-only', r.headSha).split('\n').filter((l) => l.startsWith('dir-link/')).length, 0);
+  assert.equal(
+    sh(repo.root, 'ls-tree', '-r', '--name-only', r.headSha)
+      .split('\n')
+      .filter((l) => l.startsWith('dir-link/')).length,
+    0,
+  );
   assert.ok(fs.existsSync(path.join(evil, 'host-secret.txt')));
 });
 
@@ -270,7 +296,7 @@ test('FIFOs where git expects files (config, HEAD, a branch ref, the worktree) d
   assert.doesNotMatch(sh(repo.root, 'ls-tree', '-r', '--name-only', r.headSha), /^pipe$/m);
 });
 
-test('nested repositories with their own fsmonitor/hooks, and a nested .git file pointing at the user\'s repo, run nothing', async () => {
+test("nested repositories with their own fsmonitor/hooks, and a nested .git file pointing at the user's repo, run nothing", async () => {
   const sub = path.join(co.dir, 'vendor/sub');
   fs.mkdirSync(sub, { recursive: true });
   sh(sub, 'init', '-q');

@@ -143,7 +143,11 @@ export function snapshot(root: string, ignoreBranch?: string): RepoSnapshot {
     head: fs.readFileSync(path.join(git, 'HEAD'), 'utf8'),
     config: fs.readFileSync(path.join(git, 'config'), 'utf8'),
     hooks: hashTree(path.join(git, 'hooks')),
-    index: fs.existsSync(path.join(git, 'index')) ? createHash('sha256').update(fs.readFileSync(path.join(git, 'index'))).digest('hex') : null,
+    index: fs.existsSync(path.join(git, 'index'))
+      ? createHash('sha256')
+          .update(fs.readFileSync(path.join(git, 'index')))
+          .digest('hex')
+      : null,
     worktree: hashTree(root, (rel) => rel === '.git'),
     info: hashTree(path.join(git, 'info')),
     replaceRefs: fs.existsSync(path.join(git, 'refs', 'replace')),

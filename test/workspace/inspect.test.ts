@@ -49,8 +49,10 @@ describe('inspectRepo', () => {
     await assert.rejects(inspectRepo(path.join(scratch, 'file')), { code: 'INVALID_INPUT' });
     const plain = path.join(scratch, 'plain');
     fs.mkdirSync(plain);
-    await assert.rejects(inspectRepo(plain), (e: { code?: string; message?: string; hint?: string }) =>
-      e.code === 'INVALID_INPUT' && /not a git repository/.test(e.message ?? '') && /git init/.test(e.hint ?? ''));
+    await assert.rejects(
+      inspectRepo(plain),
+      (e: { code?: string; message?: string; hint?: string }) => e.code === 'INVALID_INPUT' && /not a git repository/.test(e.message ?? '') && /git init/.test(e.hint ?? ''),
+    );
     const bare = path.join(scratch, 'bare.git');
     sh(scratch, 'init', '-q', '--bare', bare);
     await assert.rejects(inspectRepo(bare), (e: { code?: string; message?: string }) => e.code === 'INVALID_INPUT' && /bare/.test(e.message ?? ''));
@@ -67,8 +69,10 @@ describe('resolveBase', () => {
   });
 
   test('unknown base names it and says how to list branches; option-like input is refused', async () => {
-    await assert.rejects(resolveBase(repo.root, 'no-such-branch'), (e: { code?: string; message?: string; hint?: string }) =>
-      e.code === 'INVALID_INPUT' && /no-such-branch/.test(e.message ?? '') && /branch --list/.test(e.hint ?? ''));
+    await assert.rejects(
+      resolveBase(repo.root, 'no-such-branch'),
+      (e: { code?: string; message?: string; hint?: string }) => e.code === 'INVALID_INPUT' && /no-such-branch/.test(e.message ?? '') && /branch --list/.test(e.hint ?? ''),
+    );
     await assert.rejects(resolveBase(repo.root, '--all'), { code: 'INVALID_INPUT' });
   });
 
@@ -114,7 +118,10 @@ describe('createRunCheckout bad input', () => {
     await assert.rejects(createRunCheckout({ ...common(), branch: 'bad..name' }), { code: 'INVALID_INPUT' });
     await assert.rejects(createRunCheckout({ ...common(), branch: 'feature' }), (e: { code?: string; message?: string }) => e.code === 'CONFLICT' && /already exists/.test(e.message ?? ''));
     // None of them left anything behind.
-    assert.deepEqual(fs.readdirSync(repo.runs).filter((d) => fs.existsSync(path.join(repo.runs, d, 'src'))), []);
+    assert.deepEqual(
+      fs.readdirSync(repo.runs).filter((d) => fs.existsSync(path.join(repo.runs, d, 'src'))),
+      [],
+    );
   });
 
   test('continuing on an existing branch is allowed with reuseBranch, from its head only', async () => {

@@ -41,11 +41,12 @@ test('4 processes taking the lock never overlap', async () => {
   }
 });
 
-test('4 parallel runs in separate processes on one repo: 4 branches arrive, the user\'s checkout untouched', async () => {
+test("4 parallel runs in separate processes on one repo: 4 branches arrive, the user's checkout untouched", async () => {
   const before = snapshot(repo.root);
   const runs = [1, 2, 3, 4].map((i) => ({ runDir: path.join(repo.runs, `par-${i}`), branch: `paddock/par-${i}` }));
-  const results = (await Promise.all(runs.map((r) => worker('run', repo.home, repo.root, r.runDir, r.branch, isRoot ? '1000' : '-'))))
-    .map((out) => JSON.parse(out) as { branch: string; head: string; ahead: number });
+  const results = (await Promise.all(runs.map((r) => worker('run', repo.home, repo.root, r.runDir, r.branch, isRoot ? '1000' : '-')))).map(
+    (out) => JSON.parse(out) as { branch: string; head: string; ahead: number },
+  );
   for (const [i, r] of results.entries()) {
     assert.equal(r.ahead, 1);
     assert.equal(sh(repo.root, 'rev-parse', r.branch).trim(), r.head);
@@ -57,17 +58,27 @@ test('4 parallel runs in separate processes on one repo: 4 branches arrive, the 
   assert.deepEqual(after.worktree, before.worktree);
   assert.equal(after.config, before.config);
   assert.deepEqual(after.hooks, before.hooks);
-  assert.equal(after.refs.split('\n').filter((l) => !l.startsWith('refs/heads/paddock/par-')).join('\n'), before.refs);
+  assert.equal(
+    after.refs
+      .split('\n')
+      .filter((l) => !l.startsWith('refs/heads/paddock/par-'))
+      .join('\n'),
+    before.refs,
+  );
 });
 
 test('re-entrant in one async context; serialised across concurrent callers in one process', async () => {
   const order: string[] = [];
-  await Promise.all([1, 2, 3].map((i) => withRepoLock(repo.home, repo.root, async () => {
-    order.push(`in${i}`);
-    await withRepoLock(repo.home, repo.root, async () => order.push(`nested${i}`));
-    await new Promise((r) => setTimeout(r, 5));
-    order.push(`out${i}`);
-  })));
+  await Promise.all(
+    [1, 2, 3].map((i) =>
+      withRepoLock(repo.home, repo.root, async () => {
+        order.push(`in${i}`);
+        await withRepoLock(repo.home, repo.root, async () => order.push(`nested${i}`));
+        await new Promise((r) => setTimeout(r, 5));
+        order.push(`out${i}`);
+      }),
+    ),
+  );
   assert.equal(order.length, 9);
   for (let k = 0; k < 9; k += 3) {
     const i = (order[k] as string).slice(2);
@@ -85,13 +96,19 @@ test('a lock left by a dead process is taken over once stale; a live one times o
   assert.ok(Date.now() - t0 < 2_000);
   assert.ok(!fs.existsSync(lockPath), 'released');
   fs.mkdirSync(lockPath);
-  await assert.rejects(withRepoLock(repo.home, repo.root, async () => 'never', { waitMs: 300, staleMs: 60_000 }), { code: 'CONFLICT' });
+  await assert.rejects(
+    withRepoLock(repo.home, repo.root, async () => 'never', { waitMs: 300, staleMs: 60_000 }),
+    { code: 'CONFLICT' },
+  );
   fs.rmdirSync(lockPath);
 });
 
 test('the lock is released when the function throws', async () => {
-  await assert.rejects(withRepoLock(repo.home, repo.root, async () => {
-    throw new Error('boom');
-  }), /boom/);
+  await assert.rejects(
+    withRepoLock(repo.home, repo.root, async () => {
+      throw new Error('boom');
+    }),
+    /boom/,
+  );
   assert.equal(await withRepoLock(repo.home, repo.root, async () => 1, { waitMs: 500 }), 1);
 });

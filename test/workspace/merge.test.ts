@@ -62,8 +62,14 @@ describe('diff', () => {
     assert.equal(d.summary.filesChanged, 3);
     assert.equal(d.summary.insertions, 2);
     assert.equal(d.summary.deletions, 1);
-    assert.deepEqual(d.summary.files.find((f) => f.path === 'new.bin'), { path: 'new.bin', insertions: 0, deletions: 0, binary: true });
-    assert.deepEqual(d.summary.files.find((f) => f.path === 'src/renamed.ts'), { path: 'src/renamed.ts', oldPath: 'src/other.ts', insertions: 0, deletions: 0, binary: false });
+    assert.deepEqual(
+      d.summary.files.find((f) => f.path === 'new.bin'),
+      { path: 'new.bin', insertions: 0, deletions: 0, binary: true },
+    );
+    assert.deepEqual(
+      d.summary.files.find((f) => f.path === 'src/renamed.ts'),
+      { path: 'src/renamed.ts', oldPath: 'src/other.ts', insertions: 0, deletions: 0, binary: false },
+    );
     assert.match(d.stat, /3 files changed, 2 insertions\(\+\), 1 deletion\(-\)/);
     // Diff by sha too.
     assert.equal((await diff({ repo: repo.root, base: repo.base, branch: head })).text, d.text);
@@ -107,7 +113,7 @@ describe('merge', () => {
     assert.match(again.message, /already merged/);
   });
 
-  test('squash: one parent, the run\'s changes, a message listing its commits', async () => {
+  test("squash: one parent, the run's changes, a message listing its commits", async () => {
     await runWith('paddock/sq', (d) => {
       write(path.join(d, 'a.txt'), 'a\n');
       agentSh(d, 'add', '-A');
@@ -143,7 +149,7 @@ describe('merge', () => {
     assert.ok(!fs.existsSync(path.join(repo.root, '.git/MERGE_HEAD')));
   });
 
-  test('into the checked-out branch: the user\'s files are updated (fast-forward to the merge commit)', async () => {
+  test("into the checked-out branch: the user's files are updated (fast-forward to the merge commit)", async () => {
     await runWith('paddock/co', (d) => write(path.join(d, 'src/other.ts'), 'from agent\n'));
     advanceMain('README.md', '# user moved on\n', true);
     write(path.join(repo.root, 'untracked.txt'), 'mine\n');

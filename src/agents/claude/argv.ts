@@ -22,13 +22,11 @@ export interface ArgvContext {
   persistent?: boolean;
 }
 
-
 /** The CLI binary inside the agent image (on PATH). */
 export const CLAUDE_BINARY = 'claude';
 
 export function buildClaudeArgv(prompt: string, options: ClaudeOptions, ctx: ArgvContext): string[] {
   const argv: string[] = [CLAUDE_BINARY, '-p', ...(ctx.persistent ? ['--input-format', 'stream-json'] : []), '--output-format', 'stream-json', '--verbose'];
-
 
   // Session. 2.1.332 refuses --session-id next to --resume/--continue unless --fork-session is given.
   if (ctx.resume) {
@@ -78,4 +76,3 @@ export function buildClaudeArgv(prompt: string, options: ClaudeOptions, ctx: Arg
 export function encodeClaudeMessage(text: string): string {
   return JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'text', text }] } });
 }
-

@@ -56,4 +56,3 @@ export const claudeAdapter: AgentAdapter<ClaudeOptions> = {
   parseLine: parseClaudeLine,
   encodeMessage: encodeClaudeMessage,
 };
-

@@ -78,16 +78,11 @@ export const claudeOptionsSchema = z
     resume: z.boolean().optional().describe('Resume the session `session_id` (`--resume <uuid>`) instead of starting one (`--session-id <uuid>`).'),
     continue: z.boolean().optional().describe('Continue the most recent conversation in the workspace (`--continue`).'),
     fork_session: z.boolean().optional().describe('When resuming or continuing, fork into a new session id (`--fork-session`).'),
-    model: nonEmpty('model').optional().describe("Model alias (sonnet, opus, haiku) or full name (`--model`)."),
-    fallback_model: nonEmpty('fallback_model')
-      .optional()
-      .describe('Model(s) to fall back to when the main model is overloaded, comma-separated (`--fallback-model`).'),
+    model: nonEmpty('model').optional().describe('Model alias (sonnet, opus, haiku) or full name (`--model`).'),
+    fallback_model: nonEmpty('fallback_model').optional().describe('Model(s) to fall back to when the main model is overloaded, comma-separated (`--fallback-model`).'),
     system_prompt: nonEmpty('system_prompt').optional().describe('Replace the default system prompt (`--system-prompt`).'),
     append_system_prompt: nonEmpty('append_system_prompt').optional().describe('Append to the default system prompt (`--append-system-prompt`).'),
-    allowed_tools: z
-      .array(listItem('a tool name'))
-      .optional()
-      .describe('Tools allowed without asking, with patterns such as "Bash(git *)" (`--allowedTools`).'),
+    allowed_tools: z.array(listItem('a tool name')).optional().describe('Tools allowed without asking, with patterns such as "Bash(git *)" (`--allowedTools`).'),
     disallowed_tools: z.array(listItem('a tool name')).optional().describe('Tools denied (`--disallowedTools`).'),
     permission_mode: z
       .enum(PERMISSION_MODES, { error: `must be one of ${PERMISSION_MODES.join(', ')}` })
@@ -101,9 +96,7 @@ export const claudeOptionsSchema = z
       .literal('stream-json', { error: 'must be "stream-json": Paddock reads the agent\'s stream-json output (text and json are not supported)' })
       .optional()
       .describe('Always stream-json (Paddock parses it); accepted for Stromboli compatibility.'),
-    json_schema: jsonObjectText('json_schema')
-      .optional()
-      .describe('JSON Schema the final answer must satisfy; the result then carries structured_output (`--json-schema`).'),
+    json_schema: jsonObjectText('json_schema').optional().describe('JSON Schema the final answer must satisfy; the result then carries structured_output (`--json-schema`).'),
     max_budget_usd: z
       .number({ error: 'must be a number of US dollars' })
       .positive('must be more than 0')
@@ -115,27 +108,16 @@ export const claudeOptionsSchema = z
       .positive('must be a positive integer (omit it for no limit)')
       .optional()
       .describe('Stop after this many agentic turns (`--max-turns`). Omit for no limit.'),
-    mcp_configs: z
-      .array(listItem('an MCP config'))
-      .optional()
-      .describe('MCP server configs: JSON strings, or paths inside the container (`--mcp-config`).'),
-    agents: z
-      .record(z.string().min(1), agentDefinition)
-      .optional()
-      .describe('Custom subagents by name: {"reviewer": {"description": …, "prompt": …}} (`--agents`).'),
+    mcp_configs: z.array(listItem('an MCP config')).optional().describe('MCP server configs: JSON strings, or paths inside the container (`--mcp-config`).'),
+    agents: z.record(z.string().min(1), agentDefinition).optional().describe('Custom subagents by name: {"reviewer": {"description": …, "prompt": …}} (`--agents`).'),
     add_dirs: z.array(listItem('a directory')).optional().describe('More directories (inside the container) the tools may access (`--add-dir`).'),
-    settings: jsonObjectText('settings')
-      .optional()
-      .describe('Extra settings as a JSON object (or JSON string) (`--settings`).'),
+    settings: jsonObjectText('settings').optional().describe('Extra settings as a JSON object (or JSON string) (`--settings`).'),
     betas: z
       .array(listItem('a beta name').regex(/^[A-Za-z0-9._-]+$/, 'a beta name is letters, digits, ".", "_" and "-"'))
       .optional()
       .describe('Beta headers to send with API requests (`--betas`).'),
     verbose: z.boolean().optional().describe('Always on (stream-json needs `--verbose`); accepted for Stromboli compatibility.'),
-    include_partial_messages: z
-      .boolean()
-      .optional()
-      .describe('Also emit partial message chunks as `stream_event` lines (`--include-partial-messages`).'),
+    include_partial_messages: z.boolean().optional().describe('Also emit partial message chunks as `stream_event` lines (`--include-partial-messages`).'),
   })
   .superRefine((o, ctx) => {
     if (o.resume === true && o.session_id === undefined) {

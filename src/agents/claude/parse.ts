@@ -83,7 +83,10 @@ function parseAssistant(data: Json): AgentEvent[] {
   const blocks = blocksOf(data.message);
   // The CLI reports an upstream failure it gave up on as a synthetic assistant message.
   if (data.is_api_error_message === true || (typeof data.error === 'string' && data.error !== '')) {
-    const texts = blocks.filter(isObject).filter((b) => b.type === 'text').map((b) => str(b.text));
+    const texts = blocks
+      .filter(isObject)
+      .filter((b) => b.type === 'text')
+      .map((b) => str(b.text));
     const message = texts.join('\n').trim() || `API error: ${str(data.error, 'unknown')}`;
     return [{ kind: 'error', message }];
   }

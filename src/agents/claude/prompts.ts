@@ -16,7 +16,6 @@ export interface PromptContext {
   persistent?: boolean;
 }
 
-
 function setting(ctx: PromptContext): string {
   return [
     `You are working alone and headless in a private checkout of this repository, on branch \`${ctx.branch}\` (started from \`${ctx.base}\`).`,

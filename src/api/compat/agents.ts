@@ -8,9 +8,7 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
-import {
-  conversationEvents, conversationState, ErrorCode, findRun, isPaddockError, listRuns, type Paddock, type Run, sendMessage, spawnRun, stopRun,
-} from '../../app/index.ts';
+import { conversationEvents, conversationState, ErrorCode, findRun, isPaddockError, listRuns, type Paddock, type Run, sendMessage, spawnRun, stopRun } from '../../app/index.ts';
 import type { ApiEnv } from '../context.ts';
 import { HTTP_FOR_ERROR } from '../errors.ts';
 import { readJson } from './errors.ts';
@@ -19,19 +17,31 @@ import { claudeOptionsWire, plainErrorWire } from './wire.ts';
 
 const str = z.string().nullish();
 
-export const createAgentWire = z.object({
-  prompt: str.describe('First turn, sent at once (optional: an agent without one waits for /send)'),
-  workdir: str.describe('As for /run: a git repository gets its own clone and branch; a plain directory under PADDOCK_WORKDIR_ROOTS is mounted; absent, an empty workspace'),
-  idle_timeout_seconds: z.number().int().nullish().describe('0: the default (PADDOCK_IDLE_TIMEOUT); negative is refused'),
-  disable_idle_timeout: z.boolean().nullish().describe('Never end for being idle (only DELETE, or the run\'s timeout, ends it)'),
-  claude: claudeOptionsWire.nullish(),
-}).strict().meta({ id: 'StromboliCreateAgentRequest' });
+export const createAgentWire = z
+  .object({
+    prompt: str.describe('First turn, sent at once (optional: an agent without one waits for /send)'),
+    workdir: str.describe('As for /run: a git repository gets its own clone and branch; a plain directory under PADDOCK_WORKDIR_ROOTS is mounted; absent, an empty workspace'),
+    idle_timeout_seconds: z.number().int().nullish().describe('0: the default (PADDOCK_IDLE_TIMEOUT); negative is refused'),
+    disable_idle_timeout: z.boolean().nullish().describe("Never end for being idle (only DELETE, or the run's timeout, ends it)"),
+    claude: claudeOptionsWire.nullish(),
+  })
+  .strict()
+  .meta({ id: 'StromboliCreateAgentRequest' });
 
 export const agentStatusWire = z.enum(['starting', 'idle', 'generating', 'exited']);
-export const agentSnapshotWire = z.object({
-  id: z.string(), session_id: z.string(), status: agentStatusWire, created_at: z.string(), last_activity_at: z.string(),
-  idle_timeout_seconds: z.number().int(), turns_completed: z.number().int(), exit_error: z.string().optional(), idle_timeout_disabled: z.boolean().optional(),
-}).meta({ id: 'StromboliAgentSnapshot' });
+export const agentSnapshotWire = z
+  .object({
+    id: z.string(),
+    session_id: z.string(),
+    status: agentStatusWire,
+    created_at: z.string(),
+    last_activity_at: z.string(),
+    idle_timeout_seconds: z.number().int(),
+    turns_completed: z.number().int(),
+    exit_error: z.string().optional(),
+    idle_timeout_disabled: z.boolean().optional(),
+  })
+  .meta({ id: 'StromboliAgentSnapshot' });
 export const sendAgentWire = z.object({ prompt: z.string() }).strict().meta({ id: 'StromboliSendAgentRequest' });
 
 /** Fields of `claude` Paddock sets itself for a persistent agent (stream-json both ways), whatever the request says. */
@@ -100,7 +110,10 @@ export function registerCompatAgentRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock, 
   const snapshot = { description: 'The agent', content: { 'application/json': { schema: agentSnapshotWire } } };
 
   app.openAPIRegistry.registerPath({
-    method: 'post', path: '/agents', tags, summary: 'Spawn a persistent agent (Stromboli): a persistent run, stream-json both ways; a prompt is its first turn',
+    method: 'post',
+    path: '/agents',
+    tags,
+    summary: 'Spawn a persistent agent (Stromboli): a persistent run, stream-json both ways; a prompt is its first turn',
     request: { body: { required: true, content: { 'application/json': { schema: createAgentWire } } } },
     responses: { 201: snapshot, 400: errorBody('Invalid request'), 500: errorBody('Spawn failed') },
   });
@@ -113,11 +126,15 @@ export function registerCompatAgentRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock, 
       for (const k of FORCED) delete claude[k];
       const { input } = await spawnInputOf(p, { prompt: prompt ?? NO_PROMPT_TASK, workdir: req.workdir ?? null, claude: claude as z.infer<typeof claudeOptionsWire> });
       const seconds = req.idle_timeout_seconds ?? 0;
-      const run = await spawnRun(p, {
-        ...input,
-        keepAlive: true,
-        ...(req.disable_idle_timeout ? { idleTimeout: 0 } : seconds > 0 ? { idleTimeout: seconds } : {}),
-      }, { firstMessage: prompt !== undefined });
+      const run = await spawnRun(
+        p,
+        {
+          ...input,
+          keepAlive: true,
+          ...(req.disable_idle_timeout ? { idleTimeout: 0 } : seconds > 0 ? { idleTimeout: seconds } : {}),
+        },
+        { firstMessage: prompt !== undefined },
+      );
       return c.json(snapshotOf(p, p.runs.get(run.id) ?? run), 201);
     } catch (e) {
       return answer(c, e, 'spawn');
@@ -125,17 +142,27 @@ export function registerCompatAgentRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock, 
   });
 
   app.openAPIRegistry.registerPath({
-    method: 'get', path: '/agents', tags, summary: 'Persistent agents (Stromboli): a bare array of snapshots — the live ones and those that ended in the last day',
+    method: 'get',
+    path: '/agents',
+    tags,
+    summary: 'Persistent agents (Stromboli): a bare array of snapshots — the live ones and those that ended in the last day',
     responses: { 200: { description: 'The agents', content: { 'application/json': { schema: z.array(agentSnapshotWire) } } } },
   });
   app.get('/agents', async (c) => {
     const runs = (await listRuns(p, {})).filter((r) => r.keepAlive);
-    return c.json(runs.map((r) => snapshotOf(p, r)), 200);
+    return c.json(
+      runs.map((r) => snapshotOf(p, r)),
+      200,
+    );
   });
 
   app.openAPIRegistry.registerPath({
-    method: 'get', path: '/agents/{id}', tags, summary: 'One persistent agent (Stromboli)',
-    request: { params }, responses: { 200: snapshot, 404: errorBody('agent: not found') },
+    method: 'get',
+    path: '/agents/{id}',
+    tags,
+    summary: 'One persistent agent (Stromboli)',
+    request: { params },
+    responses: { 200: snapshot, 404: errorBody('agent: not found') },
   });
   app.get('/agents/:id', (c) => {
     try {
@@ -146,11 +173,17 @@ export function registerCompatAgentRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock, 
   });
 
   app.openAPIRegistry.registerPath({
-    method: 'post', path: '/agents/{id}/send', tags, summary: 'Send a persistent agent its next turn (Stromboli): 202 {turn_id}; 409 while a turn is in progress, 410 once it has exited',
+    method: 'post',
+    path: '/agents/{id}/send',
+    tags,
+    summary: 'Send a persistent agent its next turn (Stromboli): 202 {turn_id}; 409 while a turn is in progress, 410 once it has exited',
     request: { params, body: { required: true, content: { 'application/json': { schema: sendAgentWire } } } },
     responses: {
       202: { description: 'Accepted', content: { 'application/json': { schema: z.object({ turn_id: z.string() }).meta({ id: 'StromboliSendAgentResponse' }) } } },
-      400: errorBody('Bad request'), 404: errorBody('agent: not found'), 409: errorBody('agent: a turn is already in progress'), 410: errorBody('agent: process has exited'),
+      400: errorBody('Bad request'),
+      404: errorBody('agent: not found'),
+      409: errorBody('agent: a turn is already in progress'),
+      410: errorBody('agent: process has exited'),
     },
   });
   app.post('/agents/:id/send', async (c) => {
@@ -171,8 +204,12 @@ export function registerCompatAgentRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock, 
   });
 
   app.openAPIRegistry.registerPath({
-    method: 'delete', path: '/agents/{id}', tags, summary: 'Stop a persistent agent (Stromboli): 204; between turns its input is closed, mid-turn it is stopped; its work comes back on its branch',
-    request: { params }, responses: { 204: { description: 'Stopping' }, 404: errorBody('agent: not found') },
+    method: 'delete',
+    path: '/agents/{id}',
+    tags,
+    summary: 'Stop a persistent agent (Stromboli): 204; between turns its input is closed, mid-turn it is stopped; its work comes back on its branch',
+    request: { params },
+    responses: { 204: { description: 'Stopping' }, 404: errorBody('agent: not found') },
   });
   app.delete('/agents/:id', async (c) => {
     try {
@@ -185,8 +222,11 @@ export function registerCompatAgentRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock, 
   });
 
   app.openAPIRegistry.registerPath({
-    method: 'get', path: '/agents/{id}/stream', tags,
-    summary: 'A persistent agent\'s events (Stromboli SSE): `event: <type>` with {type, turn_id, content, error, at} for turn_start, output (one stdout line, verbatim), turn_end, error (a stderr line), exited; then `event: closed`. No ids, no replay',
+    method: 'get',
+    path: '/agents/{id}/stream',
+    tags,
+    summary:
+      "A persistent agent's events (Stromboli SSE): `event: <type>` with {type, turn_id, content, error, at} for turn_start, output (one stdout line, verbatim), turn_end, error (a stderr line), exited; then `event: closed`. No ids, no replay",
     request: { params },
     responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } }, 404: errorBody('agent: not found') },
   });
@@ -202,10 +242,17 @@ export function registerCompatAgentRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock, 
       const stop = AbortSignal.any([shutdown, c.req.raw.signal]);
       stream.onAbort(() => {});
       const turnId = (seq: number | null) => (seq === null ? undefined : `turn-${run.id}-${seq}`);
-      const send = (type: string, fields: { turn_id?: string | undefined; content?: string; error?: string }) => stream.writeSSE({
-        event: type,
-        data: JSON.stringify({ type, ...(fields.turn_id ? { turn_id: fields.turn_id } : {}), ...(fields.content !== undefined ? { content: fields.content } : {}), ...(fields.error ? { error: fields.error } : {}), at: new Date().toISOString() }),
-      });
+      const send = (type: string, fields: { turn_id?: string | undefined; content?: string; error?: string }) =>
+        stream.writeSSE({
+          event: type,
+          data: JSON.stringify({
+            type,
+            ...(fields.turn_id ? { turn_id: fields.turn_id } : {}),
+            ...(fields.content !== undefined ? { content: fields.content } : {}),
+            ...(fields.error ? { error: fields.error } : {}),
+            at: new Date().toISOString(),
+          }),
+        });
       let current: number | null = null;
       for await (const e of conversationEvents(p, run.id, stop)) {
         if (e.type === 'turn_start') {

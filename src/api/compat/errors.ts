@@ -15,8 +15,17 @@ export const messageOf = (e: PaddockError): string => (e.hint ? `${e.message} ($
 
 /** Paths of the Stromboli face (other root routes, e.g. /auth or /agents, have their own shapes). */
 export function isCompatPath(path: string): boolean {
-  return path === '/health' || path === '/claude/status' || path === '/run' || path === '/run/async' || path === '/run/stream'
-    || path === '/jobs' || path.startsWith('/jobs/') || path === '/sessions' || path.startsWith('/sessions/');
+  return (
+    path === '/health' ||
+    path === '/claude/status' ||
+    path === '/run' ||
+    path === '/run/async' ||
+    path === '/run/stream' ||
+    path === '/jobs' ||
+    path.startsWith('/jobs/') ||
+    path === '/sessions' ||
+    path.startsWith('/sessions/')
+  );
 }
 
 export function compatErrorResponse(c: Context<ApiEnv>, e: PaddockError, status: ContentfulStatusCode): Response | undefined {
@@ -47,15 +56,18 @@ export async function readJson<S extends z.ZodType>(c: Context<ApiEnv>, schema: 
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw invalidInput('Invalid request: the body must be a JSON object');
   const r = schema.safeParse(data);
   if (r.success) return r.data;
-  throw invalidInput(`Invalid request: ${describeIssues(r.error.issues)}`, 'see Stromboli\'s RunRequest, and docs/api.md for what Paddock does with each field');
+  throw invalidInput(`Invalid request: ${describeIssues(r.error.issues)}`, "see Stromboli's RunRequest, and docs/api.md for what Paddock does with each field");
 }
 
 function describeIssues(issues: z.core.$ZodIssue[]): string {
-  return issues.slice(0, 5).map((i) => {
-    const at = i.path.map(String).join('.');
-    if (i.code === 'unrecognized_keys') return `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => (at ? `${at}.${k}` : k).slice(0, 100)).join(', ')}`;
-    if (i.code === 'invalid_type' && i.message.endsWith('received undefined')) return `${at}: is required`;
-    if (i.code === 'invalid_type') return `${at || 'body'}: must be ${i.expected === 'record' || i.expected === 'object' ? 'an object' : `a${/^[aeiou]/.test(i.expected) ? 'n' : ''} ${i.expected}`}`;
-    return `${at || 'body'}: ${i.message}`;
-  }).join('; ');
+  return issues
+    .slice(0, 5)
+    .map((i) => {
+      const at = i.path.map(String).join('.');
+      if (i.code === 'unrecognized_keys') return `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => (at ? `${at}.${k}` : k).slice(0, 100)).join(', ')}`;
+      if (i.code === 'invalid_type' && i.message.endsWith('received undefined')) return `${at}: is required`;
+      if (i.code === 'invalid_type') return `${at || 'body'}: must be ${i.expected === 'record' || i.expected === 'object' ? 'an object' : `a${/^[aeiou]/.test(i.expected) ? 'n' : ''} ${i.expected}`}`;
+      return `${at || 'body'}: ${i.message}`;
+    })
+    .join('; ');
 }

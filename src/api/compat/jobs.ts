@@ -15,7 +15,10 @@ export function registerCompatJobRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): v
   const params = z.object({ id: z.string().describe('job-<run id>, as POST /run/async answers (a bare run id, or run-<id> from POST /run, works too)') });
 
   app.openAPIRegistry.registerPath({
-    method: 'get', path: '/jobs', tags, summary: 'Every run, as Stromboli jobs, newest first',
+    method: 'get',
+    path: '/jobs',
+    tags,
+    summary: 'Every run, as Stromboli jobs, newest first',
     responses: { 200: { description: 'The jobs', content: { 'application/json': { schema: jobListWire } } } },
   });
   app.get('/jobs', async (c) => {
@@ -26,7 +29,10 @@ export function registerCompatJobRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): v
   });
 
   app.openAPIRegistry.registerPath({
-    method: 'get', path: '/jobs/{id}', tags, summary: 'A job\'s status and result',
+    method: 'get',
+    path: '/jobs/{id}',
+    tags,
+    summary: "A job's status and result",
     request: { params },
     responses: { 200: { description: 'The job', content: { 'application/json': { schema: jobResponseWire } } }, 404: errors('No such job') },
   });
@@ -36,11 +42,15 @@ export function registerCompatJobRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): v
   });
 
   app.openAPIRegistry.registerPath({
-    method: 'delete', path: '/jobs/{id}', tags, summary: 'Stop a job: its container ends within seconds (the work so far stays on its branch)',
+    method: 'delete',
+    path: '/jobs/{id}',
+    tags,
+    summary: 'Stop a job: its container ends within seconds (the work so far stays on its branch)',
     request: { params },
     responses: {
       200: { description: 'Stopped', content: { 'application/json': { schema: jobCancelWire } } },
-      404: errors('No such job'), 409: errors('The job has already ended'),
+      404: errors('No such job'),
+      409: errors('The job has already ended'),
     },
   });
   app.delete('/jobs/:id', async (c) => {

@@ -3,9 +3,7 @@
  * or a JobResponse, Paddock's run states into Stromboli's job states. Nothing is decided here that app/ decides:
  * workdir goes to chooseWorkspace, the `claude` object to the agent's option parser (inside spawnRun).
  */
-import {
-  chooseWorkspace, getSession, stromboliJobId, invalidInput, isTerminal, type OutputFormat, type Paddock, type Run, runOutputLines, runResult, type SpawnInput,
-} from '../../app/index.ts';
+import { chooseWorkspace, getSession, stromboliJobId, invalidInput, isTerminal, type OutputFormat, type Paddock, type Run, runOutputLines, runResult, type SpawnInput } from '../../app/index.ts';
 import { claudeOptionsWire, type ClaudeOptionsWire, type PodmanOptionsWire, type RunRequestWire } from './wire.ts';
 
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'crashed' | 'cancelled';
@@ -108,7 +106,11 @@ function outputFormatOf(v: string | null | undefined): OutputFormat {
  * limit). What Paddock cannot give (extra mounts, secrets, lifecycle hooks, compose) is refused by name.
  */
 function podmanLimits(o: PodmanOptionsWire, field: 'podman' | 'container'): Partial<SpawnInput> {
-  if (o.volumes?.length) throw invalidInput(`${field}.volumes: Paddock mounts nothing into a run but its workspace`, 'pass the directory as workdir (a git repository gets its own clone; a plain directory must be under PADDOCK_WORKDIR_ROOTS)');
+  if (o.volumes?.length)
+    throw invalidInput(
+      `${field}.volumes: Paddock mounts nothing into a run but its workspace`,
+      'pass the directory as workdir (a git repository gets its own clone; a plain directory must be under PADDOCK_WORKDIR_ROOTS)',
+    );
   if (o.secrets_env && Object.keys(o.secrets_env).length) throw invalidInput(`${field}.secrets_env is not supported yet: runs get no secrets but their model token`);
   const hooks = o.lifecycle;
   if (hooks && (hooks.on_create_command?.length || hooks.post_create?.length || hooks.post_start?.length)) {
@@ -190,8 +192,13 @@ export function usageOf(p: Paddock, run: Run): Record<string, unknown> | undefin
   const cr = run.cacheReadTokens ?? 0;
   const model = runResult(p, run).model;
   return {
-    input_tokens: i, output_tokens: o, cache_creation_input_tokens: cc, cache_read_input_tokens: cr, total_tokens: i + o + cc + cr,
-    estimated_cost_usd: Math.round((run.costUsd ?? 0) * 1e6) / 1e6, ...(model ? { model } : {}),
+    input_tokens: i,
+    output_tokens: o,
+    cache_creation_input_tokens: cc,
+    cache_read_input_tokens: cr,
+    total_tokens: i + o + cc + cr,
+    estimated_cost_usd: Math.round((run.costUsd ?? 0) * 1e6) / 1e6,
+    ...(model ? { model } : {}),
   };
 }
 
@@ -209,8 +216,13 @@ export async function runResponseOf(p: Paddock, run: Run, format: OutputFormat):
     return {
       status: 200,
       body: {
-        id, status, output, ...(structured !== undefined && structured !== null ? { structured_output: structured } : {}),
-        session_id: run.sessionId, ...(usage ? { usage } : {}), ...(status === 'crashed' ? { crash_info: crashInfoOf(p, run, output) } : {}),
+        id,
+        status,
+        output,
+        ...(structured !== undefined && structured !== null ? { structured_output: structured } : {}),
+        session_id: run.sessionId,
+        ...(usage ? { usage } : {}),
+        ...(status === 'crashed' ? { crash_info: crashInfoOf(p, run, output) } : {}),
       },
     };
   }

@@ -21,11 +21,18 @@ const STREAM_ID = /^([0-9a-f]{12})\.(\d{1,12})$/;
 export function registerCompatRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock, shutdown: AbortSignal): void {
   const tags = ['stromboli'];
   const body = { required: true, content: { 'application/json': { schema: runRequestWire } } };
-  const errors = { description: 'Error: {"id":"","status":"error","error":"…"} (400 bad input, 404 no such session, 409 session or branch in use, 503 no engine or no model access)', content: { 'application/json': { schema: runResponseWire } } };
+  const errors = {
+    description: 'Error: {"id":"","status":"error","error":"…"} (400 bad input, 404 no such session, 409 session or branch in use, 503 no engine or no model access)',
+    content: { 'application/json': { schema: runResponseWire } },
+  };
 
   app.openAPIRegistry.registerPath({
-    method: 'post', path: '/run', tags, summary: 'Run Claude and wait for the end (Stromboli). 200 completed or crashed; 500 when the run failed',
-    request: { body }, responses: { 200: { description: 'The result', content: { 'application/json': { schema: runResponseWire } } }, 400: errors, 500: errors, 503: errors },
+    method: 'post',
+    path: '/run',
+    tags,
+    summary: 'Run Claude and wait for the end (Stromboli). 200 completed or crashed; 500 when the run failed',
+    request: { body },
+    responses: { 200: { description: 'The result', content: { 'application/json': { schema: runResponseWire } } }, 400: errors, 500: errors, 503: errors },
   });
   app.post('/run', async (c) => {
     const req = await readJson(c, runRequestWire);
@@ -37,15 +44,22 @@ export function registerCompatRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock, sh
     // Waits for the end, not the client: a client that leaves stops the waiting, the run goes on as a job.
     const ended = await waitForRun(p, run.id, AbortSignal.any([shutdown, c.req.raw.signal]));
     if (!ended || !isTerminal(ended.state)) {
-      return c.json({ id: `run-${run.id}`, status: 'error', error: `Paddock is shutting down; the run goes on as job ${stromboliJobId(run.id)} (GET /jobs/${stromboliJobId(run.id)})`, session_id: run.sessionId }, 503);
+      return c.json(
+        { id: `run-${run.id}`, status: 'error', error: `Paddock is shutting down; the run goes on as job ${stromboliJobId(run.id)} (GET /jobs/${stromboliJobId(run.id)})`, session_id: run.sessionId },
+        503,
+      );
     }
     const r = await runResponseOf(p, ended, outputFormat);
     return c.json(r.body, r.status);
   });
 
   app.openAPIRegistry.registerPath({
-    method: 'post', path: '/run/async', tags, summary: 'Start a run as a job (Stromboli): 202 with its job id and session id',
-    request: { body }, responses: { 202: { description: 'Accepted', content: { 'application/json': { schema: asyncRunResponseWire } } }, 400: errors, 503: errors },
+    method: 'post',
+    path: '/run/async',
+    tags,
+    summary: 'Start a run as a job (Stromboli): 202 with its job id and session id',
+    request: { body },
+    responses: { 202: { description: 'Accepted', content: { 'application/json': { schema: asyncRunResponseWire } } }, 400: errors, 503: errors },
   });
   app.post('/run/async', async (c) => {
     const req = await readJson(c, runRequestWire);
@@ -57,8 +71,11 @@ export function registerCompatRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock, sh
   });
 
   app.openAPIRegistry.registerPath({
-    method: 'get', path: '/run/stream', tags,
-    summary: 'Run Claude and stream its output (Stromboli SSE): `data: <line>` per line of the agent\'s text, then `event: done` ({id, session_id, status}) or `event: error`. Ids are `<run>.<seq>`: a reconnect with Last-Event-ID resumes the same run',
+    method: 'get',
+    path: '/run/stream',
+    tags,
+    summary:
+      "Run Claude and stream its output (Stromboli SSE): `data: <line>` per line of the agent's text, then `event: done` ({id, session_id, status}) or `event: error`. Ids are `<run>.<seq>`: a reconnect with Last-Event-ID resumes the same run",
     request: { query: z.object({ prompt: z.string(), workdir: z.string().optional(), session_id: z.string().optional() }) },
     responses: {
       200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },

@@ -15,13 +15,19 @@ export function registerCompatSessionRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock
   const plain = (d: string) => ({ description: `${d}: {"error":"…"}`, content: { 'application/json': { schema: plainErrorWire } } });
 
   app.openAPIRegistry.registerPath({
-    method: 'get', path: '/sessions', tags, summary: 'Agent sessions (conversations)',
+    method: 'get',
+    path: '/sessions',
+    tags,
+    summary: 'Agent sessions (conversations)',
     responses: { 200: { description: 'Sessions, latest first', content: { 'application/json': { schema: sessionListWire } } } },
   });
   app.get('/sessions', (c) => c.json({ sessions: listSessions(p).map((s) => ({ id: s.id })) }, 200));
 
   app.openAPIRegistry.registerPath({
-    method: 'delete', path: '/sessions/{id}', tags, summary: 'Remove a session and its HOME volume (refused while one of its runs is live: 409)',
+    method: 'delete',
+    path: '/sessions/{id}',
+    tags,
+    summary: 'Remove a session and its HOME volume (refused while one of its runs is live: 409)',
     request: { params: z.object({ id: z.string() }) },
     responses: {
       200: { description: 'Removed', content: { 'application/json': { schema: sessionDestroyWire } } },
@@ -39,7 +45,10 @@ export function registerCompatSessionRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock
   });
 
   app.openAPIRegistry.registerPath({
-    method: 'get', path: '/sessions/{id}/messages', tags, summary: 'A session\'s messages, oldest first: each run\'s prompt, the agent\'s text and tool calls, the tools\' results',
+    method: 'get',
+    path: '/sessions/{id}/messages',
+    tags,
+    summary: "A session's messages, oldest first: each run's prompt, the agent's text and tool calls, the tools' results",
     request: {
       params: z.object({ id: z.string() }),
       query: z.object({ offset: z.string().optional().describe('Default 0 (a bad value counts as 0)'), limit: z.string().optional().describe('Default 50, at most 200') }),
@@ -50,13 +59,19 @@ export function registerCompatSessionRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock
     const id = c.req.param('id');
     const all = historyOf(p, id);
     const offset = intOr(c.req.query('offset'), 0, (n) => n >= 0);
-    const limit = Math.min(200, intOr(c.req.query('limit'), 50, (n) => n > 0));
+    const limit = Math.min(
+      200,
+      intOr(c.req.query('limit'), 50, (n) => n > 0),
+    );
     const page = all.slice(offset, offset + limit).map(messageOf);
     return c.json({ messages: page, total: all.length, offset, limit, has_more: offset + page.length < all.length }, 200);
   });
 
   app.openAPIRegistry.registerPath({
-    method: 'get', path: '/sessions/{id}/messages/{message_id}', tags, summary: 'One message of a session, by its uuid',
+    method: 'get',
+    path: '/sessions/{id}/messages/{message_id}',
+    tags,
+    summary: 'One message of a session, by its uuid',
     request: { params: z.object({ id: z.string(), message_id: z.string() }) },
     responses: { 200: { description: 'The message', content: { 'application/json': { schema: sessionMessageWire } } }, 404: plain('No such session or message') },
   });

@@ -7,7 +7,10 @@ import { claudeStatusWire, healthWire } from './wire.ts';
 export function registerCompatSystemRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
   const tags = ['stromboli'];
   app.openAPIRegistry.registerPath({
-    method: 'get', path: '/health', tags, summary: 'Health (Stromboli): always 200; status "degraded" when a component is not ok (engine, agent image, model credentials)',
+    method: 'get',
+    path: '/health',
+    tags,
+    summary: 'Health (Stromboli): always 200; status "degraded" when a component is not ok (engine, agent image, model credentials)',
     responses: { 200: { description: 'Health', content: { 'application/json': { schema: healthWire } } } },
   });
   app.get('/health', async (c) => {
@@ -16,10 +19,16 @@ export function registerCompatSystemRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock)
   });
 
   app.openAPIRegistry.registerPath({
-    method: 'get', path: '/claude/status', tags, summary: 'Whether agents can reach a model (a credential on the host, or a model endpoint on this machine)',
+    method: 'get',
+    path: '/claude/status',
+    tags,
+    summary: 'Whether agents can reach a model (a credential on the host, or a model endpoint on this machine)',
     responses: { 200: { description: 'Status', content: { 'application/json': { schema: claudeStatusWire } } } },
   });
-  app.get('/claude/status', (c) => c.json(modelAccessConfigured(p)
-    ? { configured: true, message: 'Claude is configured' }
-    : { configured: false, message: 'Set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN where paddock serve runs' }, 200));
+  app.get('/claude/status', (c) =>
+    c.json(
+      modelAccessConfigured(p) ? { configured: true, message: 'Claude is configured' } : { configured: false, message: 'Set ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN where paddock serve runs' },
+      200,
+    ),
+  );
 }

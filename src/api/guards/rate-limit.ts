@@ -24,10 +24,13 @@ export function rateLimitGuard(o: { bucket: TokenBucket; auth: Authenticator; tr
     c.header('X-RateLimit-Remaining', String(r.remaining));
     c.header('X-RateLimit-Reset', String(Math.ceil(r.resetAt / 1000)));
     if (!r.allowed) {
-      return refuse(c, new PaddockError(ErrorCode.RateLimited, 'rate limit exceeded', {
-        hint: 'slow down: try again after Retry-After seconds',
-        details: { retryAfter: Math.max(1, Math.ceil(r.retryAfterMs / 1000)) },
-      }));
+      return refuse(
+        c,
+        new PaddockError(ErrorCode.RateLimited, 'rate limit exceeded', {
+          hint: 'slow down: try again after Retry-After seconds',
+          details: { retryAfter: Math.max(1, Math.ceil(r.retryAfterMs / 1000)) },
+        }),
+      );
     }
     return next();
   };

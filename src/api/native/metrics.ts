@@ -11,19 +11,30 @@ import type { ApiEnv } from '../context.ts';
 import { errorResponses, json } from '../schemas.ts';
 
 export function registerMetricsRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
-  app.openapi(createRoute({
-    method: 'get', path: '/api/v1/ping', tags: ['daemon'], summary: 'Liveness: answers at once, touching neither the engine nor the database',
-    responses: { 200: json(z.object({ ok: z.literal(true) }).meta({ id: 'Ping' }), 'Alive'), ...errorResponses },
-  }), (c) => c.json({ ok: true as const }, 200));
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/ping',
+      tags: ['daemon'],
+      summary: 'Liveness: answers at once, touching neither the engine nor the database',
+      responses: { 200: json(z.object({ ok: z.literal(true) }).meta({ id: 'Ping' }), 'Alive'), ...errorResponses },
+    }),
+    (c) => c.json({ ok: true as const }, 200),
+  );
 
   if (!p.config.metricsEnabled) return;
   const metrics = metricsOf(p);
-  app.openapi(createRoute({
-    method: 'get', path: '/metrics', tags: ['daemon'],
-    summary: 'Prometheus metrics: runs by state, queue, spawn phases, API latency by route and status, tokens and cost, the process',
-    responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } }, ...errorResponses },
-  }), async (c) => {
-    const { contentType, body } = await metrics.render();
-    return c.body(body, 200, { 'content-type': contentType }) as never;
-  });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/metrics',
+      tags: ['daemon'],
+      summary: 'Prometheus metrics: runs by state, queue, spawn phases, API latency by route and status, tokens and cost, the process',
+      responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } }, ...errorResponses },
+    }),
+    async (c) => {
+      const { contentType, body } = await metrics.render();
+      return c.body(body, 200, { 'content-type': contentType }) as never;
+    },
+  );
 }

@@ -32,7 +32,10 @@ export class JwtCodec {
     const jti = randomUUID();
     const token = await new SignJWT({ fam, ...(kind === 'refresh' ? { is_refresh: true } : {}) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(sub).setIssuedAt(iat).setExpirationTime(exp).setJti(jti)
+      .setSubject(sub)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setJti(jti)
       .sign(this.key);
     return { token, claims: { sub, jti, fam, iat, exp, kind } };
   }
@@ -45,8 +48,12 @@ export class JwtCodec {
       if (isRefresh !== (kind === 'refresh')) return undefined; // a refresh token is no access token, and the reverse
       if (typeof payload.sub !== 'string' || payload.sub === '' || typeof payload.exp !== 'number') return undefined;
       return {
-        sub: payload.sub, jti: typeof payload.jti === 'string' ? payload.jti : '', fam: typeof payload.fam === 'string' ? payload.fam : '',
-        iat: typeof payload.iat === 'number' ? payload.iat : 0, exp: payload.exp, kind,
+        sub: payload.sub,
+        jti: typeof payload.jti === 'string' ? payload.jti : '',
+        fam: typeof payload.fam === 'string' ? payload.fam : '',
+        iat: typeof payload.iat === 'number' ? payload.iat : 0,
+        exp: payload.exp,
+        kind,
       };
     } catch {
       return undefined;

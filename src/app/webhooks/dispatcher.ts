@@ -57,8 +57,12 @@ export class WebhookDispatcher {
     this.p = p;
     this.repo = new WebhookDeliveriesRepo(p.db);
     this.o = {
-      log: opts.log, now: opts.now ?? Date.now, pollMs: opts.pollMs ?? 5000,
-      backoffBaseMs: opts.backoffBaseMs ?? 1000, backoffCapMs: opts.backoffCapMs ?? 600_000, concurrency: opts.concurrency ?? 4,
+      log: opts.log,
+      now: opts.now ?? Date.now,
+      pollMs: opts.pollMs ?? 5000,
+      backoffBaseMs: opts.backoffBaseMs ?? 1000,
+      backoffCapMs: opts.backoffCapMs ?? 600_000,
+      concurrency: opts.concurrency ?? 4,
     };
   }
 
@@ -152,8 +156,10 @@ export class WebhookDispatcher {
     const giveUp = out.permanent || attempt >= this.p.config.webhookMaxAttempts;
     const next = giveUp ? null : now + backoffMs(attempt, this.o.backoffBaseMs, this.o.backoffCapMs);
     this.repo.attemptFailed(d.runId, out.status, out.error, next, now);
-    this.o.log?.warn({ runId: d.runId, url, status: out.status, error: out.error, attempt, ...(next ? { retryInMs: next - now } : {}) },
-      giveUp ? 'webhook: given up' : 'webhook: attempt failed; retrying');
+    this.o.log?.warn(
+      { runId: d.runId, url, status: out.status, error: out.error, attempt, ...(next ? { retryInMs: next - now } : {}) },
+      giveUp ? 'webhook: given up' : 'webhook: attempt failed; retrying',
+    );
   }
 
   /** One POST; any 2xx is success. Redirects are not followed (a redirect could lead anywhere). */
@@ -171,8 +177,11 @@ export class WebhookDispatcher {
     }
     const ts = Math.floor(this.o.now() / 1000);
     const headers: Record<string, string> = {
-      'content-type': 'application/json', 'content-length': String(Buffer.byteLength(d.body)), 'user-agent': `paddock/${VERSION}`,
-      'x-paddock-delivery': d.runId, 'x-paddock-event': 'run.ended',
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(d.body)),
+      'user-agent': `paddock/${VERSION}`,
+      'x-paddock-delivery': d.runId,
+      'x-paddock-event': 'run.ended',
     };
     if (cfg.webhookSecret) {
       const sig = signWebhook(cfg.webhookSecret, ts, d.body);
@@ -180,16 +189,24 @@ export class WebhookDispatcher {
     }
     const lib = url.protocol === 'https:' ? https : http;
     return new Promise<Outcome>((resolve) => {
-      const req = lib.request(url, {
-        method: 'POST', headers, agent: false, timeout: cfg.webhookTimeout, signal: this.abort.signal,
-        ...(cfg.webhookAllowPrivate ? {} : { lookup: publicOnlyLookup }),
-      }, (res) => {
-        const status = res.statusCode ?? 0;
-        res.resume(); // the answer's body is not needed
-        res.on('error', () => {});
-        if (status >= 200 && status < 300) resolve({ ok: true, status });
-        else resolve({ ok: false, status, error: `HTTP ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`, permanent: false });
-      });
+      const req = lib.request(
+        url,
+        {
+          method: 'POST',
+          headers,
+          agent: false,
+          timeout: cfg.webhookTimeout,
+          signal: this.abort.signal,
+          ...(cfg.webhookAllowPrivate ? {} : { lookup: publicOnlyLookup }),
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          res.resume(); // the answer's body is not needed
+          res.on('error', () => {});
+          if (status >= 200 && status < 300) resolve({ ok: true, status });
+          else resolve({ ok: false, status, error: `HTTP ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`, permanent: false });
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${cfg.webhookTimeout} ms`)));
       req.on('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, status: null, error: e.message, permanent: e.code === 'EPRIVATE' }));
       req.end(d.body);

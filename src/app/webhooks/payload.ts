@@ -11,9 +11,12 @@ import type { Run, RunState } from '../../jobs/index.ts';
  */
 export function stromboliEndStatus(run: Pick<Run, 'state' | 'exitCode'>): string {
   switch (run.state) {
-    case 'failed': return (run.exitCode ?? 0) > 128 ? 'crashed' : 'failed';
-    case 'timed_out': return 'failed';
-    default: return run.state;
+    case 'failed':
+      return (run.exitCode ?? 0) > 128 ? 'crashed' : 'failed';
+    case 'timed_out':
+      return 'failed';
+    default:
+      return run.state;
   }
 }
 
@@ -27,8 +30,13 @@ export interface WebhookPayload {
   error?: string;
   session_id?: string;
   usage?: {
-    input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number;
-    total_tokens: number; estimated_cost_usd: number; model?: string;
+    input_tokens: number;
+    output_tokens: number;
+    cache_creation_input_tokens: number;
+    cache_read_input_tokens: number;
+    total_tokens: number;
+    estimated_cost_usd: number;
+    model?: string;
   };
   run_id: string;
   state: RunState;
@@ -46,7 +54,7 @@ export function webhookPayload(run: Run, model: string | undefined): WebhookPayl
   const cacheCreation = run.cacheCreationTokens ?? 0;
   const cacheRead = run.cacheReadTokens ?? 0;
   const used = run.inputTokens !== null || run.outputTokens !== null || run.costUsd !== null;
-  const error = run.state === 'completed' ? undefined : (run.error?.split('\n')[0] || run.reason || undefined);
+  const error = run.state === 'completed' ? undefined : run.error?.split('\n')[0] || run.reason || undefined;
   const usedModel = model ?? run.model ?? undefined;
   return {
     job_id: stromboliJobId(run.id),
@@ -54,12 +62,25 @@ export function webhookPayload(run: Run, model: string | undefined): WebhookPayl
     ...(run.resultText ? { output: run.resultText } : {}),
     ...(error ? { error } : {}),
     ...(run.sessionId ? { session_id: run.sessionId } : {}),
-    ...(used ? {
-      usage: {
-        input_tokens: input, output_tokens: output, cache_creation_input_tokens: cacheCreation, cache_read_input_tokens: cacheRead,
-        total_tokens: input + output + cacheCreation + cacheRead, estimated_cost_usd: run.costUsd ?? 0, ...(usedModel ? { model: usedModel } : {}),
-      },
-    } : {}),
-    run_id: run.id, state: run.state, reason: run.reason, branch: run.branch, head_sha: run.headSha, commits_ahead: run.commitsAhead, finished_at: run.finishedAt,
+    ...(used
+      ? {
+          usage: {
+            input_tokens: input,
+            output_tokens: output,
+            cache_creation_input_tokens: cacheCreation,
+            cache_read_input_tokens: cacheRead,
+            total_tokens: input + output + cacheCreation + cacheRead,
+            estimated_cost_usd: run.costUsd ?? 0,
+            ...(usedModel ? { model: usedModel } : {}),
+          },
+        }
+      : {}),
+    run_id: run.id,
+    state: run.state,
+    reason: run.reason,
+    branch: run.branch,
+    head_sha: run.headSha,
+    commits_ahead: run.commitsAhead,
+    finished_at: run.finishedAt,
   };
 }

@@ -13,9 +13,7 @@ export function signWebhook(secret: string, timestampSec: number, body: string):
  * What a receiver does (and the tests): the signature with or without its `sha256=` prefix, a timestamp within
  * maxAgeSec of now, compared in constant time.
  */
-export function verifyWebhook(
-  secret: string, timestamp: string, signature: string, body: string, opts: { maxAgeSec?: number; nowMs?: number } = {},
-): boolean {
+export function verifyWebhook(secret: string, timestamp: string, signature: string, body: string, opts: { maxAgeSec?: number; nowMs?: number } = {}): boolean {
   if (!/^\d{1,12}$/.test(timestamp)) return false;
   const ts = Number(timestamp);
   const now = Math.floor((opts.nowMs ?? Date.now()) / 1000);

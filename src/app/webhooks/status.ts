@@ -7,16 +7,18 @@ import type { Paddock } from '../context.ts';
 import { findRun } from '../find-run.ts';
 import { redact } from './dispatcher.ts';
 
-export const webhookStatusSchema = z.object({
-  runId: z.string(),
-  url: z.string().describe('The target, without its query string or credentials'),
-  state: z.enum(['waiting', 'pending', 'delivered', 'failed']).describe('waiting: the run has not ended; pending: being delivered (or retried); failed: given up'),
-  attempts: z.number().int(),
-  lastStatus: z.number().int().nullable().describe('HTTP status of the last attempt (null: no answer)'),
-  lastError: z.string().nullable(),
-  nextAttemptAt: z.number().nullable().describe('Epoch ms of the next attempt, while pending'),
-  deliveredAt: z.number().nullable(),
-}).meta({ id: 'WebhookStatus' });
+export const webhookStatusSchema = z
+  .object({
+    runId: z.string(),
+    url: z.string().describe('The target, without its query string or credentials'),
+    state: z.enum(['waiting', 'pending', 'delivered', 'failed']).describe('waiting: the run has not ended; pending: being delivered (or retried); failed: given up'),
+    attempts: z.number().int(),
+    lastStatus: z.number().int().nullable().describe('HTTP status of the last attempt (null: no answer)'),
+    lastError: z.string().nullable(),
+    nextAttemptAt: z.number().nullable().describe('Epoch ms of the next attempt, while pending'),
+    deliveredAt: z.number().nullable(),
+  })
+  .meta({ id: 'WebhookStatus' });
 
 export type WebhookStatus = z.infer<typeof webhookStatusSchema>;
 
@@ -27,7 +29,12 @@ export function webhookStatus(p: Paddock, ref: string): WebhookStatus {
   const base = { runId: run.id, url: redact(run.webhookUrl) };
   if (!d) return { ...base, state: isTerminal(run.state) ? 'pending' : 'waiting', attempts: 0, lastStatus: null, lastError: null, nextAttemptAt: null, deliveredAt: null };
   return {
-    ...base, state: d.state, attempts: d.attempts, lastStatus: d.lastStatus, lastError: d.lastError,
-    nextAttemptAt: d.state === 'pending' ? d.nextAttemptAt : null, deliveredAt: d.deliveredAt,
+    ...base,
+    state: d.state,
+    attempts: d.attempts,
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+    nextAttemptAt: d.state === 'pending' ? d.nextAttemptAt : null,
+    deliveredAt: d.deliveredAt,
   };
 }

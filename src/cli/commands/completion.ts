@@ -7,10 +7,11 @@ export function registerCompletion(program: Command): void {
     .command('completion')
     .summary('print a shell completion script (bash, zsh or fish)')
     .description(
-      'Print a completion script for your shell, generated from paddock\'s own commands and options (run ids are\n' +
+      "Print a completion script for your shell, generated from paddock's own commands and options (run ids are\n" +
         'completed live from `paddock ls`). Install it once:\n\n' +
         '  bash  paddock completion bash > ~/.local/share/bash-completion/completions/paddock\n' +
         '        (or add to ~/.bashrc: source <(paddock completion bash))\n' +
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: zsh's ${fpath[1]}, shown to the user as it is
         '  zsh   paddock completion zsh > "${fpath[1]}/_paddock"   (or in ~/.zshrc, after compinit:\n' +
         '        source <(paddock completion zsh))\n' +
         '  fish  paddock completion fish > ~/.config/fish/completions/paddock.fish\n\n' +

@@ -51,12 +51,16 @@ export function registerDaemon(program: Command): void {
         throw e;
       }
       if (o.json) return printJson({ running: true, ...s });
-      out(table([
-        ['daemon', `${paint('green', 'running')} · pid ${s.pid} · ${s.version} · up ${formatDuration(s.uptimeMs)} · ${formatBytes(s.rssBytes)} RSS`],
-        ['listening', `${s.socket}${s.tcp ? ` and http://${s.tcp}` : ''}`],
-        ['home', s.home],
-        ['runs', `${s.supervising.length} supervised · ${s.queued} queued · at most ${s.maxRunning} at once`],
-      ].map(([k, v]) => [paint('bold', k!), v!])));
+      out(
+        table(
+          [
+            ['daemon', `${paint('green', 'running')} · pid ${s.pid} · ${s.version} · up ${formatDuration(s.uptimeMs)} · ${formatBytes(s.rssBytes)} RSS`],
+            ['listening', `${s.socket}${s.tcp ? ` and http://${s.tcp}` : ''}`],
+            ['home', s.home],
+            ['runs', `${s.supervising.length} supervised · ${s.queued} queued · at most ${s.maxRunning} at once`],
+          ].map(([k, v]) => [paint('bold', k!), v!]),
+        ),
+      );
     });
 
   daemon
@@ -85,7 +89,7 @@ export function registerDaemon(program: Command): void {
 
   daemon
     .command('logs')
-    .summary('the daemon\'s log (JSON lines)')
+    .summary("the daemon's log (JSON lines)")
     .option('-n, --lines <n>', 'only the last n lines', '100')
     .action((o: { lines: string }) => {
       const t = target();

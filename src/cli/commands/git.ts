@@ -10,7 +10,9 @@ export function registerGitCommands(program: Command): void {
   const diff = program
     .command('diff')
     .summary('show the run branch against its base')
-    .description('Show what the run did: its branch against the commit it started from (changes on the base since are not\nshown). On a terminal, control characters in the agent\'s text are escaped; into a pipe, the patch is exact\n(paddock diff <id> | git apply works).')
+    .description(
+      "Show what the run did: its branch against the commit it started from (changes on the base since are not\nshown). On a terminal, control characters in the agent's text are escaped; into a pipe, the patch is exact\n(paddock diff <id> | git apply works).",
+    )
     .argument('<id>', 'run id (or a unique prefix)')
     .option('--stat', 'only the summary of changed files')
     .option('--json', 'files (path, status, added, deleted, binary) and totals as JSON; the patch too unless --stat')
@@ -18,7 +20,11 @@ export function registerGitCommands(program: Command): void {
       const d = await call<{ runId: string; branch: string; base: string; files: RunDiffFile[]; total: object; stat: string; patch: string }>('GET', `/api/v1/runs/${encodeURIComponent(id)}/diff`);
       if (o.json) {
         return printJson({
-          run: d.runId, branch: d.branch, base: d.base, files: d.files, total: d.total,
+          run: d.runId,
+          branch: d.branch,
+          base: d.base,
+          files: d.files,
+          total: d.total,
           ...(o.stat ? {} : { patch: d.patch }),
         });
       }
@@ -39,20 +45,38 @@ export function registerGitCommands(program: Command): void {
         'made no changes, or they are already in the target), it says so, exits 0 and records nothing.',
     )
     .argument('<id>', 'run id (or a unique prefix)')
-    .option('--squash', 'one commit with the run\'s changes instead of a merge commit')
-    .option('--into <branch>', 'merge into this branch instead of the run\'s base')
+    .option('--squash', "one commit with the run's changes instead of a merge commit")
+    .option('--into <branch>', "merge into this branch instead of the run's base")
     .option('--json', 'the outcome as JSON: merged (true/false), why not, into, commit, previous head')
     .action(async (id: string, o: { squash?: boolean; into?: string; json?: boolean }) => {
-      const r = await call<{ run: { id: string }; merged: boolean; nothingBecause: string | null; branch: string; into: string; squash: boolean; commit: string; previous: string; updatedWorktree: string | null }>(
-        'POST', `/api/v1/runs/${encodeURIComponent(id)}/merge`, { squash: Boolean(o.squash), ...(o.into ? { into: o.into } : {}) });
+      const r = await call<{
+        run: { id: string };
+        merged: boolean;
+        nothingBecause: string | null;
+        branch: string;
+        into: string;
+        squash: boolean;
+        commit: string;
+        previous: string;
+        updatedWorktree: string | null;
+      }>('POST', `/api/v1/runs/${encodeURIComponent(id)}/merge`, { squash: Boolean(o.squash), ...(o.into ? { into: o.into } : {}) });
       if (o.json) {
         return printJson({
-          run: r.run.id, merged: r.merged, reason: r.nothingBecause, branch: r.branch, into: r.into, squash: r.squash,
-          commit: r.merged ? r.commit : null, previous: r.previous, updatedWorktree: r.updatedWorktree,
+          run: r.run.id,
+          merged: r.merged,
+          reason: r.nothingBecause,
+          branch: r.branch,
+          into: r.into,
+          squash: r.squash,
+          commit: r.merged ? r.commit : null,
+          previous: r.previous,
+          updatedWorktree: r.updatedWorktree,
         });
       }
       if (!r.merged) return out(`nothing to merge: ${safe(r.nothingBecause)}`);
-      out(`merged ${safe(r.branch)} into ${safe(r.into)} as ${r.commit.slice(0, 10)}${r.squash ? ' (squashed)' : ''}${r.updatedWorktree ? paint('dim', ` · updated the checkout in ${safe(r.updatedWorktree)}`) : ''}`);
+      out(
+        `merged ${safe(r.branch)} into ${safe(r.into)} as ${r.commit.slice(0, 10)}${r.squash ? ' (squashed)' : ''}${r.updatedWorktree ? paint('dim', ` · updated the checkout in ${safe(r.updatedWorktree)}`) : ''}`,
+      );
     });
   withExamples(merge, ['paddock merge 3f2a', 'paddock merge 3f2a --squash', 'paddock merge 3f2a --into release/1.2 --json']);
 }

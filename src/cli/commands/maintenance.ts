@@ -25,7 +25,12 @@ export function registerMaintenanceCommands(program: Command): void {
     .option('--json', 'the items as JSON: kind, name, why, bytes; and the total')
     .action(async (o: { dryRun?: boolean; sessions?: boolean; merged?: boolean; olderThan?: string; json?: boolean }) => {
       if (o.olderThan !== undefined) parseDuration(o.olderThan, '--older-than'); // a bad value is said here, naming the flag
-      const { items } = await call<{ items: GcItem[] }>('POST', '/api/v1/gc', { dryRun: Boolean(o.dryRun), sessions: Boolean(o.sessions), merged: Boolean(o.merged), ...(o.olderThan === undefined ? {} : { olderThan: o.olderThan }) });
+      const { items } = await call<{ items: GcItem[] }>('POST', '/api/v1/gc', {
+        dryRun: Boolean(o.dryRun),
+        sessions: Boolean(o.sessions),
+        merged: Boolean(o.merged),
+        ...(o.olderThan === undefined ? {} : { olderThan: o.olderThan }),
+      });
       const totalBytes = items.reduce((n, i) => n + (i.bytes ?? 0), 0);
       if (o.json) return printJson({ dryRun: Boolean(o.dryRun), items, totalBytes });
       if (items.length === 0) return info('nothing to remove');
@@ -41,7 +46,9 @@ export function registerMaintenanceCommands(program: Command): void {
   const doctorCmd = program
     .command('doctor')
     .summary('check the machine: engine, image, disk, credentials')
-    .description('Check what Paddock needs: Node, git, the container engine, the agent and base images, disk space, credentials\nand the model endpoint. Each failure comes with its fix; exits 1 if a check failed.')
+    .description(
+      'Check what Paddock needs: Node, git, the container engine, the agent and base images, disk space, credentials\nand the model endpoint. Each failure comes with its fix; exits 1 if a check failed.',
+    )
     .option('--json', 'as JSON')
     .action(async (o: { json?: boolean }) => {
       const { checks } = await call<{ checks: Check[] }>('GET', '/api/v1/doctor');

@@ -1,7 +1,16 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
-  formatBytes, formatDuration, invalidInput, isTerminal, LIVE_STATES, parseDuration, type RemovedRun, RUN_STATES, type RunState, type RunView as Run,
+  formatBytes,
+  formatDuration,
+  invalidInput,
+  isTerminal,
+  LIVE_STATES,
+  parseDuration,
+  type RemovedRun,
+  RUN_STATES,
+  type RunState,
+  type RunView as Run,
   TERMINAL_STATES,
 } from '../../app/light.ts';
 import { call } from '../client.ts';
@@ -51,7 +60,7 @@ export function registerRunCommands(program: Command): void {
     'paddock ls --state failed,crashed --since 7d',
     'paddock ls --repo ~/src/app --all',
     'paddock ls -q --state completed          # ids only, for scripts',
-    'paddock ls --json | jq \'.[] | {id, state, costUsd}\'',
+    "paddock ls --json | jq '.[] | {id, state, costUsd}'",
   ]);
 
   const status = program
@@ -80,7 +89,12 @@ export function registerRunCommands(program: Command): void {
         ['exit', r.exitCode === null ? '-' : `code ${r.exitCode}`],
         ['result', r.resultText === null ? '-' : shorten(r.resultText, 120)],
         ['usage', `${tokens(r)} tokens in/out · ${cost(r)} · ${r.numTurns ?? '-'} turns`],
-        ['session total', s.session.runs > 1 ? `${s.session.runs} runs · ${s.session.inputTokens + s.session.cacheReadTokens + s.session.cacheCreationTokens}/${s.session.outputTokens} tokens in/out · ${s.session.costUsd === null ? '-' : `$${s.session.costUsd.toFixed(4)}`}` : '(this run only)'],
+        [
+          'session total',
+          s.session.runs > 1
+            ? `${s.session.runs} runs · ${s.session.inputTokens + s.session.cacheReadTokens + s.session.cacheCreationTokens}/${s.session.outputTokens} tokens in/out · ${s.session.costUsd === null ? '-' : `$${s.session.costUsd.toFixed(4)}`}`
+            : '(this run only)',
+        ],
         ['limits', `${formatBytes(r.memoryBytes)} memory · ${r.cpus} cpu · ${r.pids} pids · ${formatDuration(r.timeoutMs)}`],
         ['supervised', isTerminal(r.state) ? '-' : r.supervised ? 'yes, by the daemon' : r.state === 'queued' ? `queued (${r.queuePosition ?? '?'} in line)` : 'no (the daemon adopts it within 30 s)'],
         ['container', r.containerId ? `${r.containerName} ${r.containerId.slice(0, 12)} (${s.container?.status ?? 'gone'})` : '-'],
@@ -96,9 +110,9 @@ export function registerRunCommands(program: Command): void {
 
   const logs = program
     .command('logs')
-    .summary('show a run\'s transcript (-f to follow it live)')
+    .summary("show a run's transcript (-f to follow it live)")
     .description(
-      'Show what the agent did: its text, tool calls and their results, and Paddock\'s own notes, each line with\n' +
+      "Show what the agent did: its text, tool calls and their results, and Paddock's own notes, each line with\n" +
         'its time (by default when stdout is a terminal). With -f, follow live until the run ends and exit with its\n' +
         'outcome; Ctrl-C stops following (exit 0) and the run goes on.',
     )
@@ -126,14 +140,16 @@ export function registerRunCommands(program: Command): void {
     });
   withExamples(logs, [
     'paddock logs 3f2a                     # the transcript so far',
-    'paddock logs -f 3f2a                  # follow live; exits with the run\'s outcome',
+    "paddock logs -f 3f2a                  # follow live; exits with the run's outcome",
     'paddock logs 3f2a --json --after 120  # raw events after seq 120',
   ]);
 
   const stop = program
     .command('stop')
     .summary('stop a run (its work so far is kept on the run branch)')
-    .description('Stop a run: SIGTERM to the agent, SIGKILL after the grace period, so its container ends within 5 s. The work\nso far is committed and brought back to the run branch. Waits for that unless --no-wait.')
+    .description(
+      'Stop a run: SIGTERM to the agent, SIGKILL after the grace period, so its container ends within 5 s. The work\nso far is committed and brought back to the run branch. Waits for that unless --no-wait.',
+    )
     .argument('<id>', 'run id (or a unique prefix)')
     .option('--no-wait', 'return once the container is stopped, before the work is brought back')
     .option('--json', 'the run as it is when stop returns, with alreadyEnded and ended')
@@ -144,7 +160,9 @@ export function registerRunCommands(program: Command): void {
       const branch = safe(run.branch);
       if (alreadyEnded) return info(`run ${run.id} had already ended: ${run.state}${run.reason ? ` (${safe(run.reason)})` : ''}`);
       if (!ended) {
-        return info(`stop requested; run ${run.id} is ending: its container is stopped and the work so far is being brought back${run.bringBack ? ` to branch ${branch}` : ''}. Check: paddock status ${run.id}`);
+        return info(
+          `stop requested; run ${run.id} is ending: its container is stopped and the work so far is being brought back${run.bringBack ? ` to branch ${branch}` : ''}. Check: paddock status ${run.id}`,
+        );
       }
       info(`stopped run ${run.id}: ${run.state}${run.headSha && run.bringBack ? `; the work so far is on branch ${branch}` : ''}`);
     });
@@ -154,13 +172,13 @@ export function registerRunCommands(program: Command): void {
     .command('rm')
     .summary('remove finished runs: record, checkout and (with --branch) run branch')
     .description(
-      'Remove finished runs: each one\'s record and events, its container, its directory under $PADDOCK_HOME/runs\n' +
+      "Remove finished runs: each one's record and events, its container, its directory under $PADDOCK_HOME/runs\n" +
         '(private checkout, supervisor log) and, with --branch, its run branch in your repository (only if the branch\n' +
         'is still where the run left it and not checked out). A live run is refused: stop it first. All runs named are\n' +
         'checked before anything is removed.',
     )
     .argument('<id...>', 'run ids (or unique prefixes)')
-    .option('--branch', 'also delete each run\'s branch from your repository')
+    .option('--branch', "also delete each run's branch from your repository")
     .option('--json', 'what was removed, as a JSON array')
     .action(async (ids: string[], o: { branch?: boolean; json?: boolean }) => {
       const { removed } = await call<{ removed: RemovedRun[] }>('POST', '/api/v1/runs/remove', { ids, branch: Boolean(o.branch) });
@@ -175,7 +193,10 @@ export function registerRunCommands(program: Command): void {
 
 function parseStates(text: string): RunState[] {
   const states = new Set<RunState>();
-  for (const word of text.split(',').map((w) => w.trim().toLowerCase()).filter(Boolean)) {
+  for (const word of text
+    .split(',')
+    .map((w) => w.trim().toLowerCase())
+    .filter(Boolean)) {
     if (word === 'live') LIVE_STATES.forEach((s) => states.add(s));
     else if (word === 'ended') TERMINAL_STATES.forEach((s) => states.add(s));
     else if ((RUN_STATES as readonly string[]).includes(word)) states.add(word as RunState);
@@ -195,7 +216,8 @@ interface RunStatus {
 const compact = (n: number) => (n < 1000 ? String(n) : n < 10_000 ? `${(n / 1000).toFixed(1)}k` : n < 1e6 ? `${Math.round(n / 1000)}k` : `${(n / 1e6).toFixed(1)}M`);
 /** All tokens of the run, in and out (status and --json have them apart). */
 const lsTokens = (r: Run) => (r.inputTokens === null ? '-' : compact(r.inputTokens + (r.cacheReadTokens ?? 0) + (r.cacheCreationTokens ?? 0) + (r.outputTokens ?? 0)));
-const lsCost = (r: Run) => (r.costUsd === null ? '-' : r.costUsd >= 100 ? `$${Math.round(r.costUsd)}` : r.costUsd > 0 && r.costUsd < 0.001 ? '<$0.001' : `$${r.costUsd.toFixed(r.costUsd >= 1 ? 2 : 3)}`);
+const lsCost = (r: Run) =>
+  r.costUsd === null ? '-' : r.costUsd >= 100 ? `$${Math.round(r.costUsd)}` : r.costUsd > 0 && r.costUsd < 0.001 ? '<$0.001' : `$${r.costUsd.toFixed(r.costUsd >= 1 ? 2 : 3)}`;
 const merged = (r: Run) => (r.mergedAt !== null ? 'yes' : r.bringBack && r.headSha !== null ? 'no' : '-');
 
 /**

@@ -20,14 +20,14 @@ export function registerSend(program: Command): void {
     .description(
       'Send a live persistent run (one started with `paddock spawn --keep-alive`) a follow-up: its next turn, in the\n' +
         'same conversation and container. The message is stored at once and reaches the agent when its current turn\n' +
-        'has ended (messages wait their turn, in order). By default send follows the run until that turn\'s result and\n' +
+        "has ended (messages wait their turn, in order). By default send follows the run until that turn's result and\n" +
         'prints what the agent did; --no-wait returns once the message is stored.',
     )
     .argument('<id>', 'run id (or a unique prefix)')
     .argument('[text]', 'what to tell the agent; - reads it from stdin')
     .option('--text-file <file>', 'read the message from this file')
     .option('--no-wait', 'return once the message is stored')
-    .option('--json', 'the outcome as JSON (run, message, queued); with waiting, the turn\'s events one JSON object a line first')
+    .option('--json', "the outcome as JSON (run, message, queued); with waiting, the turn's events one JSON object a line first")
     .action(async (id: string, text: string | undefined, o: { textFile?: string; wait: boolean; json?: boolean }) => {
       const message = await readTask({ ...(text === undefined ? {} : { task: text }), ...(o.textFile === undefined ? {} : { taskFile: o.textFile }) });
       const status = await call<{ run: RunView; lastEvent: { seq: number } | null }>('GET', `/api/v1/runs/${encodeURIComponent(id)}`);

@@ -8,7 +8,7 @@ export function registerServe(program: Command): void {
     .summary('run the Paddock daemon in the foreground (API on TCP and on $PADDOCK_HOME/paddock.sock)')
     .description(
       'Run the daemon in the foreground: it supervises every run, hosts their model relays, and serves the REST + SSE\n' +
-        'API (Paddock\'s own under /api/v1, Stromboli-compatible at the root; OpenAPI at /openapi.json, docs at /docs)\n' +
+        "API (Paddock's own under /api/v1, Stromboli-compatible at the root; OpenAPI at /openapi.json, docs at /docs)\n" +
         'on TCP and on the unix socket $PADDOCK_HOME/paddock.sock (mode 0600) that the CLI uses. Other paddock commands\n' +
         'start a daemon in the background when none answers. SIGTERM or Ctrl-C drains: the daemon lets go of its runs\n' +
         '(their containers run on) and exits; the next daemon adopts them. Logs are JSON lines on stdout.',

@@ -58,7 +58,7 @@ export function registerSpawn(program: Command): void {
     .addOption(new Option('--type <type>', 'task type (explore brings nothing back)').choices(TASK_TYPES).default('feature'))
     .option('--branch <name>', 'run branch to create (default paddock/<slug>-<id8>)')
     .option('--reuse-branch', 'continue on an existing branch instead of refusing it')
-    .option('--base <ref>', 'commit-ish to start from (default: the repo\'s HEAD)')
+    .option('--base <ref>', "commit-ish to start from (default: the repo's HEAD)")
     .option('--model <name>', 'model for the agent, e.g. sonnet or opus')
     .option('--memory <size>', 'memory limit, e.g. 512m, 2g (default PADDOCK_MEMORY or 512m)')
     .option('--cpus <n>', 'CPU limit, e.g. 1, 0.5 (default 1)')
@@ -73,13 +73,16 @@ export function registerSpawn(program: Command): void {
     .option('--agent-option <key=json...>', 'any other agent option, e.g. allowed_tools=\'["Bash"]\' (repeatable)')
     .option('-d, --detach', 'print the run id and return at once')
     .option('--json', 'print raw events, one JSON object a line; with --detach, the run as JSON')
-    .addHelpText('after', [
-      '\nExamples:',
-      '  paddock spawn --repo ~/src/app --task "Implement OAuth2 login" --branch feat/oauth',
-      '  paddock spawn --repo . --type explore --task "Map the request flow" --detach',
-      '  paddock spawn --repo . --task-file TASK.md --timeout 1h --memory 2g',
-      '  git log -1 --format=%B | paddock spawn --repo . --task -',
-    ].join('\n'))
+    .addHelpText(
+      'after',
+      [
+        '\nExamples:',
+        '  paddock spawn --repo ~/src/app --task "Implement OAuth2 login" --branch feat/oauth',
+        '  paddock spawn --repo . --type explore --task "Map the request flow" --detach',
+        '  paddock spawn --repo . --task-file TASK.md --timeout 1h --memory 2g',
+        '  git log -1 --format=%B | paddock spawn --repo . --task -',
+      ].join('\n'),
+    )
     .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
       const task = await readTask({ task: o.task as string | undefined, taskFile: o.taskFile as string | undefined });
       const ctrlC = detachOnCtrlC();
@@ -97,14 +100,23 @@ export function registerSpawn(program: Command): void {
       if (o.maxTurns !== undefined) agentOptions.max_turns = Number(o.maxTurns);
       // Paths are the daemon's to open: send them absolute (it does not share this shell's working directory).
       const run = await call<Run>('POST', '/api/v1/runs', {
-        repo: resolve(o.repo as string), task, type: o.type as 'feature',
-        ...(o.branch ? { branch: o.branch as string } : {}), reuseBranch: Boolean(o.reuseBranch),
-        ...(o.base ? { base: o.base as string } : {}), ...(o.model ? { model: o.model as string } : {}),
-        ...(o.memory ? { memory: o.memory as string } : {}), ...(o.cpus ? { cpus: o.cpus as string } : {}),
-        ...(o.pids ? { pids: o.pids as string } : {}), ...(o.timeout ? { timeout: o.timeout as string } : {}),
-        ...(o.image ? { image: o.image as string } : {}), ...(o.session ? { sessionId: o.session as string } : {}),
-        withChanges: Boolean(o.withChanges), agentOptions,
-        ...(o.keepAlive ? { keepAlive: true } : {}), ...(o.idleTimeout ? { idleTimeout: o.idleTimeout as string } : {}),
+        repo: resolve(o.repo as string),
+        task,
+        type: o.type as 'feature',
+        ...(o.branch ? { branch: o.branch as string } : {}),
+        reuseBranch: Boolean(o.reuseBranch),
+        ...(o.base ? { base: o.base as string } : {}),
+        ...(o.model ? { model: o.model as string } : {}),
+        ...(o.memory ? { memory: o.memory as string } : {}),
+        ...(o.cpus ? { cpus: o.cpus as string } : {}),
+        ...(o.pids ? { pids: o.pids as string } : {}),
+        ...(o.timeout ? { timeout: o.timeout as string } : {}),
+        ...(o.image ? { image: o.image as string } : {}),
+        ...(o.session ? { sessionId: o.session as string } : {}),
+        withChanges: Boolean(o.withChanges),
+        agentOptions,
+        ...(o.keepAlive ? { keepAlive: true } : {}),
+        ...(o.idleTimeout ? { idleTimeout: o.idleTimeout as string } : {}),
       });
       await showSpawned(run, { detach: Boolean(o.detach), json: Boolean(o.json), ctrlC });
     });
@@ -153,7 +165,10 @@ export async function showSpawned(run: Run, o: { detach: boolean; json: boolean;
   let ended: Run;
   try {
     ended = await followRun(run.id, {
-      json: o.json, follow: true, signal: ctrlC.signal, timestamps: false,
+      json: o.json,
+      follow: true,
+      signal: ctrlC.signal,
+      timestamps: false,
       // A persistent run's first turn ends with it idle, waiting for a message: that is where following stops.
       ...(run.keepAlive ? { stopAfter: (e: StoredEvent) => e.kind === 'state' && e.data.to === 'idle' } : {}),
     });
