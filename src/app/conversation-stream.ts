@@ -58,7 +58,9 @@ export async function* conversationEvents(p: Paddock, runId: string, signal: Abo
   // The agent's lines, from its container's log, from the first line not logged yet at this moment.
   const lines = (async () => {
     let r = p.runs.get(run.id) ?? run;
-    while (!r.containerId && !isTerminal(r.state) && !done.aborted) {
+    // Until the container runs: following the log of one that is only created ends at once (Podman), losing the turn.
+    const notStarted = (x: typeof r) => !x.containerId || x.state === 'queued' || x.state === 'pending' || x.state === 'starting';
+    while (notStarted(r) && !isTerminal(r.state) && !done.aborted) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       r = p.runs.get(run.id) ?? r;
     }

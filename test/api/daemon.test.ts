@@ -50,9 +50,15 @@ describe('the daemon', () => {
       300,
     );
     assert.ok(most <= 2 + 2, `at most two live containers (plus finished ones not yet removed): saw ${most}`);
-    // FIFO: the third started before the fourth.
-    const started = await Promise.all(ids.map(async (id) => (await d.json('GET', `/api/v1/runs/${id}`)).body.run.startedAt as number));
-    assert.ok(started[2]! <= started[3]!, 'queued runs leave the queue in order');
+    // FIFO: the third left the queue (queued → pending) before the fourth. (When each then reaches running depends
+    // on how long its checkout and container take.)
+    const dequeued = await Promise.all(
+      ids.map(async (id) => {
+        const ev = (await d.json('GET', `/api/v1/runs/${id}/events?limit=100`)).body.events as { ts: number; seq: number; kind: string; data: { to?: string } }[];
+        return ev.find((e) => e.kind === 'state' && e.data.to === 'pending')!;
+      }),
+    );
+    assert.ok(dequeued[2]!.ts <= dequeued[3]!.ts, 'queued runs leave the queue in order');
   });
 
   it('a queued run can be stopped: it is cancelled and never gets a container', async (t) => {

@@ -155,18 +155,21 @@ describe('observability', () => {
     const git = await startDaemon(t, { NODE_DEBUG: 'paddock-git' });
     const bad = await git.json('POST', '/api/v1/runs', { repo, task: 'x', base: 'no-such-ref' }, { 'x-request-id': 'obs-git' });
     assert.equal(bad.status, 400, JSON.stringify(bad.body));
-    const gitLines = lines(git);
-    assert.ok(
-      gitLines.some((l) => l.component === 'git' && l.requestId === 'obs-git' && /no-such-ref/.test(String(l.args)) && l.code === 1),
+    // The daemon writes its log asynchronously: wait for the lines rather than read them the moment the answer comes.
+    await until(
+      () => lines(git).some((l) => l.component === 'git' && l.requestId === 'obs-git' && /no-such-ref/.test(String(l.args)) && l.code === 1),
       'the rev-parse that found no such ref, with the request id',
+      10_000,
+      50,
     );
-    assert.ok(!gitLines.some((l) => l.component === 'engine'), 'engine calls not asked for');
+    await until(() => lines(git).some((l) => l.msg === 'request' && l.requestId === 'obs-git'), 'the request line', 10_000, 50);
+    assert.ok(!lines(git).some((l) => l.component === 'engine'), 'engine calls not asked for');
 
     const quiet = await startDaemon(t);
     const again = await quiet.json('POST', '/api/v1/runs', { repo, task: 'x', base: 'no-such-ref' });
     assert.equal(again.status, 400);
+    await until(() => lines(quiet).some((l) => l.msg === 'request' && l.status === 400), "the quiet daemon's request line", 10_000, 50);
     assert.ok(!lines(quiet).some((l) => l.component === 'git' || l.component === 'engine'));
-    assert.ok(lines(quiet).some((l) => l.msg === 'request' && l.status === 400));
   });
 
   it("traces: a request (continuing the caller's trace) and a run with its states and engine calls reach an OTLP receiver", async (t) => {
