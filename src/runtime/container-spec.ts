@@ -73,22 +73,7 @@ export function buildAgentContainerSpec(input: AgentContainerInput): HardenedCon
         `${input.relayDir}:${IN_CONTAINER.relayDir}:ro`,
       ],
       // No network at all: the model is reached through the relay socket above. Egress, when allowed, is a later layer.
-      NetworkMode: 'none',
-      CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
-      Privileged: false,
-      ReadonlyRootfs: true,
-      Tmpfs: { '/tmp': 'rw,nosuid,nodev,size=512m,mode=1777', '/var/tmp': 'rw,nosuid,nodev,size=64m,mode=1777' },
-      Memory: limits.memoryBytes,
-      // Same as Memory: no swap, so the memory limit is a real limit.
-      MemorySwap: limits.memoryBytes,
-      NanoCpus: Math.round(limits.cpus * 1e9),
-      PidsLimit: limits.pids,
-      IpcMode: 'private',
-      // tini from the image is PID 1; the engine's own init would be a second one.
-      Init: false,
-      AutoRemove: false,
-      RestartPolicy: { Name: 'no' },
+      ...hardening(limits, { '/tmp': 'rw,nosuid,nodev,size=512m,mode=1777', '/var/tmp': 'rw,nosuid,nodev,size=64m,mode=1777' }),
     },
   };
   return spec as HardenedContainerSpec;
@@ -138,21 +123,34 @@ export function buildHelperContainerSpec(input: HelperContainerInput): HardenedC
     StopSignal: 'SIGKILL',
     HostConfig: {
       Binds: input.readOnlyMounts.map((m) => `${m.host}:${m.container}:ro`),
-      NetworkMode: 'none',
-      CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
-      Privileged: false,
-      ReadonlyRootfs: true,
-      Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${input.tmpBytes},mode=1777` },
-      Memory: limits.memoryBytes,
-      MemorySwap: limits.memoryBytes,
-      NanoCpus: Math.round(limits.cpus * 1e9),
-      PidsLimit: limits.pids,
-      IpcMode: 'private',
-      Init: false,
-      AutoRemove: false,
-      RestartPolicy: { Name: 'no' },
+      ...hardening(limits, { '/tmp': `rw,nosuid,nodev,size=${input.tmpBytes},mode=1777` }),
     },
   };
   return spec as HardenedContainerSpec;
+}
+
+/**
+ * The jail every container Paddock makes gets, agent or helper: no network, no capabilities, no privilege gain, a
+ * read-only root with only the given tmpfs writable, real memory (no swap), CPU and process limits, its own IPC,
+ * tini from the image as the only init, and no restarts.
+ */
+function hardening(limits: ResourceLimits, tmpfs: Record<string, string>): Docker.HostConfig {
+  return {
+    NetworkMode: 'none',
+    CapDrop: ['ALL'],
+    SecurityOpt: ['no-new-privileges'],
+    Privileged: false,
+    ReadonlyRootfs: true,
+    Tmpfs: tmpfs,
+    Memory: limits.memoryBytes,
+    // Same as Memory: no swap, so the memory limit is a real limit.
+    MemorySwap: limits.memoryBytes,
+    NanoCpus: Math.round(limits.cpus * 1e9),
+    PidsLimit: limits.pids,
+    IpcMode: 'private',
+    // tini from the image is PID 1; the engine's own init would be a second one.
+    Init: false,
+    AutoRemove: false,
+    RestartPolicy: { Name: 'no' },
+  };
 }

@@ -55,13 +55,18 @@ export async function diff(input: DiffInput): Promise<DiffResult> {
   return {
     text,
     stat,
-    summary: {
-      filesChanged: files.length,
-      insertions: files.reduce((n, f) => n + f.insertions, 0),
-      deletions: files.reduce((n, f) => n + f.deletions, 0),
-      files,
-    },
+    summary: summarize(files),
     statuses,
+  };
+}
+
+/** Totals of a diff's files (from numstat). */
+export function summarize(files: DiffFileStat[]): DiffSummary {
+  return {
+    filesChanged: files.length,
+    insertions: files.reduce((n, f) => n + f.insertions, 0),
+    deletions: files.reduce((n, f) => n + f.deletions, 0),
+    files,
   };
 }
 

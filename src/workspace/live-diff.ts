@@ -10,7 +10,7 @@
  * run branch's tip from its ref file as data, and indexes the working tree afresh. Every output goes back base64
  * encoded and bounded, and is parsed here as data (file names included).
  */
-import { parseNameStatusZ, parseNumstatZ, type DiffResult } from './diff.ts';
+import { parseNameStatusZ, parseNumstatZ, summarize, type DiffResult } from './diff.ts';
 
 /** Where the helper container sees the run's clone. */
 export const LIVE_CLONE_MOUNT = '/workspace';
@@ -109,12 +109,7 @@ export function parseLiveDiffOutput(lines: readonly string[], maxBytes: number):
   return {
     text: patch,
     stat,
-    summary: {
-      filesChanged: files.length,
-      insertions: files.reduce((n, f) => n + f.insertions, 0),
-      deletions: files.reduce((n, f) => n + f.deletions, 0),
-      files,
-    },
+    summary: summarize(files),
     statuses,
     truncated,
   };
