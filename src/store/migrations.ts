@@ -153,4 +153,16 @@ export const MIGRATIONS: readonly string[] = [
     closed_at INTEGER NOT NULL
   );
   `,
+  /* 7 */ `
+  -- Egress (security): reserved for the egress proxy's per-run network log; the egress work replaces this text.
+  SELECT 1;
+  `,
+  /* 8 */ `
+  -- Model gateway (security): reserved for budgets and run trees; the gateway work replaces this text.
+  SELECT 1;
+  `,
+  /* 9 */ `
+  -- Jail and finalize (security): reserved; the jail work replaces this text if it needs a table or column.
+  SELECT 1;
+  `,
 ];
