@@ -51,7 +51,7 @@ export async function attempt(t: TestContext, spec: AttemptSpec, check: () => st
     const result = await check();
     list.push({ ...spec, outcome: /^neutralised/i.test(result) ? 'neutralised' : 'denied', result, file });
   } catch (e) {
-    list.push({ ...spec, outcome: 'FAILED', result: e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e), file });
+    list.push({ ...spec, outcome: 'FAILED', result: e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e), file });
     throw e;
   }
 }
