@@ -165,4 +165,14 @@ export const MIGRATIONS: readonly string[] = [
   -- Jail and finalize (security): reserved; the jail work replaces this text if it needs a table or column.
   SELECT 1;
   `,
+  /* 10 */ `
+  -- What a run was granted beyond its workspace, as checked at spawn (docs/policy.md, docs/secrets.md): extra
+  -- mounts (JSON [{host, container, readOnly}], host paths resolved) and secret variables (JSON {VARIABLE: secret
+  -- name}; names only, never a value). A resume of the run gets the same again.
+  CREATE TABLE run_grants (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    mounts TEXT NOT NULL,
+    secrets_env TEXT NOT NULL
+  );
+  `,
 ];
