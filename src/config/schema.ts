@@ -4,6 +4,9 @@
  */
 import { totalmem } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
+import { parseAllowList } from '../egress/rules.ts';
+import { parseUpstream } from '../egress/upstream-url.ts';
+import { DEFAULT_EGRESS_ALLOW } from '../egress/defaults.ts';
 import { z } from 'zod';
 import { invalidInput } from '../errors/index.ts';
 import { parseBytes, parseCpus, parseDuration, parsePids } from './units.ts';
@@ -177,6 +180,39 @@ export const configFields = z.object({
     .transform((v, ctx) => tryParse(() => positiveInt(v, 'PADDOCK_WEBHOOK_MAX_ATTEMPTS'), ctx))
     .describe('PADDOCK_WEBHOOK_MAX_ATTEMPTS: deliveries of one webhook before it is given up'),
   webhookTimeout: duration('5s').describe('PADDOCK_WEBHOOK_TIMEOUT: how long one delivery attempt may take'),
+  // Egress (docs/egress.md): what a run's proxy lets through.
+  egressAllow: z
+    .union([z.string(), z.array(z.string())])
+    .default([...DEFAULT_EGRESS_ALLOW])
+    .transform((v, ctx) => tryParse(() => parseAllowList(parseList(v), 'PADDOCK_EGRESS_ALLOW').map((r) => r.text), ctx))
+    .describe(
+      "PADDOCK_EGRESS_ALLOW: the default allow list of every run's egress proxy, comma-separated HOST[:PORT] rules (* globs; no port: 80 and 443; :* any port); empty: runs default to network none",
+    ),
+  egressAllowPrivate: z
+    .union([z.string(), z.boolean()])
+    .default(false)
+    .transform((v, ctx) => tryParse(() => parseFlag(v, 'PADDOCK_EGRESS_ALLOW_PRIVATE'), ctx))
+    .describe('PADDOCK_EGRESS_ALLOW_PRIVATE: let the egress proxy reach loopback, private, link-local and other non-public addresses (refused after resolution otherwise)'),
+  egressOpen: z
+    .union([z.string(), z.boolean()])
+    .default(false)
+    .transform((v, ctx) => tryParse(() => parseFlag(v, 'PADDOCK_EGRESS_OPEN'), ctx))
+    .describe('PADDOCK_EGRESS_OPEN: permit runs to ask for network open (a bridge network, no proxy, nothing logged); refused with a 403 otherwise'),
+  egressUpstreamHttp: z
+    .string()
+    .optional()
+    .transform((v, ctx) => (v === undefined ? undefined : tryParse(() => parseUpstream(v, 'http', 'PADDOCK_EGRESS_UPSTREAM_HTTP'), ctx)))
+    .describe('PADDOCK_EGRESS_UPSTREAM_HTTP: send allowed egress through this HTTP proxy (http://[user:pass@]host:port; CONNECT to the checked address)'),
+  egressUpstreamSocks5: z
+    .string()
+    .optional()
+    .transform((v, ctx) => (v === undefined ? undefined : tryParse(() => parseUpstream(v, 'socks5', 'PADDOCK_EGRESS_UPSTREAM_SOCKS5'), ctx)))
+    .describe('PADDOCK_EGRESS_UPSTREAM_SOCKS5: send allowed egress through this SOCKS5 proxy (socks5://[user:pass@]host:port)'),
+  egressLogMax: z
+    .union([z.string(), z.number()])
+    .default(1000)
+    .transform((v, ctx) => tryParse(() => positiveInt(v, 'PADDOCK_EGRESS_LOG_MAX'), ctx))
+    .describe('PADDOCK_EGRESS_LOG_MAX: connection attempts kept per run in its network log (the rest are only counted)'),
 });
 
 export const configSchema = configFields
@@ -184,6 +220,9 @@ export const configSchema = configFields
   .superRefine((c, ctx) => {
     if (c.timeout > c.maxTimeout) ctx.addIssue({ code: 'custom', path: ['timeout'], message: `the default timeout is above PADDOCK_MAX_TIMEOUT (${c.maxTimeout / 1000}s)` });
     // Auth with nothing to authenticate against would lock every TCP client out while looking secure.
+    if (c.egressUpstreamHttp && c.egressUpstreamSocks5) {
+      ctx.addIssue({ code: 'custom', path: ['egressUpstreamHttp'], message: 'set one upstream for egress: PADDOCK_EGRESS_UPSTREAM_HTTP or PADDOCK_EGRESS_UPSTREAM_SOCKS5, not both' });
+    }
     if (c.authEnabled && c.apiTokens.length === 0 && c.jwtSecret === undefined) {
       ctx.addIssue({ code: 'custom', path: ['authEnabled'], message: 'authentication is on but no client could ever authenticate: set PADDOCK_API_TOKENS or PADDOCK_JWT_SECRET' });
     }
@@ -248,4 +287,10 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   PADDOCK_WEBHOOK_ALLOW_PRIVATE: 'webhookAllowPrivate',
   PADDOCK_WEBHOOK_MAX_ATTEMPTS: 'webhookMaxAttempts',
   PADDOCK_WEBHOOK_TIMEOUT: 'webhookTimeout',
+  PADDOCK_EGRESS_ALLOW: 'egressAllow',
+  PADDOCK_EGRESS_ALLOW_PRIVATE: 'egressAllowPrivate',
+  PADDOCK_EGRESS_OPEN: 'egressOpen',
+  PADDOCK_EGRESS_UPSTREAM_HTTP: 'egressUpstreamHttp',
+  PADDOCK_EGRESS_UPSTREAM_SOCKS5: 'egressUpstreamSocks5',
+  PADDOCK_EGRESS_LOG_MAX: 'egressLogMax',
 };

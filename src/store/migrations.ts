@@ -154,8 +154,36 @@ export const MIGRATIONS: readonly string[] = [
   );
   `,
   /* 7 */ `
-  -- Egress (security): reserved for the egress proxy's per-run network log; the egress work replaces this text.
-  SELECT 1;
+  -- Egress: a run's network policy as it was settled at spawn (mode none, proxy or open; the allow rules in force,
+  -- the server's defaults included, as a JSON array), and its counters over every attempt, also those past the cap.
+  CREATE TABLE run_networks (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    mode TEXT NOT NULL,
+    allow TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    allowed INTEGER NOT NULL DEFAULT 0,
+    denied INTEGER NOT NULL DEFAULT 0,
+    bytes_up INTEGER NOT NULL DEFAULT 0,
+    bytes_down INTEGER NOT NULL DEFAULT 0,
+    dropped INTEGER NOT NULL DEFAULT 0
+  );
+  -- Each connection attempt through a run's egress proxy, up to a cap per run (run_networks.dropped counts the rest).
+  CREATE TABLE network_attempts (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    port INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    address TEXT,
+    allowed INTEGER NOT NULL,
+    rule TEXT,
+    reason TEXT,
+    bytes_up INTEGER NOT NULL,
+    bytes_down INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  ) WITHOUT ROWID;
   `,
   /* 8 */ `
   -- Model gateway (security): reserved for budgets and run trees; the gateway work replaces this text.
