@@ -11,6 +11,7 @@ export const HTTP_FOR_ERROR: Record<ErrorCode, ContentfulStatusCode> = {
   [ErrorCode.IllegalTransition]: 409,
   [ErrorCode.ImageNotFound]: 422,
   [ErrorCode.Unauthorized]: 401,
+  [ErrorCode.Forbidden]: 403,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.EngineUnavailable]: 503,

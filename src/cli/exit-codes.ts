@@ -4,6 +4,7 @@ import { ErrorCode, type RunState } from '../app/light.ts';
 export const EXIT_FOR_ERROR: Record<ErrorCode, number> = {
   [ErrorCode.InvalidInput]: 2,
   [ErrorCode.InvalidConfig]: 2,
+  [ErrorCode.Forbidden]: 2,
   [ErrorCode.NotFound]: 3,
   [ErrorCode.Conflict]: 4,
   [ErrorCode.MergeConflict]: 4,

@@ -11,6 +11,8 @@ export const ErrorCode = {
   InvalidConfig: 'INVALID_CONFIG',
   /** No credentials, or credentials that are not (or no longer) valid. */
   Unauthorized: 'UNAUTHORIZED',
+  /** Understood, but the server's policy does not permit it (e.g. network open where PADDOCK_EGRESS_OPEN is off). */
+  Forbidden: 'FORBIDDEN',
   /** Too many requests from this client; try again after a moment. */
   RateLimited: 'RATE_LIMITED',
   /** The request body is larger than the server accepts. */
