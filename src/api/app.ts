@@ -19,6 +19,8 @@ import { registerSystemRoutes, type SystemHooks } from './native/system.ts';
 import { renderDocsPage } from './docs-page.ts';
 import { registerWebhookRoutes } from './native/webhooks.ts';
 import { registerMetricsRoutes } from './native/metrics.ts';
+import { registerNetworkRoutes } from './native/network.ts';
+import { registerSecretRoutes } from './native/secrets.ts';
 import { observe } from './observe.ts';
 
 export interface ApiLogger {
@@ -114,6 +116,8 @@ export function createApi(o: ApiOptions): OpenAPIHono<ApiEnv> {
   registerSystemRoutes(app, o.p, o.system);
   registerWebhookRoutes(app, o.p);
   registerMetricsRoutes(app, o.p);
+  registerNetworkRoutes(app, o.p);
+  registerSecretRoutes(app, o.p);
   for (const register of o.extraRoutes ?? []) register(app);
   return app;
 }

@@ -14,6 +14,7 @@ import { isMergedInto, runBranchState } from '../workspace/merge.ts';
 import type { Paddock } from './context.ts';
 import { diskUsage } from './disk-usage.ts';
 import { removeRun } from './rm.ts';
+import { sweepRunSecretFiles } from './secrets.ts';
 
 export interface GcItem {
   kind: 'container' | 'checkout' | 'volume' | 'network' | 'branch' | 'run';
@@ -41,6 +42,8 @@ export async function gc(p: Paddock, opts: GcOptions = {}): Promise<GcItem[]> {
     if (!opts.dryRun) await fn();
   };
   const mine = { [LABEL.managed]: 'true', [LABEL.instance]: p.instance };
+  // Secrets files of runs that are not live (they are removed when a run ends; this catches any left behind).
+  if (!opts.dryRun) sweepRunSecretFiles(p);
 
   for (const c of await runtime.listContainers(mine)) {
     const run = p.runs.get(c.labels[LABEL.run] ?? '');

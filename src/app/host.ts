@@ -4,10 +4,13 @@
  * and on shutdown lets go of every run at once (their containers run on; the next host adopts them).
  */
 import { isTerminal, newOwner, type Owner, ownerAlive, retireOwner, RunSupervisor, type Run, SLOT_STATES } from '../jobs/index.ts';
-import { finalizeRunCheckout } from '../workspace/index.ts';
+import { type FinalizeReport, finalizeRunCheckout } from '../workspace/index.ts';
+import { finalizeNotes } from './finalize-report.ts';
 import { agentFor } from './agents.ts';
 import type { Paddock } from './context.ts';
 import { abandonRun, prepareRun } from './prepare.ts';
+import { startRunEgress } from './network.ts';
+import { lineRedactor, releaseRunSecrets } from './secrets.ts';
 import { withRunContext } from '../telemetry/index.ts';
 import { inRunSpan } from './tracing.ts';
 
@@ -55,6 +58,9 @@ export class SupervisorHost {
       .catch((e: unknown) => this.log(`supervising run ${runId} failed: ${(e as Error).stack ?? String(e)}`))
       .finally(() => {
         this.active.delete(runId);
+        // A run that ended (any way) loses its secrets file; one let go of on shutdown keeps it (it runs on).
+        const ended = this.p.runs.get(runId);
+        if (!ended || isTerminal(ended.state)) releaseRunSecrets(this.p, runId);
         this.kick(); // a slot may be free now
       });
     this.active.set(runId, { abort, done });
@@ -122,6 +128,8 @@ export class SupervisorHost {
           prepare: { prepare: (run) => prepareRun(this.p, run), abandon: (run) => abandonRun(this.p, run) },
           owner: this.owner,
           messages: this.p.messages,
+          egress: (run) => startRunEgress(this.p, run),
+          redactor: (run) => lineRedactor(this.p, run),
           log: this.log,
         }),
     );
@@ -143,6 +151,15 @@ async function finishCheckout(p: Paddock, run: Run): Promise<{ headSha: string |
     hostGid: process.getgid?.() ?? 0,
     commitMessage: `paddock: ${run.type} run ${run.id}\n\n${run.task}`,
     bringBack: run.bringBack,
+    maxFileBytes: p.config.maxFileSize,
+    runStartedAt: run.createdAt,
   });
+  recordFinalizeReport(p, run.id, r.report);
   return { headSha: r.headSha, commitsAhead: r.commitsAhead };
+}
+
+/** What finalize found in a hostile tree: one `finalize` event (status and diff read it) and a note per kind for the transcript. */
+function recordFinalizeReport(p: Paddock, runId: string, report: FinalizeReport): void {
+  p.events.append(runId, { kind: 'finalize', report });
+  for (const message of finalizeNotes(report)) p.events.append(runId, { kind: 'note', message });
 }

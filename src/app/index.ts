@@ -76,3 +76,9 @@ export { health, modelAccessConfigured } from './health.ts';
 export type { HealthComponent } from './health.ts';
 export { OUTPUT_FORMATS, outputFormatOf, setOutputFormat } from './output-format.ts';
 export type { OutputFormat } from './output-format.ts';
+// Egress (docs/egress.md): a run's network mode, allow rules and log.
+export { NETWORK_MODES, runNetwork } from './network.ts';
+export type { NetworkMode, RunNetworkView } from './network.ts';
+// Secrets (docs/secrets.md): the store outside the database; values go in, never out.
+export { deleteSecret, listSecrets, secretInfo, setSecret } from './secrets.ts';
+export type { SecretInfo } from './secrets.ts';

@@ -3,7 +3,8 @@
  * container. Then it is `starting`, and its supervisor starts the container. If any step fails, abandon() removes
  * what was made, so a failed start leaves nothing behind but the run's record (state failed, with the reason).
  */
-import { rmSync } from 'node:fs';
+import { realpathSync, rmSync } from 'node:fs';
+import type { RunGrants } from '../store/run-grants-repo.ts';
 import { IN_CONTAINER_INPUT_SOCKET, relayDirOf, type Run, setPhase, transitionRun } from '../jobs/index.ts';
 
 import { buildAgentContainerSpec, IN_CONTAINER, paddockLabels } from '../runtime/index.ts';
@@ -11,6 +12,8 @@ import { createRunCheckout, removeCheckout } from '../workspace/index.ts';
 import { agentFor } from './agents.ts';
 import type { Paddock } from './context.ts';
 import { prepareWorkspaceDir } from './workspaces.ts';
+import { egressEnv, networkPolicyOf } from './network.ts';
+import { releaseRunSecrets, runGrants, stageRunSecrets } from './secrets.ts';
 
 /** The loopback port inside the container where the entrypoint bridges to the model relay socket. */
 const MODEL_PORT = 4000;
@@ -40,7 +43,10 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
   if (run.newSession) await runtime.createVolume(session.volume, paddockLabels(p.instance, 'session-home', { session: session.id }));
 
   setPhase(p.runs, p.events, run.id, 'creating-container');
+  const network = networkPolicyOf(p, run.id);
   const adapter = agentFor(run.agent);
+  const { mounts: extraMounts } = runGrants(p).get(run.id);
+  const secretsFile = stageRunSecrets(p, run);
   const containerId = await runtime.createContainer(
     buildAgentContainerSpec({
       instance: p.instance,
@@ -50,13 +56,18 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
       image: run.image,
       argv: adapter.buildArgv(run.prompt, run.options, { sessionId: session.id, resume: run.resume, persistent: run.keepAlive }),
       // PADDOCK_INPUT: the entry script feeds the agent's stdin from this socket (a persistent run's turns).
-      env: { ...adapter.buildEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }), ...(run.keepAlive ? { PADDOCK_INPUT: IN_CONTAINER_INPUT_SOCKET } : {}) },
+      env: { ...adapter.buildEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }), ...(run.keepAlive ? { PADDOCK_INPUT: IN_CONTAINER_INPUT_SOCKET } : {}), ...egressEnv(network.mode) },
 
       checkoutDir: checkout.dir,
       ...(checkout.objectsDir ? { sharedObjectsDir: checkout.objectsDir } : {}),
       sessionVolume: session.volume,
       relayDir: relayDirOf(run),
+      networkOpen: network.mode === 'open',
       limits: { memoryBytes: run.memoryBytes, cpus: run.cpus, pids: run.pids },
+      logMaxBytes: p.config.containerLogSize,
+      extraMounts: recheckMounts(extraMounts),
+      engine: runtime.info.kind,
+      ...(secretsFile ? { secretsFile } : {}),
     }),
   );
   transitionRun(p.runs, p.events, run.id, 'starting', { containerId });
@@ -74,7 +85,25 @@ export async function abandonRun(p: Paddock, run: Run): Promise<void> {
       p.sessions.delete(session.id);
     }
   }
+  releaseRunSecrets(p, current.id);
   await removeCheckout(current.runDir).catch(() => {});
   rmSync(current.runDir, { recursive: true, force: true });
   p.runs.update(current.id, { checkoutDir: null });
+}
+
+/**
+ * The mounts as checked at spawn, checked again now: a host path that no longer resolves to what was allowed (a
+ * directory swapped for a symlink while the run was queued) fails the start.
+ */
+function recheckMounts(mounts: RunGrants['mounts']): RunGrants['mounts'] {
+  for (const m of mounts) {
+    let now: string;
+    try {
+      now = realpathSync(m.host);
+    } catch {
+      now = '(gone)';
+    }
+    if (now !== m.host) throw new Error(`mount ${m.host} → ${m.container}: the host path now resolves to ${now}, not to what was allowed at spawn`);
+  }
+  return mounts;
 }

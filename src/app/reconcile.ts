@@ -5,6 +5,7 @@
  */
 import { LABEL } from '../runtime/index.ts';
 import type { Paddock } from './context.ts';
+import { sweepRunSecretFiles } from './secrets.ts';
 
 export interface ReconcileReport {
   adopted: string[];
@@ -13,6 +14,8 @@ export interface ReconcileReport {
 
 export async function reconcile(p: Paddock, opts: { removeOrphans?: boolean } = {}): Promise<ReconcileReport> {
   const report: ReconcileReport = { adopted: p.host.adoptOrphans(), orphansRemoved: [] };
+  // Secrets files of runs that ended while no daemon was there to remove them.
+  sweepRunSecretFiles(p);
   if (opts.removeOrphans) {
     const runtime = await p.runtime();
     for (const c of await runtime.listContainers({ [LABEL.managed]: 'true', [LABEL.instance]: p.instance })) {

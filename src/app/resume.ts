@@ -8,6 +8,8 @@ import type { Paddock } from './context.ts';
 import { findRun } from './find-run.ts';
 import { resolveSession, spawnRun } from './spawn.ts';
 import type { SpawnInput } from './spawn-input.ts';
+import { runGrants } from './secrets.ts';
+import { networkPolicyOf } from './network.ts';
 
 export type ResumeInput = { task: string } & Partial<Omit<SpawnInput, 'repo' | 'task' | 'sessionId' | 'reuseBranch' | 'resume'>>;
 
@@ -33,7 +35,21 @@ export async function resumeRun(p: Paddock, ref: string, input: ResumeInput): Pr
     timeout: earlier.timeoutMs / 1000,
     agentOptions: earlier.options,
     ...(earlier.model ? { model: earlier.model } : {}),
+    // The same extra mounts (as asked, checked again) and secrets as the earlier run.
+    ...grantsOf(p, earlier.id),
+    // The same network: its mode and the rules it had (checked again: open only where it is still permitted).
+    network: networkOf(p, earlier.id),
     ...input,
     sessionId: session.id,
   });
+}
+
+function grantsOf(p: Paddock, runId: string): Pick<SpawnInput, 'mounts' | 'secretsEnv'> {
+  const g = runGrants(p).get(runId);
+  return { mounts: g.mounts, secretsEnv: g.secretsEnv };
+}
+
+function networkOf(p: Paddock, runId: string): NonNullable<SpawnInput['network']> {
+  const n = networkPolicyOf(p, runId);
+  return n.mode === 'proxy' ? { mode: n.mode, allow: n.allow } : { mode: n.mode };
 }

@@ -1,6 +1,7 @@
 /** The spawn request, validated at the edge. CLI flags, REST bodies and MCP tool calls all land here. */
 import { z } from 'zod';
 import { TASK_TYPES, type WorkspaceKind } from '../jobs/run.ts';
+import { NETWORK_MODES } from '../egress/mode.ts';
 
 /** Where a run works: its own clone of a repository, an empty scratch directory, or a directory mounted as it is. */
 export const WORKSPACE_KINDS = ['clone', 'scratch', 'mount'] as const satisfies readonly WorkspaceKind[];
@@ -47,6 +48,38 @@ export const spawnInputSchema = z.object({
     .optional()
     .describe('With keepAlive: end the run after this long without a message, e.g. 30m (default PADDOCK_IDLE_TIMEOUT); 0 or "never": no idle limit'),
 
+  mounts: z
+    .array(
+      z
+        .object({
+          host: z.string().min(1).max(4096).describe('Host path (resolved: symlinks and .. followed, then checked against PADDOCK_MOUNT_ALLOW)'),
+          container: z.string().min(1).max(4096).describe('Where it appears in the container (system, credential, HOME and /workspace paths are refused)'),
+          readOnly: z.boolean().default(true).describe('false: writable (only under a PADDOCK_MOUNT_ALLOW directory marked :rw)'),
+        })
+        .strict(),
+    )
+    .max(16)
+    .default([])
+    .describe('Extra host paths mounted into the run (nosuid, nodev; read-only unless asked): refused unless PADDOCK_MOUNT_ALLOW allows them (docs/policy.md)'),
+  secretsEnv: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('Environment variables the agent gets from stored secrets, variable → secret name, e.g. {"GH_TOKEN": "github-token"} (docs/secrets.md); at most 50'),
+  network: z
+    .object({
+      mode: z
+        .enum(NETWORK_MODES)
+        .optional()
+        .describe("none: no network at all; proxy: only through the run's egress proxy, by its allow list (the default); open: a bridge network, only where PADDOCK_EGRESS_OPEN permits it"),
+      allow: z
+        .array(z.string().trim().min(1).max(300))
+        .max(100)
+        .default([])
+        .describe('HOST[:PORT] rules added to the server\'s default list (PADDOCK_EGRESS_ALLOW), e.g. "api.example.com", "*.example.org:8443"; * globs, no port: 80 and 443'),
+    })
+    .strict()
+    .optional()
+    .describe("The run's network (docs/egress.md); default: proxy with the server's allow list, or none when that list is empty"),
   webhookUrl: z
     .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
     .max(2048)

@@ -1,6 +1,6 @@
 /** spawn: validate everything, make the private checkout, create the hardened container, hand it to a supervisor. */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { buildPrompt } from '../agents/claude/index.ts';
 import { formatDuration, parseBytes, parseCpus, parseDuration, parsePids } from '../config/index.ts';
 import { ErrorCode, PaddockError, invalidInput, notFound } from '../errors/index.ts';
@@ -16,6 +16,9 @@ import { type ParsedSpawnInput, spawnInputSchema, type SpawnInput } from './spaw
 import { mountableDir, scratchDirOf } from './workspaces.ts';
 import { validate } from './validate.ts';
 import { checkWebhookTarget } from './webhooks/target.ts';
+import { networkRepo, settleNetwork } from './network.ts';
+import { checkImagePolicy, checkMountPolicy, checkRepoPolicy } from './policy.ts';
+import { checkRunSecrets, runGrants } from './secrets.ts';
 
 /**
  * Validates the whole request, then records the run as queued and returns it; the host takes it from the queue when a
@@ -40,6 +43,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   if (limits.memoryBytes < 64 * 1024 ** 2) throw new PaddockError(ErrorCode.InvalidInput, 'memory limit below 64m', { hint: 'an agent needs at least 64m; 512m is the default' });
   if (req.resume && !req.sessionId) throw new PaddockError(ErrorCode.InvalidInput, 'resume needs a session id', { hint: 'pass the session id of an earlier run (paddock status <id> shows it)' });
   if (req.webhookUrl !== undefined) await checkWebhookTarget(req.webhookUrl, cfg.webhookAllowPrivate);
+  const network = settleNetwork(p, req.network);
   // The CLI refuses to start a conversation under an existing session id, so continuing a session means resuming it.
   const resume = req.sessionId !== undefined;
 
@@ -49,7 +53,10 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
 
   const id = randomBytes(6).toString('hex');
   const runDir = join(cfg.home, 'runs', id);
+  // The repository policy before anything reads or writes the repository (withChanges writes objects into it).
+  if (req.repo !== undefined) checkRepoPolicy(p, resolve(req.repo));
   const { repo, branch, exists, baseRef, baseSha, changesNote } = req.workspace === 'clone' ? await cloneTarget(p, req, id) : await plainTarget(p, req, runDir);
+  if (req.workspace !== 'scratch') checkRepoPolicy(p, repo);
 
   const runtime = await p.runtime();
   const image = req.image ?? cfg.image;
@@ -58,6 +65,10 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
       hint: image === cfg.image ? 'build it with `paddock image build` (npm run up does)' : 'build or pull it first, or leave --image out to use the default agent image',
     });
   }
+
+  checkImagePolicy(p, image);
+  const mounts = checkMountPolicy(p, req.mounts, runtime.info.kind);
+  checkRunSecrets(p, req.secretsEnv);
 
   if (req.newSessionId !== undefined && req.sessionId !== undefined) throw invalidInput('sessionId and newSessionId: pass one (continue a session, or start one with a chosen id)');
   if (req.newSessionId !== undefined && p.sessions.get(req.newSessionId.toLowerCase())) {
@@ -140,10 +151,12 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   );
   try {
     insertRun(p, run);
+    networkRepo(p).setPolicy({ runId: id, ...network });
   } catch (e) {
     if (newSession) p.sessions.delete(sessionId);
     throw e;
   }
+  runGrants(p).set(id, { mounts, secretsEnv: req.secretsEnv });
   p.events.append(id, { kind: 'state', from: 'new', to: 'queued', reason: null });
   if (opts.firstMessage !== false) queueFirstMessage(p, p.runs.get(id)!);
 

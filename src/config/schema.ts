@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { invalidInput } from '../errors/index.ts';
 import { parseBytes, parseCpus, parseDuration, parsePids } from './units.ts';
 import { parseAddressList, parseFlag, parseList, parsePositiveNumber } from './flags.ts';
+import { parseImageAllow, parseMountAllow, parseRepoAllow } from '../policy/config.ts';
 
 const size = (d: string) =>
   z
@@ -104,12 +105,46 @@ export const configFields = z.object({
   idleTimeout: duration('30m').describe(
     'PADDOCK_IDLE_TIMEOUT: a persistent run (keepAlive) waiting this long for a message has its input closed and ends completed (a run may ask for another, or for none)',
   ),
+  // Finalize and supervision against hostile output (docs/workspace.md).
+  gitTimeout: duration('5m').describe('PADDOCK_GIT_TIMEOUT: every git command Paddock runs on the host is killed after this long'),
+  maxFileSize: size('100m').describe("PADDOCK_MAX_FILE_SIZE: files in a run's tree larger than this are left out of its commit and reported (sparse files always are)"),
+  maxLineSize: size('1m').describe("PADDOCK_MAX_LINE_SIZE: a line of a container's output longer than this (in characters) is cut there; the rest is dropped with a note"),
+  maxRunOutput: size('32m').describe('PADDOCK_MAX_RUN_OUTPUT: output stored per run (characters of its lines); past it, lines are counted and dropped with one note'),
+  maxRunLines: z
+    .union([z.string(), z.number()])
+    .default(200_000)
+    .transform((v, ctx) => tryParse(() => positiveInt(v, 'PADDOCK_MAX_RUN_LINES'), ctx))
+    .describe('PADDOCK_MAX_RUN_LINES: output lines stored per run; past it, lines are counted and dropped with one note'),
+  containerLogSize: size('128m').describe("PADDOCK_CONTAINER_LOG_SIZE: the engine keeps at most this much of a container's log (LogConfig max-size)"),
 
   workdirRoots: z
     .union([z.string(), z.array(z.string())])
     .default([])
     .transform((v, ctx) => tryParse(() => parseRoots(v), ctx))
     .describe("PADDOCK_WORKDIR_ROOTS: comma-separated absolute paths; a plain directory (not in a git repository) under one of them may be mounted as a run's workspace as it is"),
+  // Mount, image and repository policy, and secrets (docs/policy.md, docs/secrets.md).
+  mountAllow: z
+    .union([z.string(), z.array(z.string())])
+    .default([])
+    .transform((v, ctx) => tryParse(() => parseMountAllow(v), ctx))
+    .describe(
+      'PADDOCK_MOUNT_ALLOW: host directories a run may have mounted (--mount, mounts, podman.volumes), comma-separated absolute paths, each read-only unless it ends in :rw; checked after resolving symlinks and ..; empty (the default): no extra mount at all',
+    ),
+  imageAllow: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v, ctx) => (v === undefined ? undefined : tryParse(() => parseImageAllow(v).map((r) => r.pattern), ctx)))
+    .describe('PADDOCK_IMAGE_ALLOW: images a run may use, comma-separated globs (* within a path segment, ** across); default: PADDOCK_IMAGE and localhost/paddock-*'),
+  repoAllow: z
+    .union([z.string(), z.array(z.string())])
+    .default(['/'])
+    .transform((v, ctx) => tryParse(() => parseRepoAllow(v).map((r) => r.pattern), ctx))
+    .describe('PADDOCK_REPO_ALLOW: repositories (and mounted workspaces) a run may work on, comma-separated absolute directories (globs allowed), each with everything under it; default / (any)'),
+  secretsTmpfs: z
+    .string()
+    .default('/dev/shm')
+    .refine((v) => isAbsolute(v), 'must be an absolute path')
+    .describe("PADDOCK_SECRETS_TMPFS: the tmpfs where a run's secrets file lives while it runs (never on disk)"),
   jobTtl: duration('7d').describe("PADDOCK_JOB_TTL: a finished run's container is removed this long after the run ended (its record, output and branch stay)"),
   logLevel: z
     .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
@@ -216,7 +251,12 @@ export const configFields = z.object({
 });
 
 export const configSchema = configFields
-  .transform((c) => ({ ...c, maxRunning: c.maxRunning ?? Math.max(1, Math.floor((totalmem() * 0.75) / c.memory)) }))
+  .transform((c) => ({
+    ...c,
+    maxRunning: c.maxRunning ?? Math.max(1, Math.floor((totalmem() * 0.75) / c.memory)),
+    // Paddock's own images unless the operator lists others.
+    imageAllow: c.imageAllow ?? [...new Set([c.image, 'localhost/paddock-*'])],
+  }))
   .superRefine((c, ctx) => {
     if (c.timeout > c.maxTimeout) ctx.addIssue({ code: 'custom', path: ['timeout'], message: `the default timeout is above PADDOCK_MAX_TIMEOUT (${c.maxTimeout / 1000}s)` });
     // Auth with nothing to authenticate against would lock every TCP client out while looking secure.
@@ -252,8 +292,18 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   PADDOCK_MAX_RUNNING: 'maxRunning',
   PADDOCK_UPSTREAM_FAIL_AFTER: 'upstreamFailAfter',
   PADDOCK_IDLE_TIMEOUT: 'idleTimeout',
+  PADDOCK_GIT_TIMEOUT: 'gitTimeout',
+  PADDOCK_MAX_FILE_SIZE: 'maxFileSize',
+  PADDOCK_MAX_LINE_SIZE: 'maxLineSize',
+  PADDOCK_MAX_RUN_OUTPUT: 'maxRunOutput',
+  PADDOCK_MAX_RUN_LINES: 'maxRunLines',
+  PADDOCK_CONTAINER_LOG_SIZE: 'containerLogSize',
 
   PADDOCK_WORKDIR_ROOTS: 'workdirRoots',
+  PADDOCK_MOUNT_ALLOW: 'mountAllow',
+  PADDOCK_IMAGE_ALLOW: 'imageAllow',
+  PADDOCK_REPO_ALLOW: 'repoAllow',
+  PADDOCK_SECRETS_TMPFS: 'secretsTmpfs',
   PADDOCK_JOB_TTL: 'jobTtl',
   PADDOCK_LOG_LEVEL: 'logLevel',
   PADDOCK_METRICS_ENABLED: 'metricsEnabled',

@@ -42,6 +42,10 @@ export interface SupervisorDeps {
   owner: Owner;
   /** Turns of persistent runs (keepAlive); without it such a run gets no input. */
   messages?: MessagesRepo;
+  /** Starts the run's egress proxy beside its relay (network proxy runs), undefined when it has none; closed with the relay. */
+  egress?: (run: Run) => Promise<{ close(): Promise<void> } | undefined>;
+  /** What removes a run's secret values from its output before it is stored (docs/secrets.md); none: stored as it is. */
+  redactor?: (run: Run) => ((line: IngestLine) => IngestLine) | undefined;
 
   log?: (msg: string) => void;
 }
@@ -143,6 +147,7 @@ export class RunSupervisor {
     }
     const containerId = run.containerId;
     let relay: ModelRelay | undefined;
+    let egress: { close(): Promise<void> } | undefined;
     let conversation: Conversation | undefined;
 
     const cancels: (() => void)[] = [];
@@ -165,6 +170,8 @@ export class RunSupervisor {
           if (giveUp) void this.requestStop(runId, 'upstream', message);
         },
       });
+      // Like the relay, the egress proxy comes back with every drive (a restarted or adopting daemon serves it again).
+      egress = await this.d.egress?.(run);
       // A persistent run's input socket is up before its container starts (the reader in there retries anyway).
       if (run.keepAlive && this.d.messages) {
         const adapter = this.d.agent(run.agent);
@@ -224,12 +231,14 @@ export class RunSupervisor {
       for (const cancel of cancels) cancel();
       await conversation?.stop();
       await relay?.close();
+      await egress?.close();
     }
   }
 
   /** Streams the container's output into the event log, in batches, parsing each stdout line with the agent adapter. */
   private async pump(run: Run, follow: boolean, signal: AbortSignal | undefined): Promise<void> {
     const adapter = this.d.agent(run.agent);
+    const redact = this.d.redactor?.(run) ?? ((l: IngestLine) => l);
     const counters = { stdout: 0, stderr: 0 };
     let batch: IngestLine[] = [];
     let timer: NodeJS.Timeout | undefined;
@@ -246,7 +255,7 @@ export class RunSupervisor {
     for await (const line of this.d.runtime.logs(run.containerId!, { follow, ...(signal ? { signal } : {}) })) {
       const index = counters[line.stream]++;
       const events = line.stream === 'stdout' ? adapter.parseLine(line.line) : [];
-      batch.push({ stream: line.stream, index, events, text: line.line });
+      batch.push(redact({ stream: line.stream, index, events, text: line.line }));
       if (failure !== undefined) throw failure;
       if (batch.length >= 200) flush();
       // A lone line is stored within 50 ms, so the live tail keeps up; a timer's error is rethrown in this loop.

@@ -11,6 +11,8 @@ export const IN_CONTAINER = {
   home: '/home/agent',
   /** Holds the model relay's unix socket (a directory, so a restarted relay's new socket is visible). */
   relayDir: '/run/paddock',
+  /** The run's secrets (NAME=base64 lines), read by the entry script at start; outside relayDir, which is a mount of its own. */
+  secretsFile: '/run/paddock-secrets/env',
   user: '1000:1000',
   uid: 1000,
 } as const;
@@ -41,7 +43,19 @@ export interface AgentContainerInput {
   sessionVolume: string;
   /** Host directory holding the model relay socket, mounted read-only at /run/paddock. */
   relayDir: string;
+  /** The run asked for network open (the server permits it): a bridge network instead of none. */
+  networkOpen?: boolean;
   limits: ResourceLimits;
+  /**
+   * Extra host paths the mount policy allowed (app/policy.ts: host resolved, container path checked), read-only unless
+   * granted otherwise; nosuid,nodev where the engine's binds take them (Podman; Docker gets read-only ones only).
+   */
+  extraMounts?: readonly { host: string; container: string; readOnly: boolean }[];
+  engine?: 'podman' | 'docker';
+  /** Host path of the run's secrets file on a tmpfs (secrets/run-file.ts), mounted read-only at IN_CONTAINER.secretsFile. */
+  secretsFile?: string;
+  /** The most of the container's log the engine keeps (LogConfig max-size, one file; Podman 4.3's compat API and Docker both take it). */
+  logMaxBytes?: number;
 }
 
 declare const hardened: unique symbol;
@@ -71,9 +85,14 @@ export function buildAgentContainerSpec(input: AgentContainerInput): HardenedCon
         ...(input.sharedObjectsDir ? [`${input.sharedObjectsDir}:${input.sharedObjectsDir}:ro`] : []),
         `${input.sessionVolume}:${IN_CONTAINER.home}:rw`,
         `${input.relayDir}:${IN_CONTAINER.relayDir}:ro`,
+        ...(input.extraMounts ?? []).map((m) => `${m.host}:${m.container}:${m.readOnly ? 'ro' : 'rw'}${input.engine === 'docker' ? '' : ',nosuid,nodev'}`),
+        ...(input.secretsFile ? [`${input.secretsFile}:${IN_CONTAINER.secretsFile}:ro${input.engine === 'docker' ? '' : ',nosuid,nodev,noexec'}`] : []),
       ],
-      // No network at all: the model is reached through the relay socket above. Egress, when allowed, is a later layer.
+      // No network at all: the model is reached through the relay socket above, egress through the egress proxy's
+      // socket beside it. Only a run with network open (permitted by PADDOCK_EGRESS_OPEN) gets the engine's bridge.
       ...hardening(limits, { '/tmp': 'rw,nosuid,nodev,size=512m,mode=1777', '/var/tmp': 'rw,nosuid,nodev,size=64m,mode=1777' }),
+      ...(input.networkOpen ? { NetworkMode: 'bridge' } : {}),
+      ...(input.logMaxBytes ? { LogConfig: { Type: 'json-file', Config: { 'max-size': String(input.logMaxBytes), 'max-file': '1' } } } : {}),
     },
   };
   return spec as HardenedContainerSpec;

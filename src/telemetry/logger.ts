@@ -26,7 +26,7 @@ export interface Logger {
 }
 
 /** The components that log, each its own NODE_DEBUG section (paddock-engine, paddock-git, …). */
-export type Component = 'engine' | 'git' | 'supervisor' | 'api' | 'daemon' | 'tracing';
+export type Component = 'engine' | 'git' | 'supervisor' | 'api' | 'daemon' | 'tracing' | 'policy';
 
 let sink: LogSink | undefined;
 let sinkDebug = false;

@@ -103,15 +103,12 @@ function outputFormatOf(v: string | null | undefined): OutputFormat {
 
 /**
  * `podman`: the limits map onto the run's; a relative CPU weight is a hint Paddock does not apply (it sets a hard CPU
- * limit). What Paddock cannot give (extra mounts, secrets, lifecycle hooks, compose) is refused by name.
+ * limit). volumes and secrets_env go to the mount policy and the secret store (checked in spawnRun, refused by rule);
+ * what Paddock cannot give (lifecycle hooks, compose) is refused by name.
  */
 function podmanLimits(o: PodmanOptionsWire, field: 'podman' | 'container'): Partial<SpawnInput> {
-  if (o.volumes?.length)
-    throw invalidInput(
-      `${field}.volumes: Paddock mounts nothing into a run but its workspace`,
-      'pass the directory as workdir (a git repository gets its own clone; a plain directory must be under PADDOCK_WORKDIR_ROOTS)',
-    );
-  if (o.secrets_env && Object.keys(o.secrets_env).length) throw invalidInput(`${field}.secrets_env is not supported yet: runs get no secrets but their model token`);
+  const mounts = (o.volumes ?? []).map((v, i) => volumeOf(v, `${field}.volumes[${i}]`));
+  const secretsEnv = o.secrets_env ?? {};
   const hooks = o.lifecycle;
   if (hooks && (hooks.on_create_command?.length || hooks.post_create?.length || hooks.post_start?.length)) {
     throw invalidInput(`${field}.lifecycle is not supported: the container runs the agent alone (no hook commands)`, 'put the setup steps into the prompt, or into the image');
@@ -122,7 +119,23 @@ function podmanLimits(o: PodmanOptionsWire, field: 'podman' | 'container'): Part
     ...(o.timeout ? { timeout: o.timeout } : {}),
     ...(o.memory ? { memory: o.memory } : {}),
     ...(o.cpus ? { cpus: o.cpus } : {}),
+    ...(mounts.length ? { mounts } : {}),
+    ...(Object.keys(secretsEnv).length ? { secretsEnv } : {}),
   };
+}
+
+/** Stromboli's volume options Paddock takes: ro/rw, and the ones it applies anyway (nosuid, nodev) or that mean nothing here (z, Z: no SELinux relabelling). */
+const VOLUME_OPTIONS = new Set(['ro', 'rw', 'nosuid', 'nodev', 'z', 'Z']);
+
+/** `host:container[:options]` → a mount request (read-only unless rw is asked for). */
+function volumeOf(v: string, at: string): { host: string; container: string; readOnly: boolean } {
+  const parts = v.split(':');
+  if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1]) throw invalidInput(`${at}: "${v.slice(0, 200)}" is not host:container[:options]`, 'e.g. /data/ref:/ref:ro');
+  const options = parts[2] ? parts[2].split(',') : [];
+  const unknown = options.find((x) => !VOLUME_OPTIONS.has(x));
+  if (unknown !== undefined) throw invalidInput(`${at}: volume option "${unknown.slice(0, 32)}" is not supported (Paddock takes ${[...VOLUME_OPTIONS].join(', ')})`);
+  if (options.includes('ro') && options.includes('rw')) throw invalidInput(`${at}: ro and rw both given`);
+  return { host: parts[0], container: parts[1], readOnly: !options.includes('rw') };
 }
 
 /** Paddock's run state as a Stromboli job status. A run killed by a signal (exit > 128, e.g. out of memory) crashed. */

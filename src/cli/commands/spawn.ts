@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { invalidInput, type RunView as Run, type StoredEvent, TASK_TYPES } from '../../app/light.ts';
 import { call } from '../client.ts';
 import { info, out } from '../context.ts';
@@ -71,6 +71,16 @@ export function registerSpawn(program: Command): void {
     .option('--with-changes', 'start from your working tree: uncommitted and untracked (not ignored) changes go into the starting commit')
     .option('--max-turns <n>', 'stop the agent after this many turns')
     .option('--agent-option <key=json...>', 'any other agent option, e.g. allowed_tools=\'["Bash"]\' (repeatable)')
+    .option('--mount <host:container[:ro|rw]...>', 'mount a host path into the run, read-only unless :rw (repeatable; only under PADDOCK_MOUNT_ALLOW, see docs/policy.md)')
+    .option('--secret-env <VAR=secret...>', 'give the agent a stored secret as an environment variable, e.g. GH_TOKEN=github-token (repeatable; paddock secret set)')
+    .addOption(
+      new Option('--network <mode>', "none: no network at all; proxy: only through the run's egress proxy, by its allow list; open: a bridge network (only where PADDOCK_EGRESS_OPEN permits it)").choices([
+        'none',
+        'proxy',
+        'open',
+      ]),
+    )
+    .option('--allow <host[:port]...>', "let the run's egress proxy reach this host too (repeatable; * globs, no port: 80 and 443); see paddock net <id>")
     .option('-d, --detach', 'print the run id and return at once')
     .option('--json', 'print raw events, one JSON object a line; with --detach, the run as JSON')
     .addHelpText(
@@ -81,6 +91,8 @@ export function registerSpawn(program: Command): void {
         '  paddock spawn --repo . --type explore --task "Map the request flow" --detach',
         '  paddock spawn --repo . --task-file TASK.md --timeout 1h --memory 2g',
         '  git log -1 --format=%B | paddock spawn --repo . --task -',
+        '  paddock spawn --repo . --task "Add the dependency" --allow api.example.com --allow "*.example.org:8443"',
+        '  paddock spawn --repo . --task "Refactor offline" --network none',
       ].join('\n'),
     )
     .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
@@ -98,6 +110,8 @@ export function registerSpawn(program: Command): void {
         }
       }
       if (o.maxTurns !== undefined) agentOptions.max_turns = Number(o.maxTurns);
+      const mounts = ((o.mount as string[] | undefined) ?? []).map(mountOf);
+      const secretsEnv = secretsEnvOf((o.secretEnv as string[] | undefined) ?? []);
       // Paths are the daemon's to open: send them absolute (it does not share this shell's working directory).
       const run = await call<Run>('POST', '/api/v1/runs', {
         repo: resolve(o.repo as string),
@@ -117,9 +131,41 @@ export function registerSpawn(program: Command): void {
         agentOptions,
         ...(o.keepAlive ? { keepAlive: true } : {}),
         ...(o.idleTimeout ? { idleTimeout: o.idleTimeout as string } : {}),
+        ...(mounts.length ? { mounts } : {}),
+        ...(Object.keys(secretsEnv).length ? { secretsEnv } : {}),
+        ...networkOf(o.network as 'none' | 'proxy' | 'open' | undefined, (o.allow as string[] | undefined) ?? []),
       });
       await showSpawned(run, { detach: Boolean(o.detach), json: Boolean(o.json), ctrlC });
     });
+}
+
+/** --network and --allow, as the request's network (left out when neither is given: the server's default). */
+function networkOf(mode: 'none' | 'proxy' | 'open' | undefined, allow: string[]): { network?: { mode?: 'none' | 'proxy' | 'open'; allow: string[] } } {
+  if (mode === undefined && allow.length === 0) return {};
+  return { network: { ...(mode ? { mode } : {}), allow } };
+}
+
+/** --mount HOST:CONTAINER[:ro|rw]; the host path absolute (the daemon does not share this shell's directory). */
+function mountOf(v: string): { host: string; container: string; readOnly: boolean } {
+  const parts = v.split(':');
+  const mode = parts.length === 3 ? parts[2] : 'ro';
+  if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1] || (mode !== 'ro' && mode !== 'rw'))
+    throw invalidInput(`--mount ${v}: expected HOST:CONTAINER, HOST:CONTAINER:ro or HOST:CONTAINER:rw`, 'e.g. --mount ~/data/ref:/ref');
+  // Not resolve(): that would fold `..` before the daemon follows symlinks (it resolves the path as it really is).
+  return { host: isAbsolute(parts[0]) ? parts[0] : `${process.cwd()}/${parts[0]}`, container: parts[1], readOnly: mode === 'ro' };
+}
+
+/** --secret-env VAR=secret-name, repeatable; a variable given twice is a mistake. */
+function secretsEnvOf(items: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of items) {
+    const eq = kv.indexOf('=');
+    if (eq < 1 || eq === kv.length - 1) throw invalidInput(`--secret-env ${kv}: expected VAR=secret-name`, 'e.g. --secret-env GH_TOKEN=github-token');
+    const k = kv.slice(0, eq);
+    if (k in env) throw invalidInput(`--secret-env ${k} is given twice`);
+    env[k] = kv.slice(eq + 1);
+  }
+  return env;
 }
 
 /**
