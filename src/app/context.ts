@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../config/index.ts';
+import { setGitTimeout } from '../workspace/index.ts';
 import { EventLog } from '../events/index.ts';
 import { type ContainerRuntime, discoverEngine, DockerEngineRuntime } from '../runtime/index.ts';
 import { openDb, type Db } from '../store/db.ts';
@@ -37,6 +38,7 @@ export interface OpenOptions {
 }
 
 export function openPaddock(config: Config = loadConfig(), opts: OpenOptions = {}): Paddock {
+  setGitTimeout(config.gitTimeout);
   mkdirSync(join(config.home, 'runs'), { recursive: true });
   const db = openDb(join(config.home, 'paddock.db'));
   let engine: Promise<ContainerRuntime> | undefined;

@@ -74,7 +74,7 @@ export interface MergeRunResult extends MergeResult {
  * Merges the run branch into its base (or opts.into). Nothing to merge (an empty run, or one already merged) is
  * not an error: merged is false, and nothing is recorded (no mergedAt/mergeSha, no note).
  */
-export async function mergeRun(p: Paddock, idOrPrefix: string, opts: { squash?: boolean; into?: string } = {}): Promise<MergeRunResult> {
+export async function mergeRun(p: Paddock, idOrPrefix: string, opts: { squash?: boolean; into?: string; allowOutsideSymlinks?: boolean } = {}): Promise<MergeRunResult> {
   const run = findRun(p, idOrPrefix);
   broughtBack(run, 'merge');
   const into = opts.into ?? run.baseRef;
@@ -88,11 +88,15 @@ export async function mergeRun(p: Paddock, idOrPrefix: string, opts: { squash?: 
     branch: run.branch,
     into,
     squash,
+    allowOutsideSymlinks: opts.allowOutsideSymlinks === true,
     message: `${squash ? 'Squashed' : 'Merge'} paddock run ${run.id}: ${firstLine(run.task)}`,
   });
   if (result.status !== 'merged') return { run, ...result, merged: false, nothingBecause: nothingToMergeBecause(run, into) };
   p.runs.update(run.id, { mergedAt: Date.now(), mergeSha: result.commit });
-  p.events.append(run.id, { kind: 'note', message: `merged into ${into} as ${result.commit}${squash ? ' (squashed)' : ''}` });
+  p.events.append(run.id, {
+    kind: 'note',
+    message: `merged into ${into} as ${result.commit}${squash ? ' (squashed)' : ''}${opts.allowOutsideSymlinks === true ? ' (symlinks pointing outside the worktree allowed)' : ''}`,
+  });
   return { run: findRun(p, run.id), ...result, merged: true, nothingBecause: null };
 }
 

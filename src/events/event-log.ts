@@ -19,7 +19,12 @@ export interface StoredEvent {
 }
 
 /** Paddock's own events (state changes, phases, notes), alongside the agent's. */
-export type PaddockEvent = { kind: 'state'; from: string; to: string; reason?: string | null } | { kind: 'phase'; phase: string } | { kind: 'note'; message: string };
+export type PaddockEvent =
+  | { kind: 'state'; from: string; to: string; reason?: string | null }
+  | { kind: 'phase'; phase: string }
+  | { kind: 'note'; message: string }
+  /** What finalize found in the run's tree (workspace FinalizeReport): removed special files, files left out, outside symlinks, flagged authors. */
+  | { kind: 'finalize'; report: object };
 
 export interface IngestLine {
   stream: 'stdout' | 'stderr';

@@ -9,7 +9,9 @@ import { ErrorCode, PaddockError, invalidInput } from '../errors/index.ts';
 import { baseIndexPath, checkoutDir, copyKeepingMtime, readCheckoutRecord, writeCheckoutRecord } from './checkout-record.ts';
 import type { CheckoutRecord } from './checkout-record.ts';
 import { PADDOCK_IDENTITY } from './clone-config.ts';
+import { type CommitFlag, authorFlags, restampCommits } from './committer.ts';
 import { cloneGit, repoGit, repoGitResult } from './git.ts';
+import { type LeftOutFile, type OutsideSymlink, type RemovedKind, sweepTree } from './hostile-tree.ts';
 import { chownTree, currentOwner } from './ownership.ts';
 import { inspectRepo } from './repo.ts';
 import { withRepoLock } from './repo-lock.ts';
@@ -32,6 +34,25 @@ export interface FinalizeRunCheckoutInput {
   commitMessage?: string;
   /** true: fetch the run branch into the user's repository. false (explore runs): leave it in the clone only. */
   bringBack: boolean;
+  /** Files larger than this are left out of the commit and reported (default 100 MiB). */
+  maxFileBytes?: number;
+  /** When the run started (ms): author dates far from [runStartedAt, now] are flagged. Defaults to the checkout's creation. */
+  runStartedAt?: number;
+}
+
+/** What finalize found in the tree and did about it (a run event; `status` and `diff` show it). */
+export interface FinalizeReport {
+  /** FIFOs, sockets, device nodes and nested `.git` entries, removed before any git command. */
+  removed: { path: string; kind: RemovedKind }[];
+  /** Files not committed: above the size limit, or sparse. */
+  leftOut: LeftOutFile[];
+  /** Symlinks in the tree that point outside it (merge refuses them unless allowed). */
+  outsideSymlinks: OutsideSymlink[];
+  /** The agent's commits rewritten with Paddock as committer. */
+  restamped: number;
+  /** Commits whose claimed author is not the agent, or whose date is far from the run's time. */
+  authorFlags: CommitFlag[];
+  maxFileBytes: number;
 }
 
 export interface FinalizedRun {
@@ -48,8 +69,11 @@ export interface FinalizedRun {
   broughtBack: boolean;
   /** What the agent had planted and finalize removed or reset (for the run's log). */
   neutralised: string[];
-  timings: { chownMs: number; sanitizeMs: number; commitMs: number; bringBackMs: number; totalMs: number };
+  report: FinalizeReport;
+  timings: { chownMs: number; sweepMs: number; sanitizeMs: number; commitMs: number; bringBackMs: number; totalMs: number };
 }
+
+export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
 
 const DEFAULT_MESSAGE = 'Changes left uncommitted by the agent\n\nCommitted by Paddock when the run ended.';
 
@@ -78,18 +102,27 @@ export async function finalizeRunCheckout(input: FinalizeRunCheckoutInput): Prom
   await chownTree(dir, input.hostUid ?? owner.uid, input.hostGid ?? owner.gid);
   const chownMs = performance.now() - tChown;
 
-  // 2. A fresh .git: known-good config, no hooks, alternates = the user's objects, only the run branch.
+  // 2. Before any git command: remove what would block git or send it elsewhere; list what stays out of the commit.
+  const tSweep = performance.now();
+  const maxFileBytes = input.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const swept = await sweepTree(dir, { maxFileBytes });
+  const sweepMs = performance.now() - tSweep;
+
+  // 3. A fresh .git: known-good config, no hooks, alternates = the user's objects, only the run branch.
   const tSanitize = performance.now();
   const rebuilt = await rebuildGitDir(dir, record);
-  const start = rebuilt.tip ?? record.baseSha;
+  // The agent's commits get Paddock as committer (their claimed authors stay, and are checked below).
+  const restamped = rebuilt.tip === null ? { head: record.baseSha, rewritten: 0 } : await restampCommits(dir, record.baseSha, rebuilt.tip, record.objectFormat);
+  const start = restamped.head;
   await cloneGit(dir, ['update-ref', '-m', 'paddock: finalize', `refs/heads/${record.branch}`, start]);
   const sanitizeMs = performance.now() - tSanitize;
 
-  // 3. Commit what the agent left (fresh index from the branch tip, then the working tree as it is).
+  // 4. Commit what the agent left (fresh index from the branch tip, then the working tree as it is, less what is left out).
   const tCommit = performance.now();
-  const head = await commitLeftovers(dir, runDir, record, start, input.commitMessage ?? DEFAULT_MESSAGE);
+  const head = await commitLeftovers(dir, runDir, record, start, input.commitMessage ?? DEFAULT_MESSAGE, swept.leftOut);
   const commitMs = performance.now() - tCommit;
   const committedLeftovers = head !== start;
+  const flags = await authorFlags(dir, record.baseSha, head, { from: input.runStartedAt ?? Date.parse(record.createdAt), to: Date.now() });
 
   const ahead = Number.parseInt((await cloneGit(dir, ['rev-list', '--count', `${record.baseSha}..${head}`])).trim(), 10);
 
@@ -111,7 +144,8 @@ export async function finalizeRunCheckout(input: FinalizeRunCheckoutInput): Prom
     committedLeftovers,
     broughtBack: input.bringBack,
     neutralised: rebuilt.neutralised,
-    timings: { chownMs, sanitizeMs, commitMs, bringBackMs, totalMs: performance.now() - t0 },
+    report: { removed: swept.removed, leftOut: swept.leftOut, outsideSymlinks: swept.outsideSymlinks, restamped: restamped.rewritten, authorFlags: flags, maxFileBytes },
+    timings: { chownMs, sweepMs, sanitizeMs, commitMs, bringBackMs, totalMs: performance.now() - t0 },
   };
 }
 
@@ -121,15 +155,18 @@ export async function finalizeRunCheckout(input: FinalizeRunCheckoutInput): Prom
  * working tree is added as it is. Stat checks compare only size, mtime and mode (the chown changed owner
  * and ctime of every file); a file whose change was hidden that way only loses the agent its own edit.
  */
-async function commitLeftovers(dir: string, runDir: string, record: CheckoutRecord, tip: string, message: string): Promise<string> {
+async function commitLeftovers(dir: string, runDir: string, record: CheckoutRecord, tip: string, message: string, leftOut: readonly LeftOutFile[]): Promise<string> {
   const stat = ['-c', 'core.checkStat=minimal', '-c', 'core.trustctime=false'];
   const saved = await copyKeepingMtime(baseIndexPath(runDir), path.join(dir, '.git', 'index')).then(
     () => true,
     () => false,
   );
   await cloneGit(dir, [...stat, 'read-tree', ...(saved ? ['-m', '-i'] : []), tip]);
-  await cloneGit(dir, [...stat, 'add', '--all', '--no-warn-embedded-repo', '--', '.'], {
+  // Left-out files are excluded before git reads them (a sparse 4 GiB file is never hashed); tracked ones keep the tip's version.
+  const pathspecs = ['.', ...leftOut.map((f) => `:(top,literal,exclude)${f.path}`)];
+  await cloneGit(dir, [...stat, 'add', '--all', '--no-warn-embedded-repo', '--pathspec-from-file=-', '--pathspec-file-nul'], {
     hint: 'A file in the checkout could not be read; check its permissions.',
+    input: `${pathspecs.join('\0')}\0`,
   });
   const tree = (await cloneGit(dir, ['write-tree'])).trim();
   const tipTree = (await cloneGit(dir, ['rev-parse', '--verify', `${tip}^{tree}`])).trim();

@@ -30,7 +30,9 @@ export interface GitOptions {
   /** Largest stdout accepted, bytes. */
   maxBuffer?: number;
   /** Bytes written to stdin. */
-  input?: string;
+  input?: string | Buffer;
+  /** Kill git (SIGKILL) after this long, ms; defaults to the configured git timeout (setGitTimeout). */
+  timeoutMs?: number;
 }
 
 export interface GitResult {
@@ -40,6 +42,14 @@ export interface GitResult {
 }
 
 const DEFAULT_MAX_BUFFER = 512 * 1024 * 1024;
+
+/** Every host git call is killed after this long unless it asks for another limit (PADDOCK_GIT_TIMEOUT sets it). */
+let gitTimeoutMs = 5 * 60_000;
+
+/** Sets the timeout of every host git call that does not name its own (config: PADDOCK_GIT_TIMEOUT). */
+export function setGitTimeout(ms: number): void {
+  if (Number.isFinite(ms) && ms > 0) gitTimeoutMs = ms;
+}
 
 /** The environment git runs with: the caller's, minus every GIT_* variable (GIT_DIR, GIT_INDEX_FILE, … must never leak in). */
 export function hardenedEnv(isolated: boolean, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -75,6 +85,7 @@ function describe(args: readonly string[]): string {
 export function gitResult(args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
   const fullArgs = [...HARDENING_ARGS, ...args];
   const op = track('git', gitSubcommand(args), { args: describe(args), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
+  const timeout = opts.timeoutMs ?? gitTimeoutMs;
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',
@@ -85,6 +96,8 @@ export function gitResult(args: readonly string[], opts: GitOptions = {}): Promi
         maxBuffer: opts.maxBuffer ?? DEFAULT_MAX_BUFFER,
         encoding: 'utf8',
         windowsHide: true,
+        timeout,
+        killSignal: 'SIGKILL',
       },
       (err, stdout, stderr) => {
         const exit = (err as { code?: unknown } | null)?.code;
@@ -99,6 +112,16 @@ export function gitResult(args: readonly string[], opts: GitOptions = {}): Promi
           return;
         }
         const command = describe(args);
+        if ((err as { killed?: boolean }).killed === true && (err as { signal?: unknown }).signal === 'SIGKILL') {
+          reject(
+            new PaddockError(ErrorCode.GitFailed, `${command} did not finish within ${Math.round(timeout / 1000)} s and was killed`, {
+              hint: 'Something in the tree made git wait (a huge or special file); raise PADDOCK_GIT_TIMEOUT only if the repository is that large.',
+              details: { command, timeoutMs: timeout },
+              cause: err,
+            }),
+          );
+          return;
+        }
         if (code === 'ENOENT') {
           reject(
             new PaddockError(ErrorCode.GitFailed, `git is not installed or not on PATH (running ${command})`, {
@@ -138,6 +161,28 @@ export function gitResult(args: readonly string[], opts: GitOptions = {}): Promi
   });
 }
 
+/** Runs git for its exact output bytes (object contents); rejects (GIT_FAILED) on any non-zero exit or the timeout. */
+export function gitBuffer(args: readonly string[], opts: Pick<GitOptions, 'cwd' | 'env' | 'isolated' | 'maxBuffer' | 'input' | 'timeoutMs'> = {}): Promise<Buffer> {
+  const timeout = opts.timeoutMs ?? gitTimeoutMs;
+  const command = describe(args);
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      [...HARDENING_ARGS, ...args],
+      { cwd: opts.cwd, env: hardenedEnv(opts.isolated ?? false, opts.env), maxBuffer: opts.maxBuffer ?? DEFAULT_MAX_BUFFER, encoding: 'buffer', timeout, killSignal: 'SIGKILL' },
+      (err, stdout, stderr) => {
+        if (err === null) resolve(stdout);
+        else {
+          const timedOut = (err as { killed?: boolean }).killed === true;
+          const why = timedOut ? `did not finish within ${Math.round(timeout / 1000)} s and was killed` : `failed: ${stderr.toString('utf8').trim().split('\n')[0] ?? ''}`;
+          reject(new PaddockError(ErrorCode.GitFailed, `${command} ${why}`, { hint: 'Run the same git command by hand to see the full error.', details: { command }, cause: err }));
+        }
+      },
+    );
+    child.stdin?.end(opts.input ?? '');
+  });
+}
+
 /** The git subcommand of an argument list (past -C dir, -c k=v and --options): what a span is named after. */
 function gitSubcommand(args: readonly string[]): string {
   for (let i = 0; i < args.length; i++) {
@@ -162,6 +207,10 @@ export function cloneDirArgs(dir: string): string[] {
 /** Runs git on a run clone: explicit git dir and work tree, the user's global config ignored. */
 export function cloneGit(dir: string, args: readonly string[], opts: GitOptions = {}): Promise<string> {
   return git([...CLONE_ONLY_ARGS, ...cloneDirArgs(dir), ...args], { cwd: path.resolve(dir), ...opts, isolated: true });
+}
+
+export function cloneGitBuffer(dir: string, args: readonly string[], opts: Pick<GitOptions, 'env' | 'maxBuffer' | 'input' | 'timeoutMs'> = {}): Promise<Buffer> {
+  return gitBuffer([...CLONE_ONLY_ARGS, ...cloneDirArgs(dir), ...args], { cwd: path.resolve(dir), ...opts, isolated: true });
 }
 
 export function cloneGitResult(dir: string, args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {

@@ -19,6 +19,8 @@ export type { DeleteRunBranchInput, DeleteRunBranchResult } from './run-branch.t
 export { withRepoLock, repoLockPath } from './repo-lock.ts';
 export type { RepoLockOptions } from './repo-lock.ts';
 export { AGENT_IDENTITY, PADDOCK_IDENTITY } from './clone-config.ts';
-export { gitVersion } from './git.ts';
+export { gitVersion, setGitTimeout } from './git.ts';
+export type { FinalizeReport } from './finalize.ts';
+export { outsideSymlinksBetween } from './symlinks.ts';
 export { hasChanges, snapshotWorkingTree, workingTreeChanges } from './working-tree.ts';
 export type { WorkingTreeChanges } from './working-tree.ts';

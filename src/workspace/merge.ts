@@ -10,6 +10,7 @@ import { repoGit, repoGitResult } from './git.ts';
 import { inspectRepo } from './repo.ts';
 import { withRepoLock } from './repo-lock.ts';
 import { validateBranchName } from './branch-name.ts';
+import { outsideSymlinksBetween } from './symlinks.ts';
 
 export interface MergeInput {
   /** Paddock's home (per-repo locks). Omit it only when the caller already holds the repository's lock (withRepoLock). */
@@ -22,6 +23,8 @@ export interface MergeInput {
   /** One-parent commit with the run's changes instead of a two-parent merge commit. */
   squash?: boolean;
   message?: string;
+  /** Merge even if the change brings symlinks pointing outside the worktree (absolute, or climbing with `..`). A link into `.git` is refused regardless. */
+  allowOutsideSymlinks?: boolean;
 }
 
 export interface MergeResult {
@@ -69,6 +72,7 @@ export async function merge(input: MergeInput): Promise<MergeResult> {
       });
     }
     const intoTree = (await repoGit(root, ['rev-parse', '--verify', `${intoTip}^{tree}`])).trim();
+    await refuseOutsideSymlinks(root, intoTree, tree.trim(), input);
     if (tree.trim() === intoTree) {
       return { ...base, status: 'already-merged', message: `The changes of "${input.branch}" are already in "${input.into}"; nothing to do.` };
     }
@@ -107,6 +111,29 @@ export async function merge(input: MergeInput): Promise<MergeResult> {
       message: `Merged "${input.branch}" into "${input.into}"${squash ? ' (squashed)' : ''}: ${commit.slice(0, 12)}.`,
     };
   });
+}
+
+/**
+ * Symlinks the merge would bring into the target that point outside the worktree: refused unless allowed. A link into
+ * `.git` is refused even then: once in a worktree, anything that writes through it (an editor, a build, `git add`
+ * of a generated file) writes the repository's own config or hooks, which git then runs.
+ */
+async function refuseOutsideSymlinks(root: string, fromTree: string, toTree: string, input: MergeInput): Promise<void> {
+  const links = await outsideSymlinksBetween(root, fromTree, toTree);
+  const intoGit = links.filter((l) => l.why === 'git');
+  const list = (ls: typeof links) => ls.map((l) => `${l.path} -> ${l.target}`).join(', ');
+  if (intoGit.length > 0) {
+    throw new PaddockError(ErrorCode.Conflict, `branch "${input.branch}" has symlinks into .git, which are never merged: ${list(intoGit)}`, {
+      hint: 'Nothing was changed. Remove the links from the branch (or merge by hand after inspecting them).',
+      details: { symlinks: intoGit },
+    });
+  }
+  if (links.length > 0 && input.allowOutsideSymlinks !== true) {
+    throw new PaddockError(ErrorCode.Conflict, `branch "${input.branch}" has ${links.length} symlink(s) pointing outside the worktree: ${list(links)}`, {
+      hint: 'Nothing was changed. Inspect them (paddock diff <id>); merge anyway with --allow-outside-symlinks.',
+      details: { symlinks: links },
+    });
+  }
 }
 
 async function branchHead(root: string, name: string): Promise<string> {

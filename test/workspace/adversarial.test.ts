@@ -240,6 +240,7 @@ test('a loose object symlinked to a file elsewhere on the host is never read; th
 
 test('refs the agent made (main moved, other branches, tags, refs/replace, grafts, shallow) stay in the clone', async () => {
   const agentHead = agentSh(co.dir, 'rev-parse', 'HEAD').trim();
+  const agentTree = agentSh(co.dir, 'rev-parse', 'HEAD^{tree}').trim();
   agentSh(co.dir, 'update-ref', 'refs/heads/main', agentHead);
   agentSh(co.dir, 'update-ref', 'refs/heads/feature', agentHead);
   agentSh(co.dir, 'update-ref', 'refs/heads/evil', agentHead);
@@ -252,7 +253,9 @@ test('refs the agent made (main moved, other branches, tags, refs/replace, graft
   write(path.join(co.dir, '.git/shallow'), `${repo.base}\n`);
   const r = await finalize();
   assertUserRepoUntouched(true);
-  assert.equal(r.headSha, agentHead);
+  // The agent's commit arrives with Paddock as committer: same tree, author and message.
+  assert.equal(sh(repo.root, 'rev-parse', `${r.headSha}^{tree}`).trim(), agentTree);
+  assert.equal(sh(repo.root, 'log', '-1', '--format=%cn <%ce>', r.headSha).trim(), 'Paddock <paddock@paddock.invalid>');
   assert.ok(!fs.existsSync(path.join(repo.root, '.git/refs/replace')));
   assert.ok(!fs.existsSync(path.join(repo.root, '.git/shallow')));
   assert.equal(sh(repo.root, 'rev-parse', 'main').trim(), repo.base);

@@ -75,6 +75,7 @@ describe('finalizeRunCheckout', () => {
     write(path.join(co.dir, 'src/app.ts'), 'export const x = 42;\n');
     agentSh(co.dir, 'commit', '-q', '-am', 'agent: change x');
     const agentCommit = agentSh(co.dir, 'rev-parse', 'HEAD').trim();
+    const agentTree = agentSh(co.dir, 'rev-parse', 'HEAD^{tree}').trim();
     write(path.join(co.dir, 'src/new.ts'), 'export const z = 3;\n');
     write(path.join(co.dir, 'README.md'), '# demo, edited\n');
     fs.rmSync(path.join(co.dir, 'src/lib/util.ts'));
@@ -88,9 +89,13 @@ describe('finalizeRunCheckout', () => {
     assert.ok(r.committedLeftovers);
     assert.ok(r.broughtBack);
     assert.equal(sh(repo.root, 'rev-parse', `refs/heads/${branch}`).trim(), r.headSha);
-    assert.equal(sh(repo.root, 'rev-parse', `${r.headSha}^`).trim(), agentCommit);
+    // The agent's commit arrives restamped: same tree, author and message, Paddock as committer.
+    const arrived = sh(repo.root, 'rev-parse', `${r.headSha}^`).trim();
+    assert.notEqual(arrived, agentCommit);
+    assert.equal(sh(repo.root, 'rev-parse', `${arrived}^{tree}`).trim(), agentTree);
+    assert.equal(sh(repo.root, 'log', '-1', '--format=%an <%ae>|%cn <%ce>|%s', arrived).trim(), 'Paddock agent <agent@paddock.invalid>|Paddock <paddock@paddock.invalid>|agent: change x');
     assert.equal(sh(repo.root, 'log', '-1', '--format=%an <%ae>|%s', r.headSha).trim(), 'Paddock <paddock@paddock.invalid>|leftovers');
-    assert.equal(sh(repo.root, 'log', '-1', '--format=%an <%ae>', agentCommit).trim(), 'Paddock agent <agent@paddock.invalid>');
+    assert.deepEqual(r.report.authorFlags, []);
     assert.equal(sh(repo.root, 'show', `${r.headSha}:src/new.ts`), 'export const z = 3;\n');
     assert.equal(sh(repo.root, 'show', `${r.headSha}:src/app.ts`), 'export const x = 42;\n');
     assert.match(sh(repo.root, 'ls-tree', '-r', '--name-only', r.headSha), /^README.md\nsrc\/app.ts\nsrc\/new.ts\n$/);

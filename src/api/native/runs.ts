@@ -268,7 +268,7 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
           content: {
             'application/json': {
               schema: z
-                .object({ squash: z.boolean().optional(), into: z.string().min(1).optional() })
+                .object({ squash: z.boolean().optional(), into: z.string().min(1).optional(), allowOutsideSymlinks: z.boolean().optional() })
                 .strict()
                 .meta({ id: 'MergeRequest' }),
             },
@@ -297,8 +297,12 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
       },
     }),
     async (c) => {
-      const body = (await c.req.json().catch(() => ({}))) as { squash?: boolean; into?: string };
-      const r = await mergeRun(p, c.req.valid('param').id, { ...(body.squash !== undefined ? { squash: body.squash } : {}), ...(body.into ? { into: body.into } : {}) });
+      const body = (await c.req.json().catch(() => ({}))) as { squash?: boolean; into?: string; allowOutsideSymlinks?: boolean };
+      const r = await mergeRun(p, c.req.valid('param').id, {
+        ...(body.squash !== undefined ? { squash: body.squash } : {}),
+        ...(body.into ? { into: body.into } : {}),
+        ...(body.allowOutsideSymlinks === true ? { allowOutsideSymlinks: true } : {}),
+      });
       return c.json(
         {
           run: runView(p, r.run),

@@ -47,8 +47,9 @@ export function registerGitCommands(program: Command): void {
     .argument('<id>', 'run id (or a unique prefix)')
     .option('--squash', "one commit with the run's changes instead of a merge commit")
     .option('--into <branch>', "merge into this branch instead of the run's base")
+    .option('--allow-outside-symlinks', 'merge even if the branch adds symlinks pointing outside the worktree (links into .git are always refused)')
     .option('--json', 'the outcome as JSON: merged (true/false), why not, into, commit, previous head')
-    .action(async (id: string, o: { squash?: boolean; into?: string; json?: boolean }) => {
+    .action(async (id: string, o: { squash?: boolean; into?: string; allowOutsideSymlinks?: boolean; json?: boolean }) => {
       const r = await call<{
         run: { id: string };
         merged: boolean;
@@ -59,7 +60,11 @@ export function registerGitCommands(program: Command): void {
         commit: string;
         previous: string;
         updatedWorktree: string | null;
-      }>('POST', `/api/v1/runs/${encodeURIComponent(id)}/merge`, { squash: Boolean(o.squash), ...(o.into ? { into: o.into } : {}) });
+      }>('POST', `/api/v1/runs/${encodeURIComponent(id)}/merge`, {
+        squash: Boolean(o.squash),
+        ...(o.into ? { into: o.into } : {}),
+        ...(o.allowOutsideSymlinks ? { allowOutsideSymlinks: true } : {}),
+      });
       if (o.json) {
         return printJson({
           run: r.run.id,
