@@ -12,7 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 
-export type Area = 'jail' | 'gateway' | 'egress' | 'finalize' | 'supervision' | 'policy' | 'secrets' | 'surfaces';
+export type Area = 'jail' | 'gateway' | 'egress' | 'finalize' | 'supervision' | 'policy' | 'secrets' | 'credential' | 'surfaces';
 
 export interface AttemptSpec {
   /** Stable, unique across the suite (kebab-case): the doc's row key. */
