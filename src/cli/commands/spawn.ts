@@ -71,7 +71,7 @@ export function registerSpawn(program: Command): void {
     .option('--with-changes', 'start from your working tree: uncommitted and untracked (not ignored) changes go into the starting commit')
     .option('--max-turns <n>', 'stop the agent after this many turns')
     .option('--agent-option <key=json...>', 'any other agent option, e.g. allowed_tools=\'["Bash"]\' (repeatable)')
-    .option('--mount <host:container[:ro|rw]...>', 'mount a host path into the run, read-only unless :rw (repeatable; only under PADDOCK_MOUNT_ALLOW, see docs/policy.md)')
+    .option('--mount <host:container...>', 'mount a host path into the run (HOST:CONTAINER[:ro|rw]), read-only unless :rw (repeatable; only under PADDOCK_MOUNT_ALLOW, see docs/policy.md)')
     .option('--secret-env <VAR=secret...>', 'give the agent a stored secret as an environment variable, e.g. GH_TOKEN=github-token (repeatable; paddock secret set)')
     .addOption(
       new Option('--network <mode>', "none: no network at all; proxy: only through the run's egress proxy, by its allow list; open: a bridge network (only where PADDOCK_EGRESS_OPEN permits it)").choices([
