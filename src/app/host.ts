@@ -128,6 +128,7 @@ export class SupervisorHost {
           prepare: { prepare: (run) => prepareRun(this.p, run), abandon: (run) => abandonRun(this.p, run) },
           owner: this.owner,
           messages: this.p.messages,
+          output: { maxLineChars: this.p.config.maxLineSize, maxLines: this.p.config.maxRunLines, maxChars: this.p.config.maxRunOutput },
           egress: (run) => startRunEgress(this.p, run),
           redactor: (run) => lineRedactor(this.p, run),
           log: this.log,

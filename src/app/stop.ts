@@ -7,6 +7,19 @@ import { closeIdleRun } from './messages.ts';
 export interface StopResult {
   run: Run;
   alreadyEnded: boolean;
+  /** The run had ended on record but its container still ran; it was stopped. */
+  stoppedContainer?: boolean;
+}
+
+/** Stops the container of a run that has ended on record if it still runs; true if it did. */
+async function stopLeftoverContainer(p: Paddock, run: Run): Promise<boolean> {
+  if (!run.containerId) return false;
+  const runtime = await p.runtime().catch(() => undefined);
+  const container = await runtime?.inspectContainer(run.containerId).catch(() => undefined);
+  if (!runtime || !container?.running) return false;
+  await runtime.stopContainer(run.containerId, Math.ceil(p.config.stopGrace / 1000));
+  p.events.append(run.id, { kind: 'note', message: `its container was still running after the run ended (${run.state}): stopped by user` });
+  return true;
 }
 
 /**
@@ -16,7 +29,11 @@ export interface StopResult {
  */
 export async function stopRun(p: Paddock, idOrPrefix: string, opts: { wait?: boolean; signal?: AbortSignal } = {}): Promise<StopResult> {
   const found = findRun(p, idOrPrefix);
-  if (isTerminal(found.state)) return { run: found, alreadyEnded: true };
+  if (isTerminal(found.state)) {
+    // Ended on record, yet its container may still run (a supervisor that died or gave up): stop it all the same.
+    const stopped = await stopLeftoverContainer(p, found);
+    return { run: found, alreadyEnded: !stopped, ...(stopped ? { stoppedContainer: true } : {}) };
+  }
   const wasQueued = p.runs.mutate(found.id, (r) => (r.state === 'queued' ? { patch: { stopRequested: 'user' }, value: true } : { value: false }));
   if (wasQueued) {
     // Still in the queue: no checkout or container yet, so it ends here (the host only takes runs still queued).

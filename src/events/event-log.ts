@@ -32,6 +32,8 @@ export interface IngestLine {
   index: number;
   events: AgentEvent[];
   text: string;
+  /** Past the run's output cap: the line only moves its stream's counter on; nothing of it is stored. */
+  drop?: boolean;
 }
 
 /** The newest events of a run that someone follows, read once for all its followers. */
@@ -92,10 +94,12 @@ export class EventLog {
         if (l.stream === 'stdout') {
           if (l.index < out) continue;
           out = l.index + 1;
+          if (l.drop === true) continue;
           for (const e of l.events) stored.push(this.insert(runId, 'agent', e.kind, e as unknown as Record<string, unknown>, false));
         } else {
           if (l.index < err) continue;
           err = l.index + 1;
+          if (l.drop === true) continue;
           stored.push(this.insert(runId, 'stderr', 'stderr', { text: l.text }, false));
         }
       }
@@ -103,6 +107,18 @@ export class EventLog {
     });
     if (stored.length) this.emitter.emit(runId);
     return stored;
+  }
+
+  /** How much of the run's output is stored: its agent and stderr events, and the characters of their data. */
+  storedOutput(runId: string): { lines: number; chars: number } {
+    const r = this.db.prepare("SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(data)), 0) AS c FROM events WHERE run_id = ? AND source IN ('agent', 'stderr')").get(runId) as { n: number; c: number };
+    return { lines: Number(r.n), chars: Number(r.c) };
+  }
+
+  /** Whether the run has a note starting with this text. */
+  hasNote(runId: string, prefix: string): boolean {
+    const r = this.db.prepare("SELECT 1 FROM events WHERE run_id = ? AND kind = 'note' AND substr(json_extract(data, '$.message'), 1, ?) = ? LIMIT 1").get(runId, prefix.length, prefix);
+    return r !== undefined;
   }
 
   list(runId: string, afterSeq = 0, limit = 10_000): StoredEvent[] {

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentAdapter, AgentEvent } from '../agents/types.ts';
-import type { EventLog, IngestLine } from '../events/index.ts';
+import { type EventLog, type IngestLine, OutputBudget, type OutputCaps } from '../events/index.ts';
 import { costOf, startModelRelay, type ModelRelay, type UpstreamCredential } from '../gateway/index.ts';
 import type { ContainerRuntime, ContainerState } from '../runtime/index.ts';
 import type { RunsRepo } from '../store/runs-repo.ts';
@@ -44,6 +44,8 @@ export interface SupervisorDeps {
   messages?: MessagesRepo;
   /** Starts the run's egress proxy beside its relay (network proxy runs), undefined when it has none; closed with the relay. */
   egress?: (run: Run) => Promise<{ close(): Promise<void> } | undefined>;
+  /** Caps on the output stored per run and on one line (characters); none: Paddock's defaults for lines, no per-run cap. */
+  output?: OutputCaps & { maxLineChars: number };
   /** What removes a run's secret values from its output before it is stored (docs/secrets.md); none: stored as it is. */
   redactor?: (run: Run) => ((line: IngestLine) => IngestLine) | undefined;
 
@@ -112,8 +114,8 @@ export class RunSupervisor {
             return;
           }
           if (attempt >= RETRIES) {
-            this.transition(run, 'crashed', { reason: `supervisor error: ${(e as Error).message}`, error: firstLine(e), phase: 'done', finishedAt: Date.now() });
             this.d.log?.(`run ${runId} crashed: ${(e as Error).stack ?? String(e)}`);
+            await this.giveUp(run, e);
             return;
           }
           this.d.log?.(`run ${runId}: attempt ${attempt} failed (${(e as Error).message}); retrying`);
@@ -122,6 +124,29 @@ export class RunSupervisor {
       }
     } finally {
       this.release(runId);
+    }
+  }
+
+  /**
+   * Supervision cannot go on: the container is stopped (never left running unsupervised) and the work is still
+   * brought back, then the run ends crashed with the reason.
+   */
+  private async giveUp(run: Run, e: unknown): Promise<void> {
+    const reason = `supervisor error: ${(e as Error).message}`;
+    try {
+      this.d.events.append(run.id, { kind: 'note', message: `supervision gave up (${firstLine(e)}): stopping the container and bringing the work back` });
+      if (run.containerId) {
+        await this.d.runtime.stopContainer(run.containerId, Math.ceil(this.d.stopGraceMs / 1000)).catch((err: unknown) => this.d.log?.(`stop failed: ${String(err)}`));
+      }
+      const now = this.must(run.id);
+      if (isTerminal(now.state)) return;
+      await this.finish(now, 'crashed', { reason }, true);
+      const ended = this.must(run.id);
+      if (ended.error === null) this.d.runs.update(run.id, { error: firstLine(e) });
+    } catch (err) {
+      this.d.log?.(`run ${run.id}: giving up failed too: ${String(err)}`);
+      const now = this.d.runs.get(run.id);
+      if (now && !isTerminal(now.state)) this.transition(now, 'crashed', { reason, error: firstLine(e), phase: 'done', finishedAt: Date.now() });
     }
   }
 
@@ -240,6 +265,11 @@ export class RunSupervisor {
     const adapter = this.d.agent(run.agent);
     const redact = this.d.redactor?.(run) ?? ((l: IngestLine) => l);
     const counters = { stdout: 0, stderr: 0 };
+    const caps = this.d.output;
+    const budget = caps ? new OutputBudget(this.d.events, run.id, caps) : undefined;
+    // Lines stored before (an earlier read, another supervisor): not counted or noted again.
+    const stored = { stdout: run.stdoutLines, stderr: run.stderrLines };
+    let cutNotes = 0;
     let batch: IngestLine[] = [];
     let timer: NodeJS.Timeout | undefined;
     let failure: unknown;
@@ -252,10 +282,21 @@ export class RunSupervisor {
       for (const e of stored) if (e.kind === 'result') this.recordResult(run, e.data as unknown as Extract<AgentEvent, { kind: 'result' }>);
       if (stored.length && this.must(run.id).state === 'stalled') this.transition(this.must(run.id), 'running', {});
     };
-    for await (const line of this.d.runtime.logs(run.containerId!, { follow, ...(signal ? { signal } : {}) })) {
+    for await (const line of this.d.runtime.logs(run.containerId!, { follow, ...(signal ? { signal } : {}), ...(caps ? { maxLineChars: caps.maxLineChars } : {}) })) {
       const index = counters[line.stream]++;
+      const fresh = index >= stored[line.stream];
       const events = line.stream === 'stdout' ? adapter.parseLine(line.line) : [];
-      batch.push(redact({ stream: line.stream, index, events, text: line.line }));
+      if (fresh && line.droppedChars !== undefined && cutNotes++ < 10) {
+        this.d.events.append(run.id, { kind: 'note', message: `${line.stream} line ${index + 1} was cut at ${line.line.length} characters: ${line.droppedChars} more dropped` });
+      }
+      // Past the run's output cap only the agent's result is kept (the run's outcome depends on it); the rest is counted.
+      const drop = fresh && budget !== undefined && !budget.admit(line.line.length);
+      if (drop) {
+        const note = budget.takeNote();
+        if (note !== undefined) this.d.events.append(run.id, { kind: 'note', message: note });
+        const kept = events.filter((e) => e.kind === 'result');
+        batch.push(kept.length > 0 ? redact({ stream: line.stream, index, events: kept, text: '' }) : { stream: line.stream, index, events: [], text: '', drop: true });
+      } else batch.push(redact({ stream: line.stream, index, events, text: line.line }));
       if (failure !== undefined) throw failure;
       if (batch.length >= 200) flush();
       // A lone line is stored within 50 ms, so the live tail keeps up; a timer's error is rethrown in this loop.

@@ -101,7 +101,7 @@ export class DockerEngineRuntime implements ContainerRuntime {
    * Lines from the very first one. Aborting the signal (or leaving the loop early) closes the HTTP stream and ends the
    * iteration quietly. With follow, it ends once the container is no longer running and its whole log has been read.
    */
-  logs(id: string, opts: { follow: boolean; signal?: AbortSignal }): AsyncIterable<LogLine> {
+  logs(id: string, opts: { follow: boolean; signal?: AbortSignal; maxLineChars?: number }): AsyncIterable<LogLine> {
     return this.logLines.lines(id, opts);
   }
 

@@ -13,43 +13,70 @@ import type { LogLine } from './port.ts';
 
 type StreamName = LogLine['stream'];
 
-/** Splits one stream's bytes into lines, keeping a partial line until its newline arrives. */
+/** A line longer than this many characters is cut there by default; the rest of it is dropped (counted in `dropped`). */
+export const DEFAULT_MAX_LINE_CHARS = 1024 * 1024;
+
+/**
+ * Splits one stream's bytes into lines, keeping a partial line until its newline arrives. A line is held to maxChars:
+ * past that its text is only counted, so one endless line costs bounded memory (V8 strings end near 512 MiB).
+ */
 class LineSplitter {
   readonly stream: StreamName;
   private readonly decoder = new StringDecoder('utf8');
   private pieces: string[] = [];
+  private held = 0;
+  private dropped = 0;
+  private readonly maxChars: number;
   /** Arrival order of the current partial line's first byte, so partial lines are flushed at the end in the order they began. */
   partialSince = -1;
 
-  constructor(stream: StreamName) {
+  constructor(stream: StreamName, maxChars: number) {
     this.stream = stream;
+    this.maxChars = maxChars;
   }
 
   write(bytes: Buffer, seq: number, out: LogLine[]): void {
     const text = this.decoder.write(bytes);
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      this.pieces.push(text.slice(start, nl));
-      out.push({ stream: this.stream, line: this.take() });
+      this.hold(text, start, nl);
+      out.push(this.take());
       start = nl + 1;
     }
     if (start < text.length) {
-      if (this.pieces.length === 0) this.partialSince = seq;
-      this.pieces.push(text.slice(start));
+      if (this.pieces.length === 0 && this.dropped === 0) this.partialSince = seq;
+      this.hold(text, start, text.length);
     }
   }
 
   end(out: LogLine[]): void {
     const rest = this.decoder.end();
-    if (rest !== '') this.pieces.push(rest);
-    if (this.pieces.length > 0) out.push({ stream: this.stream, line: this.take() });
+    if (rest !== '') this.hold(rest, 0, rest.length);
+    if (this.pieces.length > 0 || this.dropped > 0) out.push(this.take());
   }
 
-  private take(): string {
+  /** Keeps text[from, to) up to the cap; counts the rest. */
+  private hold(text: string, from: number, to: number): void {
+    const room = this.maxChars - this.held;
+    const n = to - from;
+    if (n <= room) {
+      if (n > 0) this.pieces.push(text.slice(from, to));
+      this.held += n;
+      return;
+    }
+    if (room > 0) this.pieces.push(text.slice(from, from + room));
+    this.held += Math.max(0, room);
+    this.dropped += n - Math.max(0, room);
+  }
+
+  private take(): LogLine {
     const line = this.pieces.length === 1 ? (this.pieces[0] as string) : this.pieces.join('');
+    const dropped = this.dropped;
     this.pieces = [];
+    this.held = 0;
+    this.dropped = 0;
     this.partialSince = -1;
-    return line;
+    return dropped > 0 ? { stream: this.stream, line, droppedChars: dropped } : { stream: this.stream, line };
   }
 }
 
@@ -58,21 +85,24 @@ class LineSplitter {
  * (a TTY container's raw output) from its first header and then passes everything through as stdout.
  */
 export class LogDemuxer {
-  private readonly stdout = new LineSplitter('stdout');
-  private readonly stderr = new LineSplitter('stderr');
+  private readonly stdout: LineSplitter;
+  private readonly stderr: LineSplitter;
   private mode: 'detect' | 'frames' | 'raw';
   private readonly header = Buffer.alloc(8);
   private headerFill = 0;
   /** Payload bytes still due for the current frame, and whose they are. */
   private remaining = 0;
-  private current: LineSplitter = this.stdout;
+  private current: LineSplitter;
   /** Counts writes to the splitters, to order partial lines by when they began. */
   private seq = 0;
   /** Per stream: bytes passed to the line splitter over all reads, and bytes seen in the current read. */
   private readonly delivered = { stdout: 0, stderr: 0 };
   private readonly position = { stdout: 0, stderr: 0 };
 
-  constructor(multiplexed: boolean | 'auto' = 'auto') {
+  constructor(multiplexed: boolean | 'auto' = 'auto', maxLineChars = DEFAULT_MAX_LINE_CHARS) {
+    this.stdout = new LineSplitter('stdout', maxLineChars);
+    this.stderr = new LineSplitter('stderr', maxLineChars);
+    this.current = this.stdout;
     this.mode = multiplexed === 'auto' ? 'detect' : multiplexed ? 'frames' : 'raw';
   }
 
@@ -162,8 +192,12 @@ export class LogDemuxer {
 }
 
 /** Lines from one log byte stream; ends when the stream ends. */
-export async function* demuxLines(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, multiplexed: boolean | 'auto' = 'auto'): AsyncGenerator<LogLine> {
-  const demux = new LogDemuxer(multiplexed);
+export async function* demuxLines(
+  source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  multiplexed: boolean | 'auto' = 'auto',
+  maxLineChars = DEFAULT_MAX_LINE_CHARS,
+): AsyncGenerator<LogLine> {
+  const demux = new LogDemuxer(multiplexed, maxLineChars);
   for await (const chunk of source) {
     yield* demux.feed(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   }

@@ -56,6 +56,8 @@ export interface LogLine {
   stream: 'stdout' | 'stderr';
   /** One line, without its trailing newline. */
   line: string;
+  /** Set when the line was longer than the cap: characters dropped after the first maxLineChars. */
+  droppedChars?: number;
 }
 
 export interface ImageInfo {
@@ -97,7 +99,8 @@ export interface ContainerRuntime {
    * The container's output as lines, stdout and stderr demultiplexed, from the very first line.
    * With follow, the iterable ends when the container stops; otherwise when the stored log is read.
    */
-  logs(id: string, opts: { follow: boolean; signal?: AbortSignal }): AsyncIterable<LogLine>;
+  /** Lines are cut at maxLineChars (default 1 Mi characters; the rest is counted in droppedChars). */
+  logs(id: string, opts: { follow: boolean; signal?: AbortSignal; maxLineChars?: number }): AsyncIterable<LogLine>;
   /** SIGTERM, then SIGKILL after graceSeconds. No error if it is already stopped. */
   stopContainer(id: string, graceSeconds: number): Promise<void>;
   /** Removes a container (force kills a running one). No error if it is gone. */

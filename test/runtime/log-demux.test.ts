@@ -94,3 +94,29 @@ describe('log demux', () => {
     assert.deepEqual(lines, [out('a'), out('b')]);
   });
 });
+
+describe('line cap (issue 14: one endless line must not take supervision down)', () => {
+  it('cuts a line at maxLineChars, counts the rest, and the next line is whole', () => {
+    const d = new LogDemuxer(true, 10);
+    const lines = [...d.feed(frame(1, 'abcdefghijklmnop')), ...d.feed(frame(1, 'qrstuvwxyz\nok\n')), ...d.end()];
+    assert.deepEqual(lines, [{ stream: 'stdout', line: 'abcdefghij', droppedChars: 16 }, out('ok')]);
+  });
+
+  it('a 600 MiB line in 64 KiB frames costs bounded memory and comes out cut at the default 1 Mi characters', () => {
+    const d = new LogDemuxer(true);
+    const chunk = frame(1, Buffer.alloc(64 * 1024, 0x61));
+    let lines: LogLine[] = [];
+    for (let i = 0; i < (600 * 1024) / 64; i++) lines.push(...d.feed(chunk));
+    lines = [...lines, ...d.feed(frame(1, '\nafter\n')), ...d.end()];
+    assert.equal(lines.length, 2);
+    assert.equal(lines[0]?.line.length, 1024 * 1024);
+    assert.equal(lines[0]?.droppedChars, 600 * 1024 * 1024 - 1024 * 1024);
+    assert.deepEqual(lines[1], out('after'));
+  });
+
+  it('an unterminated cut line is flushed at the end with its count', () => {
+    const d = new LogDemuxer(true, 4);
+    const lines = [...d.feed(frame(2, 'abcdefg')), ...d.end()];
+    assert.deepEqual(lines, [{ stream: 'stderr', line: 'abcd', droppedChars: 3 }]);
+  });
+});

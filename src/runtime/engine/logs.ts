@@ -40,9 +40,9 @@ export class EngineLogs implements LogSource {
    * Lines from the very first one. Aborting the signal (or leaving the loop early) closes the HTTP stream and ends the
    * iteration quietly. With follow, it ends once the container is no longer running and its whole log has been read.
    */
-  async *lines(id: string, opts: { follow: boolean; signal?: AbortSignal }): AsyncGenerator<LogLine> {
+  async *lines(id: string, opts: { follow: boolean; signal?: AbortSignal; maxLineChars?: number }): AsyncGenerator<LogLine> {
     const { signal } = opts;
-    const demux = new LogDemuxer('auto');
+    const demux = new LogDemuxer('auto', opts.maxLineChars);
     const complete = opts.follow ? yield* this.follower.follow(id, demux, signal) : yield* this.read(id, false, demux, signal);
     if (complete) yield* demux.end();
   }
