@@ -6,6 +6,8 @@ import type { DiffFileStatus } from '../workspace/diff.ts';
 import type { Paddock } from './context.ts';
 import { findRun } from './find-run.ts';
 import { liveDiff } from './live-diff.ts';
+import { type FinalizeReport, finalizeReportOf } from './finalize-report.ts';
+import { outsideSymlinksBetween } from '../workspace/index.ts';
 
 function broughtBack(run: Run, verb: string): void {
   if (!run.bringBack) throw new PaddockError(ErrorCode.InvalidInput, `run ${run.id} is an explore run: it brings nothing back to ${verb}`);
@@ -36,6 +38,11 @@ export interface RunDiff extends DiffResult {
   live: boolean;
   /** A live diff longer than the bound was cut (the patch then does not apply). */
   truncated: boolean;
+  /**
+   * What finalize found (null for a live run, or before): special files removed, files left out of the commit,
+   * flagged authors; its outsideSymlinks are those the branch brings as it is now (merge refuses them unless allowed).
+   */
+  findings: FinalizeReport | null;
 }
 
 /**
@@ -59,7 +66,13 @@ export async function diffRun(p: Paddock, idOrPrefix: string): Promise<RunDiff> 
       binary: f.binary,
     }),
   );
-  return { run, ...d, files, total: { files: d.summary.filesChanged, added: d.summary.insertions, deleted: d.summary.deletions }, live };
+  const report = live ? null : finalizeReportOf(p, run.id);
+  const findings = live ? null : { ...(report ?? emptyReport()), outsideSymlinks: await outsideSymlinksBetween(run.repo, run.baseSha, run.branch) };
+  return { run, ...d, files, total: { files: d.summary.filesChanged, added: d.summary.insertions, deleted: d.summary.deletions }, live, findings };
+}
+
+function emptyReport(): FinalizeReport {
+  return { removed: [], leftOut: [], outsideSymlinks: [], restamped: 0, authorFlags: [], maxFileBytes: 0 };
 }
 
 export interface MergeRunResult extends MergeResult {

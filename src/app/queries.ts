@@ -1,3 +1,4 @@
+import { type FinalizeReport, finalizeReportOf } from './finalize-report.ts';
 import { resolve } from 'node:path';
 import { isTerminal, type Run, type RunState } from '../jobs/index.ts';
 import { inspectRepo } from '../workspace/index.ts';
@@ -45,6 +46,8 @@ export interface RunStatus {
   lastEvent: StoredEvent | undefined;
   /** What the whole conversation (every run of this run's session) used. */
   session: SessionUsage;
+  /** What finalize found in the run's tree (special files removed, files left out, outside symlinks, flagged authors); null before it. */
+  finalize: FinalizeReport | null;
 }
 
 export async function runStatus(p: Paddock, idOrPrefix: string): Promise<RunStatus> {
@@ -58,7 +61,14 @@ export async function runStatus(p: Paddock, idOrPrefix: string): Promise<RunStat
     }
   }
   const lastSeq = p.events.lastSeq(run.id);
-  return { run, container, supervised: p.host.isLiveOwner(run), lastEvent: p.events.list(run.id, lastSeq - 1, 1)[0], session: p.runs.sessionUsage(run.sessionId) };
+  return {
+    run,
+    container,
+    supervised: p.host.isLiveOwner(run),
+    lastEvent: p.events.list(run.id, lastSeq - 1, 1)[0],
+    session: p.runs.sessionUsage(run.sessionId),
+    finalize: finalizeReportOf(p, run.id),
+  };
 }
 
 /** Every event of the run after afterSeq (all by default); with follow, then new ones live until the run ends. */

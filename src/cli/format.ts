@@ -178,3 +178,29 @@ function renderBody(e: StoredEvent): string | undefined {
       return undefined;
   }
 }
+
+/** What finalize found in a run's tree, as the API gives it (status and diff). */
+export interface FinalizeFindings {
+  removed: { path: string; kind: string }[];
+  leftOut: { path: string; size: number; allocated: number; why: string }[];
+  outsideSymlinks: { path: string; target: string; why: string }[];
+  authorFlags: { sha: string; subject: string; author: string; authorDate: number; flags: string[] }[];
+  maxFileBytes: number;
+}
+
+/** One line per finding, made safe (every path and name came from the agent); none for a clean run. */
+export function findingLines(f: FinalizeFindings | null | undefined): string[] {
+  if (!f) return [];
+  const lines: string[] = [];
+  for (const x of f.removed) lines.push(`removed before git ran: ${safe(x.path)} (${x.kind})`);
+  for (const x of f.leftOut)
+    lines.push(
+      `left out of the commit: ${safe(x.path)} (${x.why === 'sparse' ? `sparse, ${humanBytes(x.size)} with ${humanBytes(x.allocated)} on disk` : `${humanBytes(x.size)}, above ${humanBytes(f.maxFileBytes)}`})`,
+    );
+  for (const x of f.outsideSymlinks) lines.push(`symlink pointing outside the worktree: ${safe(x.path)} -> ${safe(x.target)}${x.why === 'git' ? ' (into .git: never merged)' : ''}`);
+  for (const c of f.authorFlags) {
+    const why = c.flags.map((k) => (k === 'author' ? 'author is not the agent' : `dated ${dateTime(c.authorDate)}, far from the run`)).join(', ');
+    lines.push(`commit ${c.sha.slice(0, 10)} claims author ${safe(c.author)}: ${why}`);
+  }
+  return lines;
+}

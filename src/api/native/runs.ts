@@ -25,6 +25,20 @@ import { errorResponses, json } from '../schemas.ts';
 const RunId = z.object({ id: z.string().min(1).max(64).describe('Run id, or a unique prefix of it') });
 const tags = ['runs'];
 
+/** What finalize found in a run's tree (docs/workspace.md). */
+const finalizeFindingsSchema = z
+  .object({
+    removed: z.array(z.object({ path: z.string(), kind: z.string() })).describe('FIFOs, sockets, device nodes and nested .git entries removed before any git command'),
+    leftOut: z.array(z.object({ path: z.string(), size: z.number(), allocated: z.number(), why: z.string() })).describe('Files not committed: too large, or sparse'),
+    outsideSymlinks: z.array(z.object({ path: z.string(), target: z.string(), why: z.string() })).describe('Symlinks pointing outside the tree (absolute, escapes, git)'),
+    restamped: z.number().describe("The agent's commits rewritten with Paddock as committer"),
+    authorFlags: z
+      .array(z.object({ sha: z.string(), subject: z.string(), author: z.string(), authorDate: z.number(), flags: z.array(z.string()) }))
+      .describe("Commits whose author is not the agent's identity, or whose date is far from the run's time"),
+    maxFileBytes: z.number(),
+  })
+  .meta({ id: 'FinalizeFindings' });
+
 export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
   app.openapi(
     createRoute({
@@ -91,6 +105,7 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
               container: z.object({ status: z.string(), running: z.boolean(), exitCode: z.number().nullable(), oomKilled: z.boolean() }).nullable(),
               lastEvent: z.object({ seq: z.number(), ts: z.number(), kind: z.string() }).nullable(),
               session: sessionUsageSchema,
+              finalize: finalizeFindingsSchema.nullable().describe("What finalize found in the run's tree; null before it ran"),
             })
             .meta({ id: 'RunStatus' }),
           'The run',
@@ -106,6 +121,7 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
           container: s.container ? { status: s.container.status, running: s.container.running, exitCode: s.container.exitCode, oomKilled: s.container.oomKilled } : null,
           lastEvent: s.lastEvent ? { seq: s.lastEvent.seq, ts: s.lastEvent.ts, kind: s.lastEvent.kind } : null,
           session: s.session,
+          finalize: s.finalize,
         },
         200,
       );
@@ -242,6 +258,9 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
               patch: z.string(),
               live: z.boolean().describe('The run is still going: its clone as it is now (computed in a helper container), not a brought-back branch'),
               truncated: z.boolean().describe('A live diff over the size bound was cut (the patch then does not apply)'),
+              findings: finalizeFindingsSchema
+                .nullable()
+                .describe('What finalize found, with the symlinks out of the worktree the branch brings as it is now (merge refuses them unless allowOutsideSymlinks); null for a live run'),
             })
             .meta({ id: 'RunDiff' }),
           'The diff',
@@ -251,7 +270,10 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
     }),
     async (c) => {
       const d = await diffRun(p, c.req.valid('param').id);
-      return c.json({ runId: d.run.id, branch: d.run.branch, base: d.run.baseSha, files: d.files, total: d.total, stat: d.stat, patch: d.text, live: d.live, truncated: d.truncated }, 200);
+      return c.json(
+        { runId: d.run.id, branch: d.run.branch, base: d.run.baseSha, files: d.files, total: d.total, stat: d.stat, patch: d.text, live: d.live, truncated: d.truncated, findings: d.findings },
+        200,
+      );
     },
   );
 

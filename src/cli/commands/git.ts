@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { RunDiffFile } from '../../app/light.ts';
 import { call } from '../client.ts';
-import { out } from '../context.ts';
-import { paint, safe } from '../format.ts';
+import { info, out } from '../context.ts';
+import { type FinalizeFindings, findingLines, paint, safe } from '../format.ts';
 import { withExamples } from '../help.ts';
 import { printJson } from '../json.ts';
 
@@ -17,7 +17,10 @@ export function registerGitCommands(program: Command): void {
     .option('--stat', 'only the summary of changed files')
     .option('--json', 'files (path, status, added, deleted, binary) and totals as JSON; the patch too unless --stat')
     .action(async (id: string, o: { stat?: boolean; json?: boolean }) => {
-      const d = await call<{ runId: string; branch: string; base: string; files: RunDiffFile[]; total: object; stat: string; patch: string }>('GET', `/api/v1/runs/${encodeURIComponent(id)}/diff`);
+      const d = await call<{ runId: string; branch: string; base: string; files: RunDiffFile[]; total: object; stat: string; patch: string; findings: FinalizeFindings | null }>(
+        'GET',
+        `/api/v1/runs/${encodeURIComponent(id)}/diff`,
+      );
       if (o.json) {
         return printJson({
           run: d.runId,
@@ -25,11 +28,14 @@ export function registerGitCommands(program: Command): void {
           base: d.base,
           files: d.files,
           total: d.total,
+          findings: d.findings,
           ...(o.stat ? {} : { patch: d.patch }),
         });
       }
       // On a terminal the agent's text is made safe; into a pipe the patch goes as it is, so `git apply` takes it.
       const shown = (text: string) => (process.stdout.isTTY ? safe(text) : text);
+      // Findings go to stderr, so a piped patch stays exact.
+      for (const line of findingLines(d.findings)) info(paint('yellow', `warning: ${line}`, process.stderr));
       if (o.stat || !d.patch) out(d.stat ? shown(d.stat.replace(/\n$/, '')) : '(no changes)');
       else out(shown(d.patch.replace(/\n$/, '')));
     });

@@ -9,6 +9,7 @@ import {
   parseDuration,
   type RemovedRun,
   RUN_STATES,
+  type RunNetworkView,
   type RunState,
   type RunView as Run,
   TERMINAL_STATES,
@@ -17,7 +18,7 @@ import { call } from '../client.ts';
 import { info, out } from '../context.ts';
 import { exitForState } from '../exit-codes.ts';
 import { followRun } from '../follow.ts';
-import { age, cost, dateTime, humanBytes, paint, runDuration, safe, shorten, shortenMiddle, stateColor, table, tokens } from '../format.ts';
+import { age, cost, dateTime, type FinalizeFindings, findingLines, humanBytes, paint, runDuration, safe, shorten, shortenMiddle, stateColor, table, tokens } from '../format.ts';
 import { withExamples } from '../help.ts';
 import { printJson } from '../json.ts';
 
@@ -72,7 +73,8 @@ export function registerRunCommands(program: Command): void {
     .action(async (id: string, o: { json?: boolean }) => {
       const s = await call<RunStatus>('GET', `/api/v1/runs/${encodeURIComponent(id)}`);
       const r = s.run;
-      if (o.json) return printJson({ ...r, container: s.container, lastEvent: s.lastEvent, session: s.session });
+      const net = await call<RunNetworkView>('GET', `/api/v1/runs/${r.id}/network?limit=0`);
+      if (o.json) return printJson({ ...r, container: s.container, lastEvent: s.lastEvent, session: s.session, network: { mode: net.mode, ...net.summary }, finalize: s.finalize });
       const when = (ms: number | null) => (ms === null ? '-' : `${dateTime(ms)} (${age(ms)} ago)`);
       const rows: [string, string][] = [
         ['run', r.id],
@@ -95,6 +97,7 @@ export function registerRunCommands(program: Command): void {
             ? `${s.session.runs} runs · ${s.session.inputTokens + s.session.cacheReadTokens + s.session.cacheCreationTokens}/${s.session.outputTokens} tokens in/out · ${s.session.costUsd === null ? '-' : `$${s.session.costUsd.toFixed(4)}`}`
             : '(this run only)',
         ],
+        ['network', networkLine(net)],
         ['limits', `${formatBytes(r.memoryBytes)} memory · ${r.cpus} cpu · ${r.pids} pids · ${formatDuration(r.timeoutMs)}`],
         ['supervised', isTerminal(r.state) ? '-' : r.supervised ? 'yes, by the daemon' : r.state === 'queued' ? `queued (${r.queuePosition ?? '?'} in line)` : 'no (the daemon adopts it within 30 s)'],
         ['container', r.containerId ? `${r.containerName} ${r.containerId.slice(0, 12)} (${s.container?.status ?? 'gone'})` : '-'],
@@ -104,6 +107,7 @@ export function registerRunCommands(program: Command): void {
         ['brought back', r.headSha ? `${r.headSha.slice(0, 10)}, ${r.commitsAhead ?? 0} commit(s) ahead${r.mergedAt ? ` · merged (${r.mergeSha?.slice(0, 10)})` : ''}` : '-'],
       ];
       if (r.error) rows.push(['error', shorten(r.error, 200)]);
+      for (const line of findingLines(s.finalize)) rows.push(['finalize', paint('yellow', line)]);
       out(table(rows.map(([k, v]) => [paint('bold', k), v])));
     });
   withExamples(status, ['paddock status 3f2a            # a unique prefix of the id is enough', 'paddock status 3f2a9c81d0e4 --json | jq .state']);
@@ -211,6 +215,7 @@ interface RunStatus {
   container: { status: string; running: boolean; exitCode: number | null; oomKilled: boolean } | null;
   lastEvent: { seq: number; ts: number; kind: string } | null;
   session: { runs: number; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number; costUsd: number | null };
+  finalize: FinalizeFindings | null;
 }
 
 const compact = (n: number) => (n < 1000 ? String(n) : n < 10_000 ? `${(n / 1000).toFixed(1)}k` : n < 1e6 ? `${Math.round(n / 1000)}k` : `${(n / 1e6).toFixed(1)}M`);
@@ -245,4 +250,11 @@ export function runsTable(runs: readonly Run[], width: number): string {
     return cols.map((i) => row[i]!);
   });
   return table([cols.map((i) => paint('bold', head[i]!)), ...rows]);
+}
+
+/** status's network row: the mode, and for a proxy run what its egress proxy let through (paddock net has the log). */
+function networkLine(n: RunNetworkView): string {
+  if (n.mode !== 'proxy') return n.mode === 'none' ? 'none (no route out, no proxy)' : 'open (a bridge network, not logged)';
+  const s = n.summary;
+  return `proxy · ${s.attempts} attempt(s): ${s.allowed} allowed, ${s.denied} denied · ${humanBytes(s.bytesUp)} up, ${humanBytes(s.bytesDown)} down (paddock net ${n.runId})`;
 }
