@@ -17,6 +17,7 @@ export const json = <S extends z.ZodType>(schema: S, description: string) => ({ 
 export const errorResponses = {
   400: json(errorSchema, 'Invalid input: the message names the field'),
   401: json(errorSchema, 'Missing or invalid credentials'),
+  403: json(errorSchema, "Not permitted by the server's policy (e.g. network open without PADDOCK_EGRESS_OPEN)"),
   404: json(errorSchema, 'No such run (or session)'),
   409: json(errorSchema, 'Conflict: branch or session in use, run still live, merge conflict'),
   429: json(errorSchema, 'Rate limited: see Retry-After'),

@@ -17,3 +17,4 @@ export type { GcItem } from './gc.ts';
 export type { RemovedRun } from './rm.ts';
 export type { RunDiffFile } from './git-ops.ts';
 export type { SessionView } from './sessions.ts';
+export type { NetworkMode, RunNetworkView } from './network.ts';

@@ -56,7 +56,11 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
       image: run.image,
       argv: adapter.buildArgv(run.prompt, run.options, { sessionId: session.id, resume: run.resume, persistent: run.keepAlive }),
       // PADDOCK_INPUT: the entry script feeds the agent's stdin from this socket (a persistent run's turns).
-      env: { ...adapter.buildEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }), ...(run.keepAlive ? { PADDOCK_INPUT: IN_CONTAINER_INPUT_SOCKET } : {}), ...egressEnv(network.mode) },
+      env: {
+        ...adapter.buildEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }),
+        ...(run.keepAlive ? { PADDOCK_INPUT: IN_CONTAINER_INPUT_SOCKET } : {}),
+        ...egressEnv(network.mode),
+      },
 
       checkoutDir: checkout.dir,
       ...(checkout.objectsDir ? { sharedObjectsDir: checkout.objectsDir } : {}),

@@ -74,13 +74,12 @@ export function registerSpawn(program: Command): void {
     .option('--mount <host:container...>', 'mount a host path into the run (HOST:CONTAINER[:ro|rw]), read-only unless :rw (repeatable; only under PADDOCK_MOUNT_ALLOW, see docs/policy.md)')
     .option('--secret-env <VAR=secret...>', 'give the agent a stored secret as an environment variable, e.g. GH_TOKEN=github-token (repeatable; paddock secret set)')
     .addOption(
-      new Option('--network <mode>', "none: no network at all; proxy: only through the run's egress proxy, by its allow list; open: a bridge network (only where PADDOCK_EGRESS_OPEN permits it)").choices([
-        'none',
-        'proxy',
-        'open',
-      ]),
+      new Option(
+        '--network <mode>',
+        "none: no network at all; proxy: only through the run's egress proxy, by its allow list; open: a bridge network (only where PADDOCK_EGRESS_OPEN permits it)",
+      ).choices(['none', 'proxy', 'open']),
     )
-    .option('--allow <host[:port]...>', "let the run's egress proxy reach this host too (repeatable; * globs, no port: 80 and 443); see paddock net <id>")
+    .option('--allow <rule...>', "HOST[:PORT]: let the run's egress proxy reach this host too (repeatable; * globs, no port: 80 and 443); see paddock net <id>")
     .option('-d, --detach', 'print the run id and return at once')
     .option('--json', 'print raw events, one JSON object a line; with --detach, the run as JSON')
     .addHelpText(
