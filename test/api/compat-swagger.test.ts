@@ -42,8 +42,8 @@ const REFUSED: Record<string, RegExp> = {
   'claude.effort': /claude\.effort is not supported/,
   'claude.resume': /claude\.resume: needs session_id/,
   'podman.image': /image python:3\.12 is not in the engine/,
-  'podman.volumes': /podman\.volumes: Paddock mounts nothing/,
-  'podman.secrets_env': /podman\.secrets_env is not supported yet/,
+  'podman.volumes': /refused by policy \(PADDOCK_MOUNT_ALLOW\): mount \/data: no extra mounts are allowed/,
+  'podman.secrets_env': /secretsEnv\.GH_TOKEN: there is no secret named github-token/,
   'podman.lifecycle.on_create_command': /podman\.lifecycle is not supported/,
   'podman.lifecycle.post_create': /podman\.lifecycle is not supported/,
   'podman.lifecycle.post_start': /podman\.lifecycle is not supported/,
@@ -131,7 +131,8 @@ describe('Stromboli swagger: request bodies', () => {
         const r = await d.json('POST', route, bodyWith(sent, value));
         const what = `${route} ${sent}=${JSON.stringify(value)}`;
         if (REFUSED[path]) {
-          assert.equal(r.status, 400, `${what}: ${JSON.stringify(r.body)}`);
+          // A policy refusal (docs/policy.md) is a 403; other bad input a 400.
+          assert.equal(r.status, /refused by policy/.test(String(r.body.error)) ? 403 : 400, `${what}: ${JSON.stringify(r.body)}`);
           assertMatches('internal_api.RunResponse', r.body, what);
           assert.match(r.body.error, REFUSED[path]!.source.includes('podman') ? new RegExp(REFUSED[path]!.source.replace('podman', alias)) : REFUSED[path]!, what);
           assert.doesNotMatch(r.body.error, /unknown field|must be an? (string|boolean|number|integer|array|object)\b/, what);
