@@ -124,6 +124,7 @@ export class SupervisorHost {
           stallAfterMs: this.p.config.stallAfter,
           stopGraceMs: this.p.config.stopGrace,
           upstreamFailAfterMs: this.p.config.upstreamFailAfter,
+          gateway: { connectTimeoutMs: this.p.config.upstreamConnectTimeout, idleTimeoutMs: this.p.config.upstreamIdleTimeout, maxBodyBytes: this.p.config.gatewayMaxBody },
           finishCheckout: (run: Run) => finishCheckout(this.p, run),
           prepare: { prepare: (run) => prepareRun(this.p, run), abandon: (run) => abandonRun(this.p, run) },
           owner: this.owner,

@@ -80,6 +80,38 @@ export const spawnInputSchema = z.object({
     .strict()
     .optional()
     .describe("The run's network (docs/egress.md); default: proxy with the server's allow list, or none when that list is empty"),
+  budget: z
+    .number({ error: 'must be a number of US dollars' })
+    .positive('must be more than 0')
+    .finite()
+    .optional()
+    .describe(
+      "The most this run may spend on model calls, in US dollars, as Paddock's gateway counts them (default: the agent option max_budget_usd); covers the runs spawned on its behalf (parentRunId) too. Past it the next call is refused and the run ends failed, budget_exceeded",
+    ),
+  parentRunId: z
+    .string()
+    .trim()
+    .regex(/^[0-9a-f]{4,12}$/, 'expected a run id (hex)')
+    .optional()
+    .describe("The run this one is spawned on behalf of (a coordinator): its spend counts against the tree's budget (the root's), and a spent tree stops all its runs"),
+  allowedModels: z
+    .array(
+      z
+        .string()
+        .trim()
+        .min(1)
+        .max(200)
+        .regex(/^[A-Za-z0-9*._:@-]+$/, 'a model glob is letters, digits, ".", "_", "-", ":", "@" and "*"'),
+    )
+    .min(1)
+    .max(50)
+    .optional()
+    .describe('Model globs the gateway lets this run use (e.g. ["claude-sonnet-*"]); within PADDOCK_GATEWAY_MODELS when that is set; default: PADDOCK_GATEWAY_MODELS'),
+  maxTokens: z
+    .int({ error: 'must be a whole number' })
+    .positive('must be a positive integer')
+    .optional()
+    .describe('The largest max_tokens a model call of this run may ask for; at most PADDOCK_GATEWAY_MAX_TOKENS when that is set; default: PADDOCK_GATEWAY_MAX_TOKENS'),
   webhookUrl: z
     .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
     .max(2048)

@@ -19,6 +19,7 @@ import { checkWebhookTarget } from './webhooks/target.ts';
 import { networkRepo, settleNetwork } from './network.ts';
 import { checkImagePolicy, checkMountPolicy, checkRepoPolicy } from './policy.ts';
 import { checkRunSecrets, runGrants } from './secrets.ts';
+import { settleGatewayLimits } from './gateway-limits.ts';
 
 /**
  * Validates the whole request, then records the run as queued and returns it; the host takes it from the queue when a
@@ -50,6 +51,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   const adapter = agentFor(req.agent);
   const agentOptions = adapter.parseOptions({ ...req.agentOptions, ...(req.model ? { model: req.model } : {}) });
   const persistence = persistenceOf(req, cfg, adapter);
+  const gatewayLimits = settleGatewayLimits(p, req, agentOptions as Record<string, unknown>);
 
   const id = randomBytes(6).toString('hex');
   const runDir = join(cfg.home, 'runs', id);
@@ -123,7 +125,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
     newSession,
     workspace: req.workspace,
     ...persistence,
-    parentRunId: null,
+    ...gatewayLimits,
 
     stopRequested: null,
     stopDetail: null,

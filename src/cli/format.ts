@@ -160,10 +160,13 @@ function renderBody(e: StoredEvent): string | undefined {
       return d.isError ? paint('red', `  ⎿ ${body}`) : paint('dim', `  ⎿ ${body}`);
     }
     case 'result': {
+      // Any tool can print a result line: its figures are the agent's say, not Paddock's count (status has that).
       const u = (d.usage ?? {}) as Record<string, number>;
-      const summary = `${f(d.numTurns)} turns · $${Number(d.costUsd ?? 0).toFixed(4)} · ${Number(u.inputTokens ?? 0)} in / ${Number(u.outputTokens ?? 0)} out tokens`;
+      const summary = `agent-reported: ${f(d.numTurns)} turns · $${Number(d.costUsd ?? 0).toFixed(4)} · ${Number(u.inputTokens ?? 0)} in / ${Number(u.outputTokens ?? 0)} out tokens`;
       return `${d.isError ? paint('red', '✘ result') : paint('green', '✔ result')} ${paint('dim', summary)}${d.result ? `\n${f(d.result)}` : ''}`;
     }
+    case 'refused':
+      return paint('yellow', `⊘ gateway refused ${f(d.method)} ${f(d.target)} (${f(d.status)}): ${f(d.why)}`);
     case 'error':
       return paint('red', `✘ ${f(d.message)}`);
     case 'stderr':

@@ -102,6 +102,20 @@ export const configFields = z.object({
     .describe("PADDOCK_MAX_RUNNING: how many runs may hold a container at once; more wait in state queued (default: 3/4 of the host's memory over the default run memory)"),
   maxTimeout: duration('7d').describe('PADDOCK_MAX_TIMEOUT: the longest wall-clock limit a run may ask for'),
   upstreamFailAfter: duration('30s').describe('PADDOCK_UPSTREAM_FAIL_AFTER: a run whose model endpoint keeps failing (no connection) this long ends failed'),
+  // The model gateway (docs/gateway.md): what runs may ask the model for, and how long the upstream may take.
+  upstreamConnectTimeout: duration('10s').describe('PADDOCK_UPSTREAM_CONNECT_TIMEOUT: the gateway gives up connecting to the model endpoint after this long (the call fails with 502)'),
+  upstreamIdleTimeout: duration('5m').describe('PADDOCK_UPSTREAM_IDLE_TIMEOUT: a model call with no bytes from the endpoint for this long (before or during its answer) is cut'),
+  gatewayModels: z
+    .union([z.string(), z.array(z.string())])
+    .default([])
+    .transform((v) => parseList(v))
+    .describe("PADDOCK_GATEWAY_MODELS: model globs runs may use, comma-separated (e.g. claude-sonnet-*); a run's own list must fit inside it; empty: any model"),
+  gatewayMaxTokens: z
+    .union([z.string(), z.number()])
+    .optional()
+    .transform((v, ctx) => (v === undefined ? undefined : tryParse(() => positiveInt(v, 'PADDOCK_GATEWAY_MAX_TOKENS'), ctx)))
+    .describe('PADDOCK_GATEWAY_MAX_TOKENS: the largest max_tokens a model call may ask for (a run may ask for less); unset: no cap'),
+  gatewayMaxBody: size('32m').describe('PADDOCK_GATEWAY_MAX_BODY: the largest model request body the gateway takes (a larger one is refused with 413)'),
   idleTimeout: duration('30m').describe(
     'PADDOCK_IDLE_TIMEOUT: a persistent run (keepAlive) waiting this long for a message has its input closed and ends completed (a run may ask for another, or for none)',
   ),
@@ -116,6 +130,9 @@ export const configFields = z.object({
     .transform((v, ctx) => tryParse(() => positiveInt(v, 'PADDOCK_MAX_RUN_LINES'), ctx))
     .describe('PADDOCK_MAX_RUN_LINES: output lines stored per run; past it, lines are counted and dropped with one note'),
   containerLogSize: size('128m').describe("PADDOCK_CONTAINER_LOG_SIZE: the engine keeps at most this much of a container's log (LogConfig max-size)"),
+  diskBudget: size('10g').describe(
+    "PADDOCK_DISK_BUDGET: what a run's /workspace and HOME may take on disk together (blocks allocated, checked every few seconds); a run past it is stopped, failed with reason `disk budget exceeded`, its work before that brought back",
+  ),
 
   workdirRoots: z
     .union([z.string(), z.array(z.string())])
@@ -291,6 +308,11 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   PADDOCK_MAX_TIMEOUT: 'maxTimeout',
   PADDOCK_MAX_RUNNING: 'maxRunning',
   PADDOCK_UPSTREAM_FAIL_AFTER: 'upstreamFailAfter',
+  PADDOCK_UPSTREAM_CONNECT_TIMEOUT: 'upstreamConnectTimeout',
+  PADDOCK_UPSTREAM_IDLE_TIMEOUT: 'upstreamIdleTimeout',
+  PADDOCK_GATEWAY_MODELS: 'gatewayModels',
+  PADDOCK_GATEWAY_MAX_TOKENS: 'gatewayMaxTokens',
+  PADDOCK_GATEWAY_MAX_BODY: 'gatewayMaxBody',
   PADDOCK_IDLE_TIMEOUT: 'idleTimeout',
   PADDOCK_GIT_TIMEOUT: 'gitTimeout',
   PADDOCK_MAX_FILE_SIZE: 'maxFileSize',
@@ -298,6 +320,7 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   PADDOCK_MAX_RUN_OUTPUT: 'maxRunOutput',
   PADDOCK_MAX_RUN_LINES: 'maxRunLines',
   PADDOCK_CONTAINER_LOG_SIZE: 'containerLogSize',
+  PADDOCK_DISK_BUDGET: 'diskBudget',
 
   PADDOCK_WORKDIR_ROOTS: 'workdirRoots',
   PADDOCK_MOUNT_ALLOW: 'mountAllow',

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentEvent } from '../agents/types.ts';
 import { type Db, transaction } from '../store/db.ts';
 
-export type EventSource = 'agent' | 'stderr' | 'paddock';
+export type EventSource = 'agent' | 'stderr' | 'paddock' | 'gateway';
 
 export interface StoredEvent {
   runId: string;
@@ -76,6 +76,11 @@ export class EventLog {
 
   append(runId: string, event: PaddockEvent): StoredEvent {
     return transaction(this.db, () => this.insert(runId, 'paddock', event.kind, event))!;
+  }
+
+  /** An event of one of Paddock's own parts other than the supervisor, e.g. the model gateway's refusals. */
+  appendFrom(runId: string, source: Exclude<EventSource, 'agent' | 'stderr'>, event: { kind: string } & Record<string, unknown>): StoredEvent {
+    return transaction(this.db, () => this.insert(runId, source, event.kind, event))!;
   }
 
   /**

@@ -1,7 +1,10 @@
 export { startModelRelay } from './model-relay.ts';
-export type { ModelRelay, ModelRelayOptions, UpstreamCredential } from './model-relay.ts';
+export type { ModelRelay, ModelRelayOptions, Refusal, UpstreamCredential } from './model-relay.ts';
 export { probeUpstream, describeUpstreamError } from './upstream.ts';
 export type { ProbeResult } from './upstream.ts';
 export { UsageTap } from './usage-tap.ts';
 export type { UsageIncrement } from './usage-tap.ts';
 export { costOf, priceOf } from './pricing.ts';
+export { checkTarget, ALLOWED_CALLS } from './request-target.ts';
+export { checkBody, modelAllowed } from './policy.ts';
+export type { GatewayPolicy } from './policy.ts';

@@ -10,8 +10,42 @@ export interface UpstreamCredential {
   oauthToken?: string | undefined;
 }
 
-/** Headers never forwarded: hop-by-hop ones, and the caller's own credentials (the run token). */
-const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'x-api-key', 'authorization']);
+/**
+ * Headers never forwarded: hop-by-hop ones (and any the Connection header names), proxy-ish ones that could make the
+ * upstream (or a proxy before it) think the request came from elsewhere or for another host, the body's framing (the
+ * gateway sends the body it checked, with its own length), and the caller's own credentials (the run token).
+ * Host is the upstream's own (Node sets it from the URL).
+ */
+const DROPPED = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'transfer-encoding',
+  'content-length',
+  'expect',
+  'upgrade',
+  'te',
+  'trailer',
+  'forwarded',
+  'via',
+  'x-real-ip',
+  'x-client-ip',
+  'true-client-ip',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-original-host',
+  'x-host',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  'x-api-key',
+  'authorization',
+  'cookie',
+]);
+const droppedHeader = (k: string) => DROPPED.has(k) || k.startsWith('x-forwarded-') || k.startsWith('proxy-');
 
 export interface UpstreamRequest {
   upstream: URL;
@@ -20,12 +54,21 @@ export interface UpstreamRequest {
   /** Path and query under the upstream's base path, e.g. /v1/messages?beta=true. */
   path: string;
   headers: http.IncomingHttpHeaders;
+  /** No answer (or, once answering, no bytes) for this long: the request is ended with an error. */
   timeoutMs?: number;
+  /** No connection to the upstream within this long: the request is ended with an error. */
+  connectTimeoutMs?: number;
 }
 
 export function upstreamHeaders(incoming: http.IncomingHttpHeaders, credential: UpstreamCredential): http.OutgoingHttpHeaders {
   const headers: http.OutgoingHttpHeaders = {};
-  for (const [k, v] of Object.entries(incoming)) if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
+  const named = new Set(
+    String(incoming.connection ?? '')
+      .toLowerCase()
+      .split(',')
+      .map((t) => t.trim()),
+  );
+  for (const [k, v] of Object.entries(incoming)) if (!droppedHeader(k) && !named.has(k) && v !== undefined) headers[k] = v;
   if (credential.apiKey) headers['x-api-key'] = credential.apiKey;
   else if (credential.oauthToken) {
     headers.authorization = `Bearer ${credential.oauthToken}`;
@@ -48,7 +91,16 @@ export function requestUpstream(r: UpstreamRequest, onResponse: (res: http.Incom
     },
     onResponse,
   );
-  if (r.timeoutMs) req.setTimeout(r.timeoutMs, () => req.destroy(new Error(`no answer within ${r.timeoutMs} ms`)));
+  if (r.timeoutMs) req.setTimeout(r.timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${r.timeoutMs} ms`), { code: 'PADDOCK_IDLE_TIMEOUT' })));
+  if (r.connectTimeoutMs) {
+    const ms = r.connectTimeoutMs;
+    req.once('socket', (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no connection within ${ms} ms`), { code: 'PADDOCK_CONNECT_TIMEOUT' })), ms);
+      socket.once('connect', () => clearTimeout(timer));
+      socket.once('close', () => clearTimeout(timer));
+    });
+  }
   return req;
 }
 

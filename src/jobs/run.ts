@@ -3,7 +3,7 @@ import type { RunPhase, RunState } from './states.ts';
 /** clone: a private clone of repo; scratch: an empty workspace (nothing comes back); mount: a directory mounted as is. */
 export type WorkspaceKind = 'clone' | 'scratch' | 'mount';
 
-export type StopRequest = 'user' | 'timeout' | 'upstream';
+export type StopRequest = 'user' | 'timeout' | 'upstream' | 'budget' | 'disk';
 
 export const TASK_TYPES = ['feature', 'test', 'mutation', 'explore'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
@@ -59,6 +59,14 @@ export interface Run {
   keepAlive: boolean;
   idleTimeoutMs: number | null;
   parentRunId: string | null;
+  /** The run at the top of this run's tree (itself when it has no parent): whose budget its spend counts against. */
+  rootRunId: string | null;
+  /** The most this run (with the runs spawned on its behalf) may spend on model calls, in US dollars; the gateway enforces it. */
+  maxBudgetUsd: number | null;
+  /** Model globs the gateway lets this run use (null: any). */
+  allowedModels: string[] | null;
+  /** The largest max_tokens the gateway lets a Messages call of this run ask for (null: no cap). */
+  maxTokens: number | null;
   /** Set when someone asked the run to end early: a user (stop), its timeout, or Paddock (its model endpoint is unreachable). */
   stopRequested: StopRequest | null;
   /** What lies behind stopRequested, in words (e.g. the upstream error), when there is more to say. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentAdapter, AgentEvent } from '../agents/types.ts';
 import { type EventLog, type IngestLine, OutputBudget, type OutputCaps } from '../events/index.ts';
-import { costOf, startModelRelay, type ModelRelay, type UpstreamCredential } from '../gateway/index.ts';
+import { costOf, priceOf, startModelRelay, type ModelRelay, type UpstreamCredential } from '../gateway/index.ts';
 import type { ContainerRuntime, ContainerState } from '../runtime/index.ts';
 import type { RunsRepo } from '../store/runs-repo.ts';
 import type { InputClosedBecause, MessagesRepo } from '../store/messages-repo.ts';
@@ -29,13 +29,24 @@ export interface SupervisorDeps {
   events: EventLog;
   runtime: ContainerRuntime;
   agent: (name: string) => AgentAdapter<unknown>;
-  model: { upstream: string; credential: UpstreamCredential };
+  /** The model endpoint and the real credential (or where to read it at each call: an imported login is refreshed). */
+  model: { upstream: string; credential: UpstreamCredential | (() => UpstreamCredential | Promise<UpstreamCredential>) };
+  /** The model gateway's upstream timeouts and body bound (defaults: 10 s to connect, 5 min idle, 32 MiB). */
+  gateway?: { connectTimeoutMs: number; idleTimeoutMs: number; maxBodyBytes: number };
   stallAfterMs: number;
   stopGraceMs: number;
   /** A run whose model endpoint cannot be reached for this long (consecutive failures) is ended as failed. */
   upstreamFailAfterMs: number;
   /** Commits what the agent left and brings the run branch back (or not, for explore runs). */
   finishCheckout: (run: Run) => Promise<{ headSha: string | null; commitsAhead: number | null }>;
+  /** Hands a workspace that is not a clone (a mounted or scratch directory) back to the host when the run ends. */
+  releaseWorkspace?: (run: Run) => Promise<void>;
+  /**
+   * What the run's /workspace and HOME take on disk now, and its budget: checked every diskCheckMs, and a run past
+   * its budget is stopped (failed, `disk budget exceeded`), its work before that brought back.
+   */
+  diskUsage?: (run: Run) => Promise<{ bytes: number; budget: number } | undefined>;
+  diskCheckMs?: number;
   /** Makes a dequeued run's checkout, session HOME and container (then it is `starting`), or cleans up after a failed try. */
   prepare: { prepare: (run: Run) => Promise<void>; abandon: (run: Run) => Promise<void> };
   /** The host this supervisor works for. */
@@ -183,7 +194,16 @@ export class RunSupervisor {
         upstream: this.d.model.upstream,
         token: run.modelToken,
         credential: this.d.model.credential,
-        onUsage: (u) => this.d.runs.addUsage(runId, u, costOf(u.model, u)),
+        policy: { models: run.allowedModels ?? undefined, maxTokens: run.maxTokens ?? undefined },
+        ...(this.d.gateway ?? {}),
+        // The budget is the gateway's own count: the agent's figures (and anything it prints) play no part.
+        admit: (model) => this.admit(runId, model),
+        onRefused: (r) => this.d.events.appendFrom(runId, 'gateway', { kind: 'refused', ...r }),
+        onUsage: (u) => {
+          this.d.runs.addUsage(runId, u, costOf(u.model, u));
+          const spent = this.budgetSpent(runId);
+          if (spent) void this.stopForBudget(runId, spent);
+        },
         onUpstreamAnswer: () => upstream.ok(),
         onUpstreamError: (message) => {
           const failingFor = upstream.failed();
@@ -240,9 +260,18 @@ export class RunSupervisor {
         Math.min(5000, Math.max(250, this.d.stallAfterMs / 4)),
       );
       cancels.push(() => clearInterval(stallCheck));
+      if (this.d.diskUsage) {
+        const diskCheck = setInterval(
+          guarded('disk check', () => this.checkDisk(runId)),
+          this.d.diskCheckMs ?? 10_000,
+        );
+        cancels.push(() => clearInterval(diskCheck));
+      }
 
       await this.pump(run, true, signal);
       const exitCode = await abortable(this.d.runtime.waitContainer(containerId), signal);
+      // The run is over: its token opens nothing from here on (401), while its work is brought back.
+      relay.revoke();
       await conversation?.stop();
 
       // The followed stream can end early (engine hiccup); a final full read stores whatever was missed.
@@ -343,6 +372,68 @@ export class RunSupervisor {
     await this.d.runtime.stopContainer(run.containerId, Math.ceil(this.d.stopGraceMs / 1000)).catch((e: unknown) => this.d.log?.(`stop failed: ${String(e)}`));
   }
 
+  /**
+   * The gateway's check before each model call: refused once the run's budget (or its tree's) is spent, and, under a
+   * budget, for a model Paddock has no price for (its cost could not be counted).
+   */
+  private admit(runId: string, model: string | undefined): string | undefined {
+    const spent = this.budgetSpent(runId);
+    if (spent) {
+      void this.stopForBudget(runId, spent);
+      return spent;
+    }
+    const run = this.d.runs.get(runId);
+    const root = run?.rootRunId ? this.d.runs.get(run.rootRunId) : run;
+    const budgeted = run?.maxBudgetUsd != null || root?.maxBudgetUsd != null;
+    if (budgeted && model !== undefined && !priceOf(model)) return `model ${model.slice(0, 100)} has no price in Paddock's table, so its cost could not be counted against this run's budget`;
+    return undefined;
+  }
+
+  /** Why the run may spend no more (its tree's budget, or its own), or undefined while money is left. */
+  private budgetSpent(runId: string): string | undefined {
+    const run = this.d.runs.get(runId);
+    if (!run) return undefined;
+    const rootId = run.rootRunId ?? run.id;
+    const root = rootId === run.id ? run : this.d.runs.get(rootId);
+    if (root?.maxBudgetUsd != null) {
+      const spent = this.d.runs.treeSpend(rootId);
+      if (spent >= root.maxBudgetUsd) {
+        return `budget_exceeded: $${spent.toFixed(4)} spent of the $${root.maxBudgetUsd} budget${rootId === run.id ? '' : ` of run ${rootId}'s tree`}`;
+      }
+    }
+    if (rootId !== run.id && run.maxBudgetUsd != null && (run.costUsd ?? 0) >= run.maxBudgetUsd) {
+      return `budget_exceeded: $${(run.costUsd ?? 0).toFixed(4)} spent of the run's own $${run.maxBudgetUsd} budget`;
+    }
+    return undefined;
+  }
+
+  /** Ends the run, or every live run of its tree when the tree's budget is spent, as failed with budget_exceeded. */
+  private async stopForBudget(runId: string, why: string): Promise<void> {
+    const run = this.d.runs.get(runId);
+    if (!run) return;
+    const own = why.includes("run's own");
+    const targets = own ? [run] : this.d.runs.liveRunsOfTree(run.rootRunId ?? run.id);
+    await Promise.all(
+      targets
+        .filter((r) => !isTerminal(r.state) && r.stopRequested === null)
+        .map((r) => {
+          this.d.events.append(r.id, { kind: 'note', message: `${why}${r.id === runId ? '' : ` (spent by run ${runId})`}: stopping the container` });
+          return this.requestStop(r.id, 'budget', why);
+        }),
+    );
+  }
+
+  /** Stops a run whose workspace and HOME have grown past its disk budget. */
+  private async checkDisk(runId: string): Promise<void> {
+    const run = this.d.runs.get(runId);
+    if (!run || isTerminal(run.state) || run.stopRequested !== null) return;
+    const usage = await this.d.diskUsage?.(run);
+    if (!usage || usage.bytes <= usage.budget) return;
+    const detail = `/workspace and HOME take ${formatBytes(usage.bytes)}, over the budget of ${formatBytes(usage.budget)}`;
+    this.d.events.append(runId, { kind: 'note', message: `disk budget exceeded: ${detail}; stopping the container` });
+    await this.requestStop(runId, 'disk', detail);
+  }
+
   private checkStall(runId: string): void {
     const run = this.d.runs.get(runId);
     if (!run || run.state !== 'running') return;
@@ -368,6 +459,7 @@ export class RunSupervisor {
         patch = { ...patch, reason: `could not bring the work back: ${(e as Error).message}`, error: (e as Error).stack ?? String(e) };
       }
     }
+    await this.d.releaseWorkspace?.(run).catch((e: unknown) => this.d.log?.(`run ${run.id}: handing its workspace back failed: ${String(e)}`));
     this.transition(this.must(run.id), finalState, { ...patch, phase: 'done', finishedAt: Date.now() });
   }
 
@@ -399,17 +491,19 @@ export function outcome(
 ): { state: RunState; reason: string } {
   if (run.stopRequested === 'timeout') return { state: 'timed_out', reason: `timed out after ${formatDuration(run.timeoutMs)}` };
   if (run.stopRequested === 'user') return { state: 'cancelled', reason: 'stopped by user' };
+  if (run.stopRequested === 'disk') return { state: 'failed', reason: `disk budget exceeded: ${run.stopDetail ?? 'over the budget'}` };
+  if (run.stopRequested === 'budget') return { state: 'failed', reason: run.stopDetail ?? 'budget_exceeded' };
   if (run.stopRequested === 'upstream') return { state: 'failed', reason: `model endpoint unreachable: ${run.stopDetail ?? 'no answer'}` };
   if (c.oomKilled) return { state: 'failed', reason: `out of memory (limit ${formatBytes(run.memoryBytes)})` };
-  if (inputClosed && exitCode === 0 && !result?.isError) {
+  // From here the state is the container's exit code alone: a result line is the agent's own say (any tool can write
+  // one to the stream Paddock reads), so it only adds words to a failure, never turns one into a success or back.
+  if (inputClosed && exitCode === 0) {
     return { state: 'completed', reason: inputClosed === 'idle' ? `idle for ${formatDuration(run.idleTimeoutMs ?? 0)}: its input was closed` : 'stopped by user between turns' };
   }
-
-  if (exitCode === 0 && result && !result.isError) return { state: 'completed', reason: 'the agent finished' };
-  if (result?.isError) return { state: 'failed', reason: `the agent reported an error (${result.subtype})` };
-  if (exitCode === 0) return { state: 'failed', reason: 'the agent exited without a result' };
+  if (exitCode === 0) return { state: 'completed', reason: 'the agent finished' };
   if (exitCode === 137) return { state: 'failed', reason: 'killed (exit 137)' };
-  return { state: 'failed', reason: `the agent exited with code ${exitCode}${c.error ? `: ${c.error}` : ''}` };
+  const said = result?.isError ? ` (agent-reported: ${result.subtype.slice(0, 60)})` : '';
+  return { state: 'failed', reason: `the agent exited with code ${exitCode}${c.error ? `: ${c.error}` : ''}${said}` };
 }
 
 /** Consecutive failures to reach the upstream: how long they have lasted. Any answer ends the streak. */

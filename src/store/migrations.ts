@@ -186,12 +186,28 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   `,
   /* 8 */ `
-  -- Model gateway (security): reserved for budgets and run trees; the gateway work replaces this text.
-  SELECT 1;
+  -- Model gateway (security): budgets over trees of runs, and what a run may ask the model for.
+  -- root_run_id: the top of the run's tree (parent_run_id, followed up); its max_budget_usd covers the whole tree.
+  ALTER TABLE runs ADD COLUMN root_run_id TEXT;
+  ALTER TABLE runs ADD COLUMN max_budget_usd REAL;
+  -- JSON array of model globs (NULL: any model); the max_tokens cap (NULL: none).
+  ALTER TABLE runs ADD COLUMN allowed_models TEXT;
+  ALTER TABLE runs ADD COLUMN max_tokens INTEGER;
+  CREATE INDEX runs_root ON runs(root_run_id);
   `,
   /* 9 */ `
-  -- Jail and finalize (security): reserved; the jail work replaces this text if it needs a table or column.
-  SELECT 1;
+  -- Jail (security): the UID (and GID) each run's agent runs as, from a reserved range with no host account, so no
+  -- two live runs share one and a restarted daemon hands the same run the same identity. owner_uid/owner_gid: who
+  -- owned a mounted directory before the run took it (it is handed back to them at the end).
+  CREATE TABLE run_identities (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    uid INTEGER NOT NULL,
+    gid INTEGER NOT NULL,
+    owner_uid INTEGER,
+    owner_gid INTEGER,
+    allocated_at INTEGER NOT NULL
+  );
+  CREATE INDEX run_identities_uid ON run_identities(uid);
   `,
   /* 10 */ `
   -- What a run was granted beyond its workspace, as checked at spawn (docs/policy.md, docs/secrets.md): extra

@@ -13,7 +13,7 @@ export interface SessionUsage {
   costUsd: number | null;
 }
 
-const COLS: Columns = { json: ['options'], bool: ['bringBack', 'resume', 'reuseBranch', 'newSession', 'keepAlive'] };
+const COLS: Columns = { json: ['options', 'allowedModels'], bool: ['bringBack', 'resume', 'reuseBranch', 'newSession', 'keepAlive'] };
 
 export class RunsRepo {
   private readonly db: Db;
@@ -109,6 +109,20 @@ export class RunsRepo {
        cost_usd = CASE WHEN ? IS NULL THEN cost_usd ELSE COALESCE(cost_usd, 0) + ? END, updated_at = ? WHERE id = ?`,
       )
       .run(u.inputTokens, u.outputTokens, u.cacheReadTokens, u.cacheCreationTokens, costUsd ?? null, costUsd ?? null, Date.now(), id);
+  }
+
+  /** What a tree of runs (the root and every run spawned on its behalf) has spent, as the gateway counted it. */
+  treeSpend(rootRunId: string): number {
+    const r = this.db.prepare('SELECT SUM(cost_usd) AS cost FROM runs WHERE id = ? OR root_run_id = ?').get(rootRunId, rootRunId) as { cost: number | null };
+    return Number(r.cost ?? 0);
+  }
+
+  /** The live runs of a tree (the root included), e.g. to stop them all when the tree's budget is spent. */
+  liveRunsOfTree(rootRunId: string): Run[] {
+    return this.db
+      .prepare(`SELECT * FROM runs WHERE (id = ? OR root_run_id = ?) AND state IN (${LIVE_STATES.map(() => '?').join(', ')})`)
+      .all(rootRunId, rootRunId, ...LIVE_STATES)
+      .map((r) => fromRow<Run>(r, COLS));
   }
 
   /** What all runs of one agent session used together (each run stores only its own share). */

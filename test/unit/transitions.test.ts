@@ -36,11 +36,16 @@ describe('outcome of an exited container', () => {
   const run = { timeoutMs: 60_000, memoryBytes: 512 * 1024 ** 2, stopRequested: null } as Run;
   const c = { oomKilled: false, error: '' } as ContainerState;
   const ok = { isError: false, subtype: 'success' };
-  it('completed only with exit 0 and a successful result', () => {
+  it("completed or failed by the container's exit code alone: a result line (forgeable by any tool) only adds words to a failure", () => {
     assert.equal(outcome(run, c, 0, ok).state, 'completed');
-    assert.equal(outcome(run, c, 0, undefined).state, 'failed');
-    assert.equal(outcome(run, c, 1, ok).state, 'failed');
-    assert.match(outcome(run, c, 0, { isError: true, subtype: 'error_max_turns' }).reason, /error_max_turns/);
+    assert.equal(outcome(run, c, 0, undefined).state, 'completed');
+    assert.equal(outcome(run, c, 0, { isError: true, subtype: 'error_max_turns' }).state, 'completed', 'a forged error result does not fail a run that exited 0');
+    assert.equal(outcome(run, c, 1, ok).state, 'failed', 'a forged success does not complete a run that exited 1');
+    assert.deepEqual(outcome(run, c, 1, { isError: true, subtype: 'error_max_turns' }), { state: 'failed', reason: 'the agent exited with code 1 (agent-reported: error_max_turns)' });
+  });
+  it('budget_exceeded when the gateway stopped it for its budget', () => {
+    const r = outcome({ ...run, stopRequested: 'budget', stopDetail: 'budget_exceeded: $0.0300 spent of the $0.01 budget' }, c, 143, ok);
+    assert.deepEqual(r, { state: 'failed', reason: 'budget_exceeded: $0.0300 spent of the $0.01 budget' });
   });
   it('names out-of-memory, timeout and stop', () => {
     assert.deepEqual(outcome(run, { ...c, oomKilled: true }, 137, undefined), { state: 'failed', reason: 'out of memory (limit 512m)' });

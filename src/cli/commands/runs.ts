@@ -89,8 +89,10 @@ export function registerRunCommands(program: Command): void {
         ['duration', r.startedAt === null && r.finishedAt === null ? '-' : `${runDuration(r)}${isTerminal(r.state) ? '' : ' so far'}`],
         ['last activity', s.lastEvent ? `${age(s.lastEvent.ts)} ago (${safe(s.lastEvent.kind)})` : '-'],
         ['exit', r.exitCode === null ? '-' : `code ${r.exitCode}`],
-        ['result', r.resultText === null ? '-' : shorten(r.resultText, 120)],
-        ['usage', `${tokens(r)} tokens in/out · ${cost(r)} · ${r.numTurns ?? '-'} turns`],
+        ['result', r.resultText === null ? '-' : `${paint('dim', '(agent-reported)')} ${shorten(r.resultText, 120)}`],
+        ['usage', `${tokens(r)} tokens in/out · ${cost(r)}${isTerminal(r.state) ? '' : ' so far'} (counted by the gateway) · ${r.numTurns ?? '-'} turns (agent-reported)`],
+        ['budget', r.maxBudgetUsd === null ? (r.rootRunId ? `the tree of run ${r.rootRunId}` : '-') : `$${r.maxBudgetUsd}${r.rootRunId ? ' (its own)' : ' (with the runs spawned on its behalf)'}`],
+        ['tree', r.parentRunId ? `spawned on behalf of ${r.parentRunId} (root ${r.rootRunId ?? r.parentRunId})` : '-'],
         [
           'session total',
           s.session.runs > 1

@@ -80,6 +80,10 @@ export function registerSpawn(program: Command): void {
       ).choices(['none', 'proxy', 'open']),
     )
     .option('--allow <rule...>', "HOST[:PORT]: let the run's egress proxy reach this host too (repeatable; * globs, no port: 80 and 443); see paddock net <id>")
+    .option('--budget <usd>', "the most the run may spend on model calls, in US dollars, by Paddock's gateway's count (with runs spawned on its behalf); past it the run ends failed, budget_exceeded")
+    .option('--parent <run-id>', "spawn on behalf of this run: the spend counts against its tree's budget, and a spent tree stops all its runs")
+    .option('--allow-model <glob...>', 'a model the run may use (repeatable; * globs, e.g. claude-sonnet-*); default PADDOCK_GATEWAY_MODELS')
+    .option('--max-tokens <n>', 'the largest max_tokens a model call of the run may ask for (default PADDOCK_GATEWAY_MAX_TOKENS)')
     .option('-d, --detach', 'print the run id and return at once')
     .option('--json', 'print raw events, one JSON object a line; with --detach, the run as JSON')
     .addHelpText(
@@ -92,6 +96,8 @@ export function registerSpawn(program: Command): void {
         '  git log -1 --format=%B | paddock spawn --repo . --task -',
         '  paddock spawn --repo . --task "Add the dependency" --allow api.example.com --allow "*.example.org:8443"',
         '  paddock spawn --repo . --task "Refactor offline" --network none',
+        '  paddock spawn --repo . --task "Fix the flaky test" --budget 2 --allow-model "claude-sonnet-*"',
+        '  paddock spawn --repo . --task "Review the fix" --parent 3f2a9c81d0e4   # counts against 3f2a\'s budget',
       ].join('\n'),
     )
     .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
@@ -133,9 +139,20 @@ export function registerSpawn(program: Command): void {
         ...(mounts.length ? { mounts } : {}),
         ...(Object.keys(secretsEnv).length ? { secretsEnv } : {}),
         ...networkOf(o.network as 'none' | 'proxy' | 'open' | undefined, (o.allow as string[] | undefined) ?? []),
+        ...(o.budget !== undefined ? { budget: numberOf('--budget', o.budget as string) } : {}),
+        ...(o.parent ? { parentRunId: o.parent as string } : {}),
+        ...(o.allowModel ? { allowedModels: o.allowModel as string[] } : {}),
+        ...(o.maxTokens !== undefined ? { maxTokens: numberOf('--max-tokens', o.maxTokens as string) } : {}),
       });
       await showSpawned(run, { detach: Boolean(o.detach), json: Boolean(o.json), ctrlC });
     });
+}
+
+/** A number flag as a number (the API validates its range and says what is wrong); text that is no number stays text. */
+function numberOf(flag: string, v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw invalidInput(`${flag} ${v}: expected a number`);
+  return n;
 }
 
 /** --network and --allow, as the request's network (left out when neither is given: the server's default). */
