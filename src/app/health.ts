@@ -3,6 +3,7 @@
  * reach its engine, is the agent image there, can its agents reach a model. Each check has 5 s; none changes
  * anything or sends anything off this machine.
  */
+import { credentialStatus } from './credentials.ts';
 import type { Paddock } from './context.ts';
 
 export interface HealthComponent {
@@ -49,6 +50,7 @@ export async function health(p: Paddock): Promise<HealthComponent[]> {
  */
 export function modelAccessConfigured(p: Paddock): boolean {
   if (p.config.anthropicApiKey || p.config.claudeOauthToken) return true;
+  if (credentialStatus(p.config).source === 'imported') return true;
   return /^(localhost|127\.|\[::1\])/.test(new URL(p.config.anthropicBaseUrl).host);
 }
 

@@ -7,6 +7,7 @@ import { isTerminal, newOwner, type Owner, ownerAlive, retireOwner, RunSuperviso
 import { type FinalizeReport, finalizeRunCheckout } from '../workspace/index.ts';
 import { finalizeNotes } from './finalize-report.ts';
 import { agentFor } from './agents.ts';
+import { modelCredential } from './credentials.ts';
 import type { Paddock } from './context.ts';
 import { abandonRun, prepareRun } from './prepare.ts';
 import { startRunEgress } from './network.ts';
@@ -120,7 +121,8 @@ export class SupervisorHost {
           events: this.p.events,
           runtime,
           agent: agentFor,
-          model: { upstream: this.p.config.anthropicBaseUrl, credential: { apiKey: this.p.config.anthropicApiKey, oauthToken: this.p.config.claudeOauthToken } },
+          // The key or token from the environment, or an imported login (refreshed in one place: app/credentials.ts).
+          model: { upstream: this.p.config.anthropicBaseUrl, credential: modelCredential(this.p.config) },
           stallAfterMs: this.p.config.stallAfter,
           stopGraceMs: this.p.config.stopGrace,
           upstreamFailAfterMs: this.p.config.upstreamFailAfter,

@@ -73,6 +73,8 @@ export { messageId, sessionMessages } from './session-history.ts';
 export type { SessionMessage, SessionMessageBlock } from './session-history.ts';
 export { expireFinishedContainers } from './job-ttl.ts';
 export { health, modelAccessConfigured } from './health.ts';
+export { credentialStatus, defaultClaudeCredentialsFile, importCredentials, modelCredential, removeImportedCredentials } from './credentials.ts';
+export type { CredentialStatus } from './credentials.ts';
 export type { HealthComponent } from './health.ts';
 export { OUTPUT_FORMATS, outputFormatOf, setOutputFormat } from './output-format.ts';
 export type { OutputFormat } from './output-format.ts';

@@ -65,6 +65,27 @@ export class PaddockMetrics {
       },
     });
     new Gauge({
+      name: 'paddock_live_cost_usd',
+      help: 'Model cost of the runs that are live now, as the gateway has counted it so far (USD)',
+      registers,
+      collect() {
+        this.set(p.runs.liveUsage().costUsd);
+      },
+    });
+    new Gauge({
+      name: 'paddock_live_tokens',
+      help: 'Model tokens of the runs that are live now, as the gateway has counted them so far, by kind',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const u = p.runs.liveUsage();
+        this.set({ kind: 'input' }, u.inputTokens);
+        this.set({ kind: 'output' }, u.outputTokens);
+        this.set({ kind: 'cache_read' }, u.cacheReadTokens);
+        this.set({ kind: 'cache_creation' }, u.cacheCreationTokens);
+      },
+    });
+    new Gauge({
       name: 'active_containers',
       help: 'Runs whose container lives (starting, running, stalled, idle)',
       registers,
@@ -103,7 +124,9 @@ export class PaddockMetrics {
     });
     this.tokens = new Counter({ name: 'paddock_tokens_total', help: 'Model tokens of runs that ended, as the relay counted them, by kind', labelNames: ['kind'], registers });
     this.cost = new Counter({ name: 'paddock_cost_usd_total', help: 'Model cost of runs that ended, as the relay counted it (USD)', registers });
+    const refusals = new Counter({ name: 'paddock_gateway_refusals_total', help: 'Model calls the gateway refused (never forwarded), by HTTP status', labelNames: ['status'], registers });
     this.unsubscribe = p.events.onAny((e) => {
+      if (e.source === 'gateway' && e.kind === 'refused') refusals.inc({ status: String(e.data.status) });
       if (e.kind !== 'state') return;
       try {
         this.onState(e);

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { VERSION } from '../app/light.ts';
+import { registerAuth } from './commands/auth.ts';
 import { registerCompletion } from './commands/completion.ts';
 import { registerDaemon } from './commands/daemon.ts';
 import { registerGitCommands } from './commands/git.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerGitCommands(program);
   registerMaintenanceCommands(program);
   registerSecret(program);
+  registerAuth(program);
   registerServe(program);
   registerDaemon(program);
   registerCompletion(program);

@@ -115,6 +115,11 @@ export const configFields = z.object({
     .optional()
     .transform((v, ctx) => (v === undefined ? undefined : tryParse(() => positiveInt(v, 'PADDOCK_GATEWAY_MAX_TOKENS'), ctx)))
     .describe('PADDOCK_GATEWAY_MAX_TOKENS: the largest max_tokens a model call may ask for (a run may ask for less); unset: no cap'),
+  oauthTokenUrl: z
+    .url({ protocol: /^https?$/ })
+    .default('https://console.anthropic.com/v1/oauth/token')
+    .describe('PADDOCK_OAUTH_TOKEN_URL: where an imported Claude Code login (paddock auth import) is refreshed'),
+  oauthClientId: z.string().min(1).default('9d1c250a-e61b-44d9-88ed-5944d1962f5e').describe("PADDOCK_OAUTH_CLIENT_ID: the OAuth client id sent with a refresh (Claude Code's own)"),
   gatewayMaxBody: size('32m').describe('PADDOCK_GATEWAY_MAX_BODY: the largest model request body the gateway takes (a larger one is refused with 413)'),
   idleTimeout: duration('30m').describe(
     'PADDOCK_IDLE_TIMEOUT: a persistent run (keepAlive) waiting this long for a message has its input closed and ends completed (a run may ask for another, or for none)',
@@ -313,6 +318,8 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   PADDOCK_GATEWAY_MODELS: 'gatewayModels',
   PADDOCK_GATEWAY_MAX_TOKENS: 'gatewayMaxTokens',
   PADDOCK_GATEWAY_MAX_BODY: 'gatewayMaxBody',
+  PADDOCK_OAUTH_TOKEN_URL: 'oauthTokenUrl',
+  PADDOCK_OAUTH_CLIENT_ID: 'oauthClientId',
   PADDOCK_IDLE_TIMEOUT: 'idleTimeout',
   PADDOCK_GIT_TIMEOUT: 'gitTimeout',
   PADDOCK_MAX_FILE_SIZE: 'maxFileSize',

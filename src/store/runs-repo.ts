@@ -117,6 +117,17 @@ export class RunsRepo {
     return Number(r.cost ?? 0);
   }
 
+  /** What the live runs have spent so far (the gateway's count, as it streams): cost and tokens, for /metrics. */
+  liveUsage(): { costUsd: number; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number } {
+    const r = this.db
+      .prepare(
+        `SELECT SUM(cost_usd) AS cost, SUM(input_tokens) AS i, SUM(output_tokens) AS o, SUM(cache_read_tokens) AS cr, SUM(cache_creation_tokens) AS cc
+         FROM runs WHERE state IN (${LIVE_STATES.map(() => '?').join(', ')})`,
+      )
+      .get(...LIVE_STATES) as Record<string, number | null>;
+    return { costUsd: Number(r.cost ?? 0), inputTokens: Number(r.i ?? 0), outputTokens: Number(r.o ?? 0), cacheReadTokens: Number(r.cr ?? 0), cacheCreationTokens: Number(r.cc ?? 0) };
+  }
+
   /** The live runs of a tree (the root included), e.g. to stop them all when the tree's budget is spent. */
   liveRunsOfTree(rootRunId: string): Run[] {
     return this.db
