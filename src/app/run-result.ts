@@ -25,7 +25,6 @@ export function runResult(p: Paddock, run: Run): RunResult {
   const model = typeof init?.data.model === 'string' && init.data.model !== '' ? init.data.model : run.model;
   if (!last) return { text: run.resultText ?? '', structuredOutput: undefined, envelope: undefined, model, isError: false };
   const d = last.data;
-  const usage = (typeof d.usage === 'object' && d.usage !== null ? d.usage : {}) as Record<string, unknown>;
   const structuredOutput = d.structuredOutput ?? undefined;
   const envelope: Record<string, unknown> = {
     type: 'result',
@@ -35,12 +34,13 @@ export function runResult(p: Paddock, run: Run): RunResult {
     num_turns: d.numTurns,
     result: d.result,
     session_id: d.sessionId,
-    total_cost_usd: d.costUsd,
+    // Cost and usage are the gateway's count, never the result line's (any tool in the run could have printed one).
+    total_cost_usd: run.costUsd ?? 0,
     usage: {
-      input_tokens: usage.inputTokens ?? 0,
-      output_tokens: usage.outputTokens ?? 0,
-      cache_read_input_tokens: usage.cacheReadTokens ?? 0,
-      cache_creation_input_tokens: usage.cacheCreationTokens ?? 0,
+      input_tokens: run.inputTokens ?? 0,
+      output_tokens: run.outputTokens ?? 0,
+      cache_read_input_tokens: run.cacheReadTokens ?? 0,
+      cache_creation_input_tokens: run.cacheCreationTokens ?? 0,
     },
     ...(structuredOutput !== undefined ? { structured_output: structuredOutput } : {}),
   };
