@@ -92,6 +92,12 @@ describe('metrics', () => {
     await step('running', 'stalled', 0);
     await step('stalled', 'running', 0);
     p.runs.addUsage('aaaaaaaaaaa1', { inputTokens: 120, outputTokens: 30, cacheReadTokens: 7, cacheCreationTokens: 0 }, 0.0125);
+    p.events.appendFrom('aaaaaaaaaaa1', 'gateway', { kind: 'refused', method: 'GET', target: '/v1/files', status: 403, why: 'not a model call' });
+    await sleep(10);
+    m = await scrape(app);
+    assert.equal(m.get('paddock_live_cost_usd'), 0.0125, "a live run's cost so far, as the gateway counted it");
+    assert.equal(m.get('paddock_live_tokens{kind="input"}'), 120);
+    assert.equal(m.get('paddock_gateway_refusals_total{status="403"}'), 1);
     await step('running', 'completed', 0);
     // A second run that failed while queued: no spawn phase past queued, no tokens.
     p.runs.insert(runRow('bbbbbbbbbbb2', { createdAt: Date.now(), state: 'failed', phase: 'done', repo: '/r2', branch: 'b2' }));
@@ -111,6 +117,7 @@ describe('metrics', () => {
     assert.equal(m.get('paddock_tokens_total{kind="cache_read"}'), 7);
     assert.equal(m.get('paddock_cost_usd_total'), 0.0125);
     assert.equal(m.get('paddock_run_duration_seconds_count{state="completed"}'), 1);
+    assert.equal(m.get('paddock_live_cost_usd'), 0, 'an ended run is no longer live');
   });
 
   it('PADDOCK_METRICS_ENABLED=false: no /metrics (ping stays)', async (t) => {
