@@ -92,5 +92,11 @@ if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]
   say "npm install"
   npm install --no-fund --no-audit --loglevel=error >/tmp/paddock-npm.log 2>&1 || { tail -30 /tmp/paddock-npm.log; exit 1; }
 fi
+# --- chromium: the web board's browser tests and benchmark (headless, driven by playwright-core) ---------
+if [ ! -x /usr/bin/chromium ]; then
+  if is_root && command -v apt-get >/dev/null; then apt_install chromium
+  else say "note: /usr/bin/chromium is missing: the web board's browser tests need it (apt-get install chromium)"; fi
+fi
+
 say "build"
-npx tsc -p tsconfig.build.json
+npm run --silent build  # tsc into dist/, then the web board (web/) into dist/web

@@ -12,6 +12,8 @@ import { ErrorCode, invalidInput, type Paddock, PaddockError } from '../app/inde
 import type { ApiEnv } from './context.ts';
 import { asPaddockError, errorBody, HTTP_FOR_ERROR } from './errors.ts';
 import { registerEventRoutes } from './native/events.ts';
+import { registerBoardRoutes } from './native/board.ts';
+import { registerWebRoutes } from './web.ts';
 import { registerRunRoutes } from './native/runs.ts';
 import { registerMessageRoutes } from './native/messages.ts';
 
@@ -108,11 +110,13 @@ export function createApi(o: ApiOptions): OpenAPIHono<ApiEnv> {
   app.get('/openapi.json', (c) => c.json(app.getOpenAPI31Document(doc)));
   app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPI31Document(doc))));
 
+  registerWebRoutes(app); // the web board's files, before the guards: they carry no data (src/api/web.ts)
   for (const g of o.guards ?? []) app.use('*', g);
   registerRunRoutes(app, o.p);
   registerMessageRoutes(app, o.p);
 
   registerEventRoutes(app, o.p, o.shutdown);
+  registerBoardRoutes(app, o.p, o.shutdown);
   registerSystemRoutes(app, o.p, o.system);
   registerWebhookRoutes(app, o.p);
   registerMetricsRoutes(app, o.p);

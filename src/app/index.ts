@@ -16,6 +16,8 @@ export type { ConversationEvent } from './conversation-stream.ts';
 
 export type { StopResult } from './stop.ts';
 export { listRuns, runStatus, runEvents } from './queries.ts';
+// The web board's live feed: run views as runs change.
+export { boardRuns, watchRunChanges } from './board.ts';
 export type { RunStatus } from './queries.ts';
 export type { ListRunsFilter } from './queries.ts';
 export { diffRun, mergeRun } from './git-ops.ts';

@@ -1,0 +1,10 @@
+/** Whether the live stream is connected. */
+import type { Link } from '../lib/hooks.ts';
+
+export function LinkState({ link }: { link: Link }) {
+  return (
+    <span className={`link-state link-${link}`} role="status" aria-live="polite">
+      {link === 'live' ? 'live' : link === 'connecting' ? 'connecting…' : 'reconnecting…'}
+    </span>
+  );
+}
