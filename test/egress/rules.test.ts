@@ -31,7 +31,25 @@ describe('egress allow rules', () => {
 
   it('the default list parses, and private-address checks cover the mapped IPv6 forms', () => {
     assert.equal(parseAllowList([...DEFAULT_EGRESS_ALLOW], 'default').length, DEFAULT_EGRESS_ALLOW.length);
-    for (const a of ['127.0.0.1', '::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.0.0.1', '::ffff:169.254.169.254', '0.0.0.0', '::', 'fe80::1', 'fd00::2', '100.64.1.1', '224.0.0.251', 'ff02::1', '::127.0.0.1', '64:ff9b::7f00:1', '64:ff9b::10.0.0.1', '64:ff9b::c0a8:101'])
+    for (const a of [
+      '127.0.0.1',
+      '::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '::ffff:10.0.0.1',
+      '::ffff:169.254.169.254',
+      '0.0.0.0',
+      '::',
+      'fe80::1',
+      'fd00::2',
+      '100.64.1.1',
+      '224.0.0.251',
+      'ff02::1',
+      '::127.0.0.1',
+      '64:ff9b::7f00:1',
+      '64:ff9b::10.0.0.1',
+      '64:ff9b::c0a8:101',
+    ])
       assert.equal(isPrivateAddress(a), true, a);
     for (const a of ['8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808']) assert.equal(isPrivateAddress(a), false, a);
   });
