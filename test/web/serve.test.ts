@@ -49,6 +49,12 @@ describe('the web board, served', () => {
     const message = String(said.body.error.message).replace(/^task: /, '');
     await form.page.locator('#task-error').filter({ hasText: message }).waitFor();
     assert.equal(await form.page.getByLabel('Task').getAttribute('aria-invalid'), 'true');
+    // The budget is the gateway's field: a word there gets the schema's own words for it.
+    await form.page.getByLabel('Task').fill('A real task');
+    await form.page.getByLabel('Budget (USD)').fill('lots');
+    await form.page.getByRole('button', { name: 'Start the run' }).click();
+    await form.page.locator('#budget-error').filter({ hasText: 'must be a number of US dollars' }).waitFor();
+    assert.equal(await form.page.locator('#task-error').count(), 0, 'the fixed field has no message any more');
     assert.deepEqual(form.errors, []);
     assert.equal((await d.json('GET', '/api/v1/runs?all=true')).body.runs.length, 0, 'nothing was started');
   });

@@ -9,7 +9,7 @@ import type { Run } from '../lib/types.ts';
 import { Field } from './Field.tsx';
 
 const TYPES = ['feature', 'test', 'mutation', 'explore'] as const;
-const TEXT_FIELDS = ['repo', 'branch', 'base', 'image', 'model', 'memory', 'cpus', 'pids', 'timeout'] as const;
+const TEXT_FIELDS = ['repo', 'branch', 'base', 'image', 'model', 'memory', 'cpus', 'pids', 'timeout', 'budget'] as const;
 type TextField = (typeof TEXT_FIELDS)[number];
 
 const LABELS: Record<TextField, [string, string]> = {
@@ -22,6 +22,7 @@ const LABELS: Record<TextField, [string, string]> = {
   cpus: ['CPUs', 'e.g. 2'],
   pids: ['Processes', 'e.g. 512'],
   timeout: ['Timeout', 'e.g. 30m'],
+  budget: ['Budget (USD)', 'The most its model calls may cost, e.g. 2.50'],
 };
 
 export function NewRun() {
@@ -43,8 +44,10 @@ export function NewRun() {
     setBusy(true);
     setErrors({});
     setFormError(null);
-    const body: Record<string, string> = { task, type };
+    const body: Record<string, string | number> = { task, type };
     for (const f of TEXT_FIELDS) if (values[f].trim()) body[f] = values[f];
+    // The API takes the budget as a number; anything else goes as typed, and its answer says what is wrong.
+    if (values.budget.trim() && Number.isFinite(Number(values.budget))) body.budget = Number(values.budget);
     try {
       const run = await api<Run>('POST', '/api/v1/runs', body);
       navigate(`/runs/${run.id}`);
@@ -111,6 +114,7 @@ export function NewRun() {
           {input('cpus')}
           {input('pids')}
           {input('timeout')}
+          {input('budget')}
         </div>
       </fieldset>
       {formError && (

@@ -30,6 +30,12 @@ export function RunPage({ id }: { id: string }) {
       <p className="sub">
         <code>{run.branch || run.workspace}</code> from <code>{run.baseRef}</code> · {run.type} · {run.agent}
         {run.reason ? ` · ${run.reason}` : ''}
+        {run.parentRunId && (
+          <>
+            {' · spawned by '}
+            <A href={`/runs/${run.parentRunId}`}>{run.parentRunId}</A>
+          </>
+        )}
         {run.workspace === 'clone' && (
           <>
             {' · '}

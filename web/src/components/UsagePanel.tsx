@@ -14,6 +14,7 @@ export function UsagePanel({ run }: { run: Run }) {
     ['Cache written', tokens(run.cacheCreationTokens)],
     ['Turns', run.numTurns === null ? '–' : String(run.numTurns)],
     ['Cost', cost(run.costUsd)],
+    ['Budget', run.maxBudgetUsd === undefined || run.maxBudgetUsd === null ? 'none' : cost(run.maxBudgetUsd)],
     ['Image', run.image],
     ['Model', run.model ?? 'default'],
   ];

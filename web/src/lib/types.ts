@@ -25,6 +25,8 @@ export interface Run {
   timeoutMs: number;
   keepAlive: boolean;
   parentRunId: string | null;
+  rootRunId?: string | null;
+  maxBudgetUsd?: number | null;
   sessionId: string;
   createdAt: number;
   updatedAt: number;
