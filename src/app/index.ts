@@ -30,6 +30,9 @@ export type { GcOptions } from './gc.ts';
 export { doctor } from './doctor.ts';
 export type { Check } from './doctor.ts';
 export { buildImage } from './images.ts';
+// What runs can be started with: agent CLIs and agent images (MCP's list_agents and list_images, the board's form).
+export { listAgents, listImages } from './catalog.ts';
+export type { AgentInfo, ImageInfoView } from './catalog.ts';
 export { reconcile, adoptOrphanedRuns } from './reconcile.ts';
 export type { ReconcileReport } from './reconcile.ts';
 export { findRun } from './find-run.ts';

@@ -19,6 +19,8 @@ export interface ListRunsFilter {
   repo?: string;
   /** Only runs created at most this many milliseconds ago (replaces the one-day window). */
   sinceMs?: number;
+  /** Only runs spawned by this run (a coordinator's children). */
+  parentRunId?: string;
 }
 
 /** Runs to show, newest first: active ones and those that ended in the last day; with all, every run Paddock knows. */
@@ -36,6 +38,7 @@ export async function listRuns(p: Paddock, opts: ListRunsFilter = {}): Promise<R
   if (opts.sinceMs !== undefined) runs = runs.filter((r) => r.createdAt >= now - opts.sinceMs!);
   else if (!opts.all) runs = runs.filter((r) => !isTerminal(r.state) || (r.finishedAt ?? r.updatedAt) > now - DAY);
   if (repo !== undefined) runs = runs.filter((r) => r.repo === repo);
+  if (opts.parentRunId !== undefined) runs = runs.filter((r) => r.parentRunId === opts.parentRunId);
   return runs;
 }
 

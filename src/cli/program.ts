@@ -5,6 +5,7 @@ import { registerCompletion } from './commands/completion.ts';
 import { registerDaemon } from './commands/daemon.ts';
 import { registerGitCommands } from './commands/git.ts';
 import { registerMaintenanceCommands } from './commands/maintenance.ts';
+import { registerMcp } from './commands/mcp.ts';
 import { registerResume } from './commands/resume.ts';
 import { registerRunCommands } from './commands/runs.ts';
 import { registerSend } from './commands/send.ts';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerSecret(program);
   registerAuth(program);
   registerServe(program);
+  registerMcp(program);
   registerDaemon(program);
   registerCompletion(program);
   return program;

@@ -20,6 +20,7 @@ import { expireFinishedContainers } from '../app/index.ts';
 import { Authenticator, WebhookDispatcher } from '../app/index.ts';
 import { createGuards, registerAuthRoutes } from '../api/index.ts';
 import { claimHome, updateRecord } from './lock.ts';
+import { mcpHttpHandler } from '../mcp/index.ts';
 
 export interface ServeOptions {
   /** TCP address to listen on as well; null: the unix socket only (a daemon the CLI started). */
@@ -75,10 +76,16 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
 
   const auth = new Authenticator(p);
   const webhooks = new WebhookDispatcher(p, { log });
+  const mcp = mcpHttpHandler(p, { shutdown: shutdown.signal, log });
   const app = createApi({
     // The Stromboli face (/run, /jobs, /sessions, /health, …) after auth's routes, with its own error shapes.
     guards: createGuards(config, auth),
-    extraRoutes: [(a) => registerAuthRoutes(a, auth), compatRoutes(p, shutdown.signal), compatAgentRoutes(p, shutdown.signal)],
+    extraRoutes: [
+      (a) => registerAuthRoutes(a, auth),
+      (a) => a.all('/mcp', (c) => mcp(c.req.raw)), // MCP over streamable HTTP (docs/coordinator.md), behind the guards
+      compatRoutes(p, shutdown.signal),
+      compatAgentRoutes(p, shutdown.signal),
+    ],
     errorResponse: compatErrorResponse,
     p,
     shutdown: shutdown.signal,
