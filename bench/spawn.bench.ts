@@ -156,6 +156,9 @@ const objectsDir = execFileSync('git', ['-C', repo, 'rev-parse', '--path-format=
 const agentOptions = parseClaudeOptions({});
 const agentEnv = { ...buildClaudeEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: relayToken }), HOME: IN_CONTAINER.home, PADDOCK_RUN_ID: 'bench-baseline' };
 
+/** The bare-engine baseline runs as the image's own user (Paddock gives each run a UID of its own; that costs nothing here). */
+const BASELINE_USER = '1000:1000';
+
 /** A fresh private clone and HOME for one baseline container, prepared outside the timing; returns the engine CLI args. */
 function prepareBaseline(tag: string): string[] {
   const dir = join(scratch, `baseline-${tag}`);
@@ -163,12 +166,12 @@ function prepareBaseline(tag: string): string[] {
   const home = join(dir, 'home');
   mkdirSync(home, { recursive: true });
   execFileSync('git', ['clone', '-q', '--shared', repo, src]);
-  execFileSync('chown', ['-R', `${IN_CONTAINER.uid}:${IN_CONTAINER.uid}`, src, home]);
+  execFileSync('chown', ['-R', BASELINE_USER, src, home]);
   const prompt = buildPrompt('feature', TASK, { branch: `bench/${tag}`, base: 'main' });
   const argv = buildClaudeArgv(prompt, agentOptions, { sessionId: randomUUID(), resume: false });
   return [
     '--user',
-    IN_CONTAINER.user,
+    BASELINE_USER,
     '--workdir',
     IN_CONTAINER.workspace,
     '--hostname',

@@ -1,6 +1,6 @@
 /** Opens a Paddock: config, state directory, database, and (lazily) the container engine. Every surface starts here. */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../config/index.ts';
 import { setGitTimeout } from '../workspace/index.ts';
@@ -39,7 +39,10 @@ export interface OpenOptions {
 
 export function openPaddock(config: Config = loadConfig(), opts: OpenOptions = {}): Paddock {
   setGitTimeout(config.gitTimeout);
-  mkdirSync(join(config.home, 'runs'), { recursive: true });
+  // Paddock's home (the database with live run tokens, every run's directory) is its own: 0700, however it was made.
+  mkdirSync(join(config.home, 'runs'), { recursive: true, mode: 0o700 });
+  chmodSync(config.home, 0o700);
+  chmodSync(join(config.home, 'runs'), 0o700);
   const db = openDb(join(config.home, 'paddock.db'));
   let engine: Promise<ContainerRuntime> | undefined;
   const p: Paddock = {

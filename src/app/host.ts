@@ -10,6 +10,7 @@ import { agentFor } from './agents.ts';
 import { modelCredential } from './credentials.ts';
 import type { Paddock } from './context.ts';
 import { abandonRun, prepareRun } from './prepare.ts';
+import { diskUsageOf, releaseWorkspace } from './jail.ts';
 import { startRunEgress } from './network.ts';
 import { lineRedactor, releaseRunSecrets } from './secrets.ts';
 import { withRunContext } from '../telemetry/index.ts';
@@ -128,6 +129,8 @@ export class SupervisorHost {
           upstreamFailAfterMs: this.p.config.upstreamFailAfter,
           gateway: { connectTimeoutMs: this.p.config.upstreamConnectTimeout, idleTimeoutMs: this.p.config.upstreamIdleTimeout, maxBodyBytes: this.p.config.gatewayMaxBody },
           finishCheckout: (run: Run) => finishCheckout(this.p, run),
+          releaseWorkspace: (run: Run) => releaseWorkspace(this.p, run),
+          diskUsage: (run: Run) => diskUsageOf(this.p, runtime, run),
           prepare: { prepare: (run) => prepareRun(this.p, run), abandon: (run) => abandonRun(this.p, run) },
           owner: this.owner,
           messages: this.p.messages,

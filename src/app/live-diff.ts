@@ -9,6 +9,8 @@ import type { Run } from '../jobs/index.ts';
 import { buildHelperContainerSpec } from '../runtime/index.ts';
 import { LIVE_CLONE_MOUNT, liveDiffArgv, type LiveDiffResult, parseLiveDiffOutput, readCheckoutRecord } from '../workspace/index.ts';
 import type { Paddock } from './context.ts';
+import { storedIdentity } from './jail.ts';
+import { currentOwner } from '../workspace/ownership.ts';
 
 /** Each part of the output (patch, stat, numstat, name-status) is cut at this many bytes. */
 export const LIVE_DIFF_MAX_BYTES = 8 * 1024 * 1024;
@@ -40,6 +42,9 @@ export async function liveDiff(p: Paddock, run: Run): Promise<LiveDiffResult> {
       ],
       limits: { memoryBytes: 768 * MiB, cpus: 1, pids: 128 },
       tmpBytes: 512 * MiB,
+      // As the run's own identity: the clone is that identity's (git refuses a repository someone else owns).
+      user: storedIdentity(p, run.id) ?? currentOwner(),
+      engine: runtime.info.kind,
     }),
   );
   const deadline = AbortSignal.timeout(LIVE_DIFF_TIMEOUT_MS);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { type AllowRule, type EgressProxy, NETWORK_MODES, type NetworkMode, parseAllowList, startEgressProxy } from '../egress/index.ts';
 import { ErrorCode, invalidInput, PaddockError } from '../errors/index.ts';
 import { relayDirOf, type Run } from '../jobs/index.ts';
+import { restrictSocket } from '../runtime/index.ts';
 import { type NetworkAttemptRow, type NetworkCounters, NetworkRepo, type RunNetworkPolicy } from '../store/network-repo.ts';
 import type { Paddock } from './context.ts';
 import { findRun } from './find-run.ts';
@@ -81,6 +82,8 @@ export async function startRunEgress(p: Paddock, run: Run): Promise<EgressProxy 
     allowPrivate: p.config.egressAllowPrivate,
     upstream: p.config.egressUpstreamHttp ?? p.config.egressUpstreamSocks5,
     onAttempt: (a) => repo.record(run.id, a, cap),
+    // Only the run's container UID may connect, as to its relay and input sockets (runtime/socket-access.ts).
+    secureSocket: restrictSocket,
   });
 }
 

@@ -7,11 +7,12 @@ import { realpathSync, rmSync } from 'node:fs';
 import type { RunGrants } from '../store/run-grants-repo.ts';
 import { IN_CONTAINER_INPUT_SOCKET, relayDirOf, type Run, setPhase, transitionRun } from '../jobs/index.ts';
 
-import { buildAgentContainerSpec, IN_CONTAINER, paddockLabels } from '../runtime/index.ts';
+import { buildAgentContainerSpec, paddockLabels } from '../runtime/index.ts';
 import { createRunCheckout, removeCheckout } from '../workspace/index.ts';
 import { agentFor } from './agents.ts';
 import type { Paddock } from './context.ts';
 import { prepareWorkspaceDir } from './workspaces.ts';
+import { prepareSessionHome, releaseWorkspace, runIdentity, sealRelayDir, sealRunDir } from './jail.ts';
 import { egressEnv, networkPolicyOf } from './network.ts';
 import { releaseRunSecrets, runGrants, stageRunSecrets } from './secrets.ts';
 
@@ -22,6 +23,11 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
   const runtime = await p.runtime();
   const session = p.sessions.get(run.sessionId);
   if (!session) throw new Error(`session ${run.sessionId} is gone`);
+  // The run's own UID and GID (no host account, no other live run's), and a run directory only Paddock can enter.
+  await sealRunDir(run.runDir);
+  const identity = runIdentity(p, run);
+  // Its relay directory (model, input and egress sockets) is the run identity's: each socket there is 0600 and its owner's.
+  await sealRelayDir(relayDirOf(run), identity);
   // A clone is mounted with the repository's objects (read-only); scratch and mount are a bare directory.
   let checkout: { dir: string; objectsDir?: string };
   if (run.workspace === 'clone') {
@@ -31,16 +37,19 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
       runDir: run.runDir,
       branch: run.branch,
       baseSha: run.baseSha,
-      uid: IN_CONTAINER.uid,
-      gid: IN_CONTAINER.uid,
+      uid: identity.uid,
+      gid: identity.gid,
       reuseBranch: run.reuseBranch,
     });
     p.runs.update(run.id, { checkoutDir: checkout.dir });
   } else {
     // No checkoutDir recorded: there is nothing to finalize or bring back.
-    checkout = { dir: await prepareWorkspaceDir(p, run) };
+    checkout = { dir: await prepareWorkspaceDir(p, run, identity) };
   }
   if (run.newSession) await runtime.createVolume(session.volume, paddockLabels(p.instance, 'session-home', { session: session.id }));
+  // Nothing an earlier run planted in the session's HOME (hooks, settings, rc files) runs in this one.
+  const home = await prepareSessionHome(runtime, session.volume, identity);
+  if (!run.newSession && home.removed > 0) p.events.append(run.id, { kind: 'note', message: `session HOME reset: ${home.removed} entries besides the conversation removed` });
 
   setPhase(p.runs, p.events, run.id, 'creating-container');
   const network = networkPolicyOf(p, run.id);
@@ -62,6 +71,7 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
         ...egressEnv(network.mode),
       },
 
+      identity,
       checkoutDir: checkout.dir,
       ...(checkout.objectsDir ? { sharedObjectsDir: checkout.objectsDir } : {}),
       sessionVolume: session.volume,
@@ -90,6 +100,8 @@ export async function abandonRun(p: Paddock, run: Run): Promise<void> {
     }
   }
   releaseRunSecrets(p, current.id);
+  // A mounted directory already handed to the run's identity goes back to its owner.
+  await releaseWorkspace(p, current).catch(() => {});
   await removeCheckout(current.runDir).catch(() => {});
   rmSync(current.runDir, { recursive: true, force: true });
   p.runs.update(current.id, { checkoutDir: null });

@@ -35,6 +35,21 @@ export function getSession(p: Paddock, id: string): SessionView {
   return view(p, s);
 }
 
+/**
+ * A session belongs to its repository: its HOME holds what the agent read and wrote there (the transcript, files it
+ * kept), so it continues only on the same repository (or mounted directory); a scratch session only in scratch.
+ */
+export function checkSessionRepo(p: Paddock, s: Session, workspace: 'clone' | 'scratch' | 'mount', repo: string): void {
+  const last = s.lastRunId ? p.runs.get(s.lastRunId) : undefined;
+  const was = last?.workspace ?? 'clone';
+  if (was === 'scratch' && workspace === 'scratch') return;
+  if (was === workspace && s.repo === repo) return;
+  const where = (w: string, r: string) => (w === 'scratch' ? 'a scratch workspace' : r);
+  throw new PaddockError(ErrorCode.Conflict, `session ${s.id} belongs to ${where(was, s.repo)}: it cannot continue on ${where(workspace, repo)}`, {
+    hint: `resume it on ${where(was, s.repo)}, or start a new session (leave the session id out)`,
+  });
+}
+
 /** Removes a session and its HOME volume: it can no longer be resumed. Refused while one of its runs is live. */
 export async function deleteSession(p: Paddock, id: string): Promise<void> {
   const s = p.sessions.get(id);

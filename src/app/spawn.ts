@@ -8,6 +8,7 @@ import type { Run } from '../jobs/index.ts';
 import type { Session } from '../store/sessions-repo.ts';
 import { branchExists, defaultBranchName, hasChanges, inspectRepo, resolveBase, snapshotWorkingTree, validateBranchName, workingTreeChanges, type WorkingTreeChanges } from '../workspace/index.ts';
 import { findRun } from './find-run.ts';
+import { checkSessionRepo } from './sessions.ts';
 import { agentFor } from './agents.ts';
 import { persistenceOf, queueFirstMessage } from './messages.ts';
 
@@ -78,6 +79,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   }
   const session = req.sessionId ? resolveSession(p, req.sessionId) : undefined;
   if (session) {
+    checkSessionRepo(p, session, req.workspace, repo);
     const live = p.runs.liveRunOfSession(session.id);
     if (live)
       throw new PaddockError(ErrorCode.Conflict, `session ${session.id} is in use by run ${live.id} (${live.state}); two runs cannot share one conversation`, {

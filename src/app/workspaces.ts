@@ -11,6 +11,7 @@ import type { Run } from '../jobs/index.ts';
 import { IN_CONTAINER } from '../runtime/index.ts';
 import { branchExists, inspectRepo } from '../workspace/index.ts';
 import { chownTree } from '../workspace/ownership.ts';
+import { takeMountedDir } from './jail.ts';
 import { repoGitResult } from '../workspace/git.ts';
 import type { Paddock } from './context.ts';
 
@@ -89,16 +90,18 @@ export async function mountableDir(p: Paddock, dir: string): Promise<string> {
  * /workspace). Scratch: an empty directory under the run's dir, handed to the container user. Mount: the directory
  * is checked again, since it may have been swapped for a symlink while the run was queued.
  */
-export async function prepareWorkspaceDir(p: Paddock, run: Pick<Run, 'workspace' | 'repo' | 'runDir'>): Promise<string> {
+export async function prepareWorkspaceDir(p: Paddock, run: Pick<Run, 'id' | 'workspace' | 'repo' | 'runDir'>, identity: { uid: number; gid: number }): Promise<string> {
   if (run.workspace === 'scratch') {
     const dir = scratchDirOf(run.runDir);
     await mkdir(dir, { recursive: true, mode: 0o755 });
-    await chownTree(dir, IN_CONTAINER.uid, IN_CONTAINER.uid);
+    await chownTree(dir, identity.uid, identity.gid);
     return dir;
   }
   if (run.workspace === 'mount') {
     const real = await mountableDir(p, run.repo);
     if (real !== run.repo) throw new PaddockError(ErrorCode.Conflict, `${run.repo} now resolves to ${real}: it changed since the run was accepted`, { hint: 'start the run again' });
+    // The agent writes as the run's identity: the directory is its for the run, and its owner's again at the end.
+    await takeMountedDir(p, run, real, identity);
     return real;
   }
   throw new Error(`run workspace ${run.workspace} is a clone: it is made by createRunCheckout`);

@@ -6,8 +6,9 @@
  * work because it runs on the host. It sees every answer, so it counts the run's tokens as they stream (the only
  * source of a run's usage and cost), and it notices when the upstream is unreachable. docs/gateway.md has the rules.
  */
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { restrictSocket } from '../runtime/socket-access.ts';
 import { dirname } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { checkBody, type GatewayPolicy } from './policy.ts';
@@ -168,8 +169,8 @@ export async function startModelRelay(opts: ModelRelayOptions): Promise<ModelRel
     server.listen(opts.socketPath, () => resolve());
   });
   // The agent runs as UID 1000 in the container; connecting to a unix socket needs write permission on it.
-  // The agent runs as UID 1000 in the container; connecting to a unix socket needs write permission on it.
-  chmodSync(opts.socketPath, 0o666);
+  // Only the run's container identity (the relay directory's owner) may connect: runtime/socket-access.ts.
+  restrictSocket(opts.socketPath);
   return {
     socketPath: opts.socketPath,
     revoke: () => {

@@ -6,8 +6,9 @@
  * Whatever connects is inside the agent's container, so every line it sends is hostile input: lines are short and
  * strictly shaped, anything else ends the connection. One connection at a time: a newer one replaces the older.
  */
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { restrictSocket } from '../runtime/socket-access.ts';
 import { dirname } from 'node:path';
 
 /** The longest line the reader ever sends ("hello 123…"): anything longer is not the reader. */
@@ -83,8 +84,8 @@ export async function startInputServer(opts: InputServerOptions): Promise<InputS
     server.once('error', reject);
     server.listen(opts.socketPath, () => resolve());
   });
-  // The reader runs as UID 1000 in the container; connecting to a unix socket needs write permission on it.
-  chmodSync(opts.socketPath, 0o666);
+  // Only the run's container identity (the relay directory's owner) may connect: runtime/socket-access.ts.
+  restrictSocket(opts.socketPath);
 
   return {
     get ready() {

@@ -3,7 +3,9 @@
  * the runtime adapter accepts nothing but the branded spec this module returns.
  */
 import type Docker from 'dockerode';
+import type { AgentIdentity } from './identity.ts';
 import { paddockLabels } from './labels.ts';
+import { seccompSecurityOpt } from './seccomp/index.ts';
 
 /** Where things appear inside every agent container. */
 export const IN_CONTAINER = {
@@ -13,8 +15,6 @@ export const IN_CONTAINER = {
   relayDir: '/run/paddock',
   /** The run's secrets (NAME=base64 lines), read by the entry script at start; outside relayDir, which is a mount of its own. */
   secretsFile: '/run/paddock-secrets/env',
-  user: '1000:1000',
-  uid: 1000,
 } as const;
 
 export interface ResourceLimits {
@@ -32,6 +32,8 @@ export interface AgentContainerInput {
   image: string;
   argv: string[];
   env: Record<string, string>;
+  /** The run's own UID and GID (no host account; runtime/identity.ts), and the passwd/group files naming it `agent`. */
+  identity: AgentIdentity;
   /** Host path of the run's private clone, mounted read-write at /workspace. */
   checkoutDir: string;
   /**
@@ -51,7 +53,8 @@ export interface AgentContainerInput {
    * granted otherwise; nosuid,nodev where the engine's binds take them (Podman; Docker gets read-only ones only).
    */
   extraMounts?: readonly { host: string; container: string; readOnly: boolean }[];
-  engine?: 'podman' | 'docker';
+  /** Which engine takes the spec: bind options and how the seccomp profile is passed differ. */
+  engine: 'podman' | 'docker';
   /** Host path of the run's secrets file on a tmpfs (secrets/run-file.ts), mounted read-only at IN_CONTAINER.secretsFile. */
   secretsFile?: string;
   /** The most of the container's log the engine keeps (LogConfig max-size, one file; Podman 4.3's compat API and Docker both take it). */
@@ -70,7 +73,7 @@ export function buildAgentContainerSpec(input: AgentContainerInput): HardenedCon
     // tini is the image's ENTRYPOINT (PID 1, reaps zombies, forwards signals); this is its argument list.
     Cmd: input.argv,
     WorkingDir: IN_CONTAINER.workspace,
-    User: IN_CONTAINER.user,
+    User: `${input.identity.uid}:${input.identity.gid}`,
     Hostname: `paddock-${input.runId.slice(0, 8)}`,
     Env: Object.entries({ ...input.env, HOME: IN_CONTAINER.home, PADDOCK_RUN_ID: input.runId }).map(([k, v]) => `${k}=${v}`),
     Labels: paddockLabels(input.instance, 'agent', { run: input.runId, session: input.sessionId }),
@@ -81,16 +84,21 @@ export function buildAgentContainerSpec(input: AgentContainerInput): HardenedCon
     StopSignal: 'SIGTERM',
     HostConfig: {
       Binds: [
-        `${input.checkoutDir}:${IN_CONTAINER.workspace}:rw`,
+        // nosuid,nodev where the engine's binds take them (Podman; Docker refuses the options: there no-new-privileges
+        // keeps setuid bits from raising anything, no capability can make a device, and finalize strips the bits).
+        `${input.checkoutDir}:${IN_CONTAINER.workspace}:rw${noSuid(input.engine)}`,
         ...(input.sharedObjectsDir ? [`${input.sharedObjectsDir}:${input.sharedObjectsDir}:ro`] : []),
-        `${input.sessionVolume}:${IN_CONTAINER.home}:rw`,
+        // nocopy: the image's /home/agent is not copied in (nor its owner onto the volume); Paddock prepares HOME itself.
+        `${input.sessionVolume}:${IN_CONTAINER.home}:rw,nocopy${noSuid(input.engine)}`,
+        `${input.identity.passwdFile}:/etc/passwd:ro`,
+        `${input.identity.groupFile}:/etc/group:ro`,
         `${input.relayDir}:${IN_CONTAINER.relayDir}:ro`,
         ...(input.extraMounts ?? []).map((m) => `${m.host}:${m.container}:${m.readOnly ? 'ro' : 'rw'}${input.engine === 'docker' ? '' : ',nosuid,nodev'}`),
         ...(input.secretsFile ? [`${input.secretsFile}:${IN_CONTAINER.secretsFile}:ro${input.engine === 'docker' ? '' : ',nosuid,nodev,noexec'}`] : []),
       ],
       // No network at all: the model is reached through the relay socket above, egress through the egress proxy's
       // socket beside it. Only a run with network open (permitted by PADDOCK_EGRESS_OPEN) gets the engine's bridge.
-      ...hardening(limits, { '/tmp': 'rw,nosuid,nodev,size=512m,mode=1777', '/var/tmp': 'rw,nosuid,nodev,size=64m,mode=1777' }),
+      ...hardening(limits, { '/tmp': 'rw,nosuid,nodev,size=512m,mode=1777', '/var/tmp': 'rw,nosuid,nodev,size=64m,mode=1777' }, input.engine),
       ...(input.networkOpen ? { NetworkMode: 'bridge' } : {}),
       ...(input.logMaxBytes ? { LogConfig: { Type: 'json-file', Config: { 'max-size': String(input.logMaxBytes), 'max-file': '1' } } } : {}),
     },
@@ -113,10 +121,13 @@ export interface HelperContainerInput {
   limits: ResourceLimits;
   /** Size of its writable /tmp (its only scratch space), bytes. */
   tmpBytes: number;
+  /** Runs as the run's own UID and GID (so git reads the run's clone as its owner). */
+  user: { uid: number; gid: number };
+  engine: 'podman' | 'docker';
 }
 
 /**
- * A short-lived helper container: the agent's hardening (UID 1000, no capabilities, no new privileges, no network,
+ * A short-lived helper container: the agent's hardening (the run's UID, no capabilities, no new privileges, no network,
  * read-only root, tini, limits), no session HOME, no relay socket, and nothing mounted writable. Paddock runs tools
  * over what an agent can still write (its live clone) only in one of these, never on the host.
  */
@@ -131,7 +142,7 @@ export function buildHelperContainerSpec(input: HelperContainerInput): HardenedC
     Image: input.image,
     Cmd: input.argv,
     WorkingDir: '/tmp',
-    User: IN_CONTAINER.user,
+    User: `${input.user.uid}:${input.user.gid}`,
     Hostname: `paddock-helper-${input.runId.slice(0, 8)}`,
     // No PADDOCK_RUN_ID: the entry script starts no model bridge.
     Env: Object.entries({ ...input.env, HOME: '/tmp' }).map(([k, v]) => `${k}=${v}`),
@@ -142,22 +153,23 @@ export function buildHelperContainerSpec(input: HelperContainerInput): HardenedC
     StopSignal: 'SIGKILL',
     HostConfig: {
       Binds: input.readOnlyMounts.map((m) => `${m.host}:${m.container}:ro`),
-      ...hardening(limits, { '/tmp': `rw,nosuid,nodev,size=${input.tmpBytes},mode=1777` }),
+      ...hardening(limits, { '/tmp': `rw,nosuid,nodev,size=${input.tmpBytes},mode=1777` }, input.engine),
     },
   };
   return spec as HardenedContainerSpec;
 }
 
 /**
- * The jail every container Paddock makes gets, agent or helper: no network, no capabilities, no privilege gain, a
- * read-only root with only the given tmpfs writable, real memory (no swap), CPU and process limits, its own IPC,
- * tini from the image as the only init, and no restarts.
+ * The jail every container Paddock makes gets, agent or helper: no network, no capabilities, no privilege gain,
+ * Paddock's seccomp profile (runtime/seccomp: no keyrings, no new namespaces, no ptrace, no AF_VSOCK), a read-only
+ * root with only the given tmpfs writable, real memory (no swap), CPU and process limits, its own IPC, tini from the
+ * image as the only init, and no restarts.
  */
-function hardening(limits: ResourceLimits, tmpfs: Record<string, string>): Docker.HostConfig {
+function hardening(limits: ResourceLimits, tmpfs: Record<string, string>, engine: 'podman' | 'docker'): Docker.HostConfig {
   return {
     NetworkMode: 'none',
     CapDrop: ['ALL'],
-    SecurityOpt: ['no-new-privileges'],
+    SecurityOpt: ['no-new-privileges', seccompSecurityOpt(engine)],
     Privileged: false,
     ReadonlyRootfs: true,
     Tmpfs: tmpfs,
@@ -173,3 +185,6 @@ function hardening(limits: ResourceLimits, tmpfs: Record<string, string>): Docke
     RestartPolicy: { Name: 'no' },
   };
 }
+
+/** Bind options that keep setuid bits and device nodes inert, for the engines whose binds take them. */
+const noSuid = (engine: 'podman' | 'docker'): string => (engine === 'docker' ? '' : ',nosuid,nodev');

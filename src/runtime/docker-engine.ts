@@ -127,6 +127,10 @@ export class DockerEngineRuntime implements ContainerRuntime {
     return this.volumes.remove(name);
   }
 
+  volumeMountpoint(name: string): Promise<string | undefined> {
+    return this.volumes.mountpoint(name);
+  }
+
   listVolumes(labels: Record<string, string>): Promise<VolumeSummary[]> {
     return this.volumes.list(labels);
   }

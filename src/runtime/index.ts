@@ -7,3 +7,6 @@ export type { ResourceKind } from './labels.ts';
 export { DockerEngineRuntime } from './docker-engine.ts';
 export { discoverEngine } from './socket-discovery.ts';
 export type { DiscoverOptions } from './socket-discovery.ts';
+export { type AgentIdentity, writeIdentityFiles } from './identity.ts';
+export { SECCOMP_PROFILE_JSON } from './seccomp/index.ts';
+export { restrictSocket } from './socket-access.ts';

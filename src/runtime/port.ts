@@ -110,6 +110,8 @@ export interface ContainerRuntime {
 
   createVolume(name: string, labels: Record<string, string>): Promise<void>;
   removeVolume(name: string): Promise<void>;
+  /** Where a local volume's data lives on the engine's host (Paddock prepares a session HOME there), or undefined when there is no such volume. */
+  volumeMountpoint(name: string): Promise<string | undefined>;
   listVolumes(labels: Record<string, string>): Promise<VolumeSummary[]>;
 
   listNetworks(labels: Record<string, string>): Promise<NetworkSummary[]>;

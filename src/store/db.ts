@@ -1,15 +1,20 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS } from './migrations.ts';
 
 export type Db = DatabaseSync;
 
-/** Opens (creating if needed) the SQLite file and brings its schema up to date. Several processes share it (WAL). */
+/**
+ * Opens (creating if needed) the SQLite file and brings its schema up to date. Several processes share it (WAL).
+ * The file holds live run tokens: it and its -wal and -shm files are 0600 (created so, and made so if they were not).
+ */
 export function openDb(path: string): Db {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (path !== ':memory:') closeSync(openSync(path, 'a', 0o600));
   const db = new DatabaseSync(path, { timeout: 10_000 });
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+  if (path !== ':memory:') for (const f of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
   migrate(db);
   return db;
 }

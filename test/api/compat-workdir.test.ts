@@ -4,7 +4,7 @@
  * untouched; a plain directory → refused, unless it is under PADDOCK_WORKDIR_ROOTS, then mounted as it is.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, chownSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync, chownSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -93,13 +93,14 @@ describe('Stromboli face: workdir', () => {
     const allowed = join(root, 'project');
     mkdirSync(allowed);
     writeFileSync(join(allowed, 'notes.txt'), "the user's file\n");
-    chownSync(allowed, 1000, 1000); // "as it is": the agent (UID 1000) may write where the directory lets it
+    chownSync(allowed, 1000, 1000); // its owner gets it back when the run ends (the run writes as its own UID)
     symlinkSync(plain, join(root, 'escape'));
     const d = await startDaemon(t, { PADDOCK_WORKDIR_ROOTS: `${root},/nonexistent-root` });
     const r = await d.json('POST', '/run', { prompt: 'Write it [[script:write-file mounted]]', workdir: allowed });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(readFileSync(join(allowed, 'hello.txt'), 'utf8'), 'mounted', 'written straight into the directory');
     assert.equal(readFileSync(join(allowed, 'notes.txt'), 'utf8'), "the user's file\n");
+    assert.deepEqual([statSync(join(allowed, 'hello.txt')).uid, statSync(allowed).uid], [1000, 1000], 'handed back to its owner');
     const run = (await d.json('GET', `/api/v1/runs/${r.body.id.slice(4)}`)).body.run;
     assert.equal(run.workspace, 'mount');
     assert.equal(run.branch, '');

@@ -33,7 +33,8 @@ describe('spawn → diff → merge, with the real Claude Code CLI in a hardened 
     // The probe ran inside the container: non-root, no capabilities, no-new-privileges, loopback only, no real key.
     const events = await eventsJson(e, id);
     const probe = String(events.find((ev) => ev.kind === 'tool_result')?.data.content);
-    assert.match(probe, /^1000$/m);
+    // Its own UID from Paddock's reserved range (1,000,000 + n), no host account (test/security/jail.test.ts).
+    assert.match(probe, /^10[0-6]\d{5}$/m);
     assert.match(probe, /CapEff:\s+0000000000000000/);
     assert.match(probe, /NoNewPrivs:\s+1/);
     assert.match(probe, /ifaces: lo$/m);
@@ -60,7 +61,7 @@ describe('spawn → diff → merge, with the real Claude Code CLI in a hardened 
     assert.equal(await git(repo, 'show', 'feat/x:feature.txt'), 'the feature');
     assert.equal(await git(repo, 'rev-parse', 'feat/x~1'), await git(repo, 'rev-parse', 'main'));
 
-    // What the agent wrote (as UID 1000 in the container) belongs to the host user afterwards.
+    // What the agent wrote (as the run's own UID in the container) belongs to the host user afterwards.
     const written = statSync(join(String(s.checkoutDir), 'feature.txt'));
     assert.equal(written.uid, process.getuid?.());
 

@@ -9,7 +9,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
-import { type AgentContainerInput, buildAgentContainerSpec, DockerEngineRuntime, type EngineKind, LABEL, paddockLabels, type LogLine } from '../../src/runtime/index.ts';
+import {
+  type AgentContainerInput,
+  buildAgentContainerSpec,
+  DockerEngineRuntime,
+  type EngineKind,
+  IN_CONTAINER,
+  LABEL,
+  paddockLabels,
+  type LogLine,
+  writeIdentityFiles,
+} from '../../src/runtime/index.ts';
 
 export const ENGINES: { kind: EngineKind; socket: string }[] = [
   { kind: 'podman', socket: process.env.PADDOCK_TEST_PODMAN_SOCKET ?? '/run/paddock/podman.sock' },
@@ -85,6 +95,9 @@ export class EngineFixture {
     const name = this.name('home');
     this.volumes.add(name);
     await this.rt.createVolume(name, this.labels('session-home'));
+    // Paddock hands a session HOME to the run's UID (app/jail.ts); the spec mounts it nocopy, so nothing else does.
+    const mountpoint = await this.rt.volumeMountpoint(name);
+    if (mountpoint && process.getuid?.() === 0) chownSync(mountpoint, 1000, 1000);
     return name;
   }
 
@@ -118,6 +131,8 @@ export class EngineFixture {
       sessionVolume: over.sessionVolume ?? (await this.volume()),
       relayDir: over.relayDir ?? this.tempDir('relay'),
       limits: over.limits ?? { memoryBytes: 256 * 1024 * 1024, cpus: 1, pids: 128 },
+      identity: over.identity ?? writeIdentityFiles(this.tempDir('identity'), 1000, 1000, IN_CONTAINER.home),
+      engine: over.engine ?? this.rt.info.kind,
     });
   }
 

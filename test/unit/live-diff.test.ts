@@ -1,7 +1,7 @@
 /** The live diff's pure parts: the helper container's spec (hardened, nothing writable mounted) and its output parser. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildHelperContainerSpec } from '../../src/runtime/index.ts';
+import { buildHelperContainerSpec, SECCOMP_PROFILE_JSON } from '../../src/runtime/index.ts';
 import { liveDiffArgv, parseLiveDiffOutput } from '../../src/workspace/index.ts';
 
 const b64 = (s: string | Buffer) =>
@@ -23,13 +23,15 @@ describe('live diff helper container spec', () => {
     ],
     limits: { memoryBytes: 256 * 1024 * 1024, cpus: 1, pids: 64 },
     tmpBytes: 64 * 1024 * 1024,
+    user: { uid: 1_000_123, gid: 1_000_123 },
+    engine: 'docker',
   });
   it("has the agent's hardening, no network, and every mount read-only", () => {
     const h = spec.HostConfig!;
-    assert.equal(spec.User, '1000:1000');
+    assert.equal(spec.User, '1000123:1000123');
     assert.equal(h.NetworkMode, 'none');
     assert.deepEqual(h.CapDrop, ['ALL']);
-    assert.deepEqual(h.SecurityOpt, ['no-new-privileges']);
+    assert.deepEqual(h.SecurityOpt, ['no-new-privileges', `seccomp=${SECCOMP_PROFILE_JSON}`]);
     assert.equal(h.ReadonlyRootfs, true);
     assert.equal(h.Privileged, false);
     assert.equal(h.Memory, 256 * 1024 * 1024);
@@ -54,6 +56,8 @@ describe('live diff helper container spec', () => {
             readOnlyMounts: [{ host, container: '/workspace' }],
             limits: { memoryBytes: 1, cpus: 1, pids: 16 },
             tmpBytes: 1,
+            user: { uid: 1_000_123, gid: 1_000_123 },
+            engine: 'docker',
           }),
         /absolute/,
       );

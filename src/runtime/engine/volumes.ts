@@ -18,6 +18,11 @@ export class EngineVolumes {
     await this.client.requestOrAbsent({ path: `/volumes/${name}`, method: 'DELETE', statusCodes: { 204: true } }, `remove volume ${name}`);
   }
 
+  async mountpoint(name: string): Promise<string | undefined> {
+    const v = await this.client.requestOrAbsent<{ Mountpoint?: string }>({ path: `/volumes/${name}`, method: 'GET', statusCodes: { 200: true } }, `inspect volume ${name}`);
+    return v?.Mountpoint || undefined;
+  }
+
   async list(labels: Record<string, string>): Promise<VolumeSummary[]> {
     const r = await this.client.request<{ Volumes?: { Name: string; Labels?: Record<string, string> | null }[] | null }>(
       {
