@@ -147,6 +147,9 @@ export class LogDemuxer {
     return out;
   }
 
+  /** How often a read found the log shorter than what was passed on already (the engine cut it). */
+  truncations = 0;
+
   /** Bytes passed on to the line splitters so far, over all reads. */
   get deliveredBytes(): number {
     return this.delivered.stdout + this.delivered.stderr;
@@ -156,7 +159,7 @@ export class LogDemuxer {
    * Prepares for a new read of the same log from its start: the bytes already passed on are skipped there.
    * Partial lines stay pending, so a line cut off by the end of one read is completed by the next.
    */
-  restart(): LogLine[] {
+  restart(opts: { detectCut?: boolean } = {}): LogLine[] {
     const out: LogLine[] = [];
     // Fewer than 8 bytes in a whole read: too short to be a frame, so it was raw output.
     if (this.mode === 'detect' && this.headerFill > 0) {
@@ -165,6 +168,14 @@ export class LogDemuxer {
     }
     this.headerFill = 0;
     this.remaining = 0;
+    // With plain reads (each a consistent prefix of the next), a read that held less than was passed on before means
+    // the engine cut the log (its max size: Podman's conmon empties the file and goes on). What is there now came
+    // after the cut, so the next read passes all of it on.
+    if (opts.detectCut === true && this.position.stdout + this.position.stderr < this.delivered.stdout + this.delivered.stderr) {
+      this.delivered.stdout = 0;
+      this.delivered.stderr = 0;
+      this.truncations++;
+    }
     this.position.stdout = 0;
     this.position.stderr = 0;
     return out;

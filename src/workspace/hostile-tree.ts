@@ -102,12 +102,15 @@ function specialKind(st: Stats): RemovedKind | undefined {
 
 /**
  * Whether a symlink at relPath (inside a tree) with this target points outside the tree: an absolute target, one
- * that climbs above the root with `..` (judged on the text, as git stores it), or one into a `.git` directory.
+ * that climbs above the root with `..` (judged on the text, as git stores it), or one into a `.git` directory
+ * (checked first: also by an absolute path, e.g. the user's own repository's).
  */
 export function symlinkEscape(relPath: string, target: string): OutsideSymlink['why'] | undefined {
-  if (target.startsWith('/')) return 'absolute';
-  const joined = path.posix.normalize(path.posix.join(path.posix.dirname(relPath), target));
-  if (joined === '..' || joined.startsWith('../')) return 'escapes';
+  const absolute = target.startsWith('/');
+  const joined = absolute ? path.posix.normalize(target) : path.posix.normalize(path.posix.join(path.posix.dirname(relPath), target));
+  // Into a .git anywhere (this worktree's or, by an absolute path, the user's own): its config and hooks run code.
   if (joined.split('/').some((part) => part.toLowerCase() === '.git')) return 'git';
+  if (absolute) return 'absolute';
+  if (joined === '..' || joined.startsWith('../')) return 'escapes';
   return undefined;
 }

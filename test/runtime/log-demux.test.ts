@@ -120,3 +120,16 @@ describe('line cap (issue 14: one endless line must not take supervision down)',
     assert.deepEqual(lines, [{ stream: 'stderr', line: 'abcd', droppedChars: 3 }]);
   });
 });
+
+describe('a log the engine cut (its max size)', () => {
+  it('plain reads after the cut pass on everything written since, once', () => {
+    const d = new LogDemuxer(true);
+    const first = Buffer.concat([frame(1, 'a\n'), frame(1, 'b\n')]);
+    const lines = [...d.feed(first), ...d.restart({ detectCut: true })];
+    // The engine emptied the file; "c" was written after the cut: the read that finds it shorter skips it, the next passes it on.
+    lines.push(...d.feed(frame(1, 'c\n')), ...d.restart({ detectCut: true }));
+    assert.equal(d.truncations, 1);
+    lines.push(...d.feed(Buffer.concat([frame(1, 'c\n'), frame(1, 'd\n')])), ...d.restart({ detectCut: true }), ...d.end());
+    assert.deepEqual(lines, [out('a'), out('b'), out('c'), out('d')]);
+  });
+});

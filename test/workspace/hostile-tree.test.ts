@@ -68,7 +68,7 @@ test("a nested .git file naming the user's repository is removed unread", async 
   assert.doesNotMatch(tree, /160000/, 'no gitlink to another repository');
   assert.deepEqual(
     r.report.outsideSymlinks.map((s) => `${s.path}:${s.why}`),
-    ['linked.git:absolute'],
+    ['linked.git:git'],
   );
 });
 
@@ -114,6 +114,7 @@ test('symlinkEscape judges the link text as git stores it', () => {
   assert.equal(symlinkEscape('a', '/x'), 'absolute');
   assert.equal(symlinkEscape('a/b', '../.git/hooks/pre-commit'), 'git');
   assert.equal(symlinkEscape('a', 'x/../../.'), 'escapes');
+  assert.equal(symlinkEscape('a', '/home/u/repo/.git'), 'git');
 });
 
 test("the agent's commits get Paddock as committer; a forged author and a 1970 date are kept as author and flagged", async () => {

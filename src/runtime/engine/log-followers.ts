@@ -63,7 +63,7 @@ export class PollingLogFollower implements LogFollower {
       const started = Date.now();
       if (!(yield* this.source.read(id, false, demux, signal))) return false;
       if (!state.running) return true;
-      yield* demux.restart();
+      yield* demux.restart({ detectCut: true });
       const cost = Date.now() - started;
       pause = demux.deliveredBytes > before ? POLL_MIN_MS : Math.min(POLL_MAX_MS, pause * 1.5);
       if (!(await sleep(Math.max(pause, POLL_COST_FACTOR * cost), signal))) return false;
