@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { BIN, eventsJson, makeRepo, paddockEnv, runIdOf, statusJson, until, type Env } from '../e2e/harness.ts';
 import { attempt } from './attempts.ts';
 
@@ -21,6 +22,11 @@ const SCRIPT = [
   'echo "procenv1:$(tr "\\0" "\\n" < /proc/1/environ | grep -c GH_TOKEN)"',
   'echo "file:$(stat -c %a /run/paddock-secrets/env 2>&1)"',
   'echo "write:$(echo x 2>&1 >> /run/paddock-secrets/env && echo ok || echo refused)"',
+  'echo "ref:$(grep " /ref " /proc/mounts | cut -d" " -f4)"',
+  'echo "refread:$(cat /ref/hello.txt)"',
+  'echo "refwrite:$(touch /ref/planted 2>/dev/null && echo ok || echo refused)"',
+  'echo "scratch:$(grep " /scratch " /proc/mounts | cut -d" " -f4)"',
+  'echo "scratchwrite:$(echo hi > /scratch/out.txt 2>/dev/null && echo ok || echo refused)"',
   'echo secrets-done',
 ].join('\n');
 
@@ -48,10 +54,36 @@ function secretSet(e: Env, name: string, value: string): Promise<{ code: number;
   });
 }
 
-describe('secrets', () => {
-  it('a run reads its GH_TOKEN; the value is nowhere else, and its file is gone after the run', async (t) => {
-    const e = await paddockEnv(t);
+const DOCKER = process.env.PADDOCK_TEST_DOCKER_SOCKET ?? '/run/paddock/docker.sock';
+
+describe('secrets (and an allowed mount) in a real run', () => {
+  it('Podman: a run reads its GH_TOKEN; the value is nowhere else, and its file is gone after the run', (t) => secretsRun(t, 'podman'));
+  it('Docker: the same', { skip: existsSync(DOCKER) ? false : `no Docker engine at ${DOCKER}` }, (t) => secretsRun(t, 'docker'));
+});
+
+async function secretsRun(t: TestContext, engine: 'podman' | 'docker'): Promise<void> {
+  const tag = engine === 'docker' ? '-docker' : '';
+  {
     const repo = await makeRepo(t);
+    const hostDir = mkdtempSync(join(tmpdir(), 'paddock-secret-mounts-'));
+    t.after(() => rmSync(hostDir, { recursive: true, force: true }));
+    mkdirSync(join(hostDir, 'ref'));
+    mkdirSync(join(hostDir, 'scratch'), { mode: 0o777 });
+    chmodSync(join(hostDir, 'scratch'), 0o777); // the operator lets the agent's UID write there
+    writeFileSync(join(hostDir, 'ref', 'hello.txt'), 'hello-from-host');
+    const e = await paddockEnv(t, {
+      PADDOCK_MOUNT_ALLOW: `${join(hostDir, 'ref')},${join(hostDir, 'scratch')}:rw`,
+      ...(engine === 'docker' ? { PADDOCK_ENGINE_SOCKET: DOCKER } : {}),
+    });
+    const mountArgs = ['--mount', `${join(hostDir, 'ref')}:/ref`, ...(engine === 'podman' ? ['--mount', `${join(hostDir, 'scratch')}:/scratch:rw`] : [])];
+    if (engine === 'docker') {
+      const rw = await e.cli(['spawn', '--repo', repo, '--detach', '--mount', `${join(hostDir, 'scratch')}:/scratch:rw`, '--task', 'x']);
+      await attempt(t, { id: 'mount-rw-docker', area: 'policy', finding: 0, what: 'a writable extra mount on Docker (its binds cannot be nosuid,nodev)' }, () => {
+        assert.equal(rw.code, 2, rw.stderr);
+        assert.match(rw.stderr, /Podman-only/);
+        return 'denied: exit 2, writable extra mounts are Podman-only (Docker binds take no nosuid,nodev)';
+      });
+    }
     const set = await secretSet(e, 'github-token', VALUE);
     assert.equal(set.code, 0, set.stderr);
     const ls = await e.cli(['secret', 'ls', '--json']);
@@ -59,7 +91,7 @@ describe('secrets', () => {
     assert.ok(!ls.stdout.includes(VALUE));
 
     e.model.script('secret', [{ tools: [{ name: 'Bash', input: { command: SCRIPT, description: 'secret' } }] }, { text: 'done' }]);
-    const r = await e.cli(['spawn', '--repo', repo, '--detach', '--secret-env', 'GH_TOKEN=github-token', '--task', 'Use it [[script:secret]]']);
+    const r = await e.cli(['spawn', '--repo', repo, '--detach', '--secret-env', 'GH_TOKEN=github-token', ...mountArgs, '--task', 'Use it [[script:secret]]']);
     assert.equal(r.code, 0, r.stderr);
     const id = runIdOf(r) || r.stdout.trim().split(/\s+/)[0] || '';
     const secretsDir = join('/dev/shm', `paddock-${e.instance()}`);
@@ -76,33 +108,33 @@ describe('secrets', () => {
     const out = String(events.find((ev) => ev.kind === 'tool_result')?.data.content);
     assert.match(out, /secrets-done/, out);
 
-    await attempt(t, { id: 'secret-readable-inside', area: 'secrets', finding: 0, what: 'the run reads the secret it was given as $GH_TOKEN' }, () => {
+    await attempt(t, { id: `secret-readable-inside${tag}`, area: 'secrets', finding: 0, what: 'the run reads the secret it was given as $GH_TOKEN' }, () => {
       assert.match(out, new RegExp(`sha:${SHA}`));
       return 'neutralised: $GH_TOKEN holds the value inside (its sha256 matches), given through the tmpfs file, not the engine environment';
     });
-    await attempt(t, { id: 'secret-echo-redacted', area: 'secrets', finding: 0, what: 'print the secret so it lands in the transcript' }, () => {
+    await attempt(t, { id: `secret-echo-redacted${tag}`, area: 'secrets', finding: 0, what: 'print the secret so it lands in the transcript' }, () => {
       assert.match(out, /echoed:\[secret GH_TOKEN\]/);
       assert.ok(!JSON.stringify(events).includes(VALUE));
       return 'neutralised: the stored transcript says [secret GH_TOKEN]';
     });
-    await attempt(t, { id: 'secret-pid1-environ', area: 'secrets', finding: 0, what: "read the secret from PID 1's (the engine-given) environment" }, () => {
+    await attempt(t, { id: `secret-pid1-environ${tag}`, area: 'secrets', finding: 0, what: "read the secret from PID 1's (the engine-given) environment" }, () => {
       assert.match(out, /procenv1:0/);
       return "denied: not in the container's own environment (only the agent CLI's)";
     });
-    await attempt(t, { id: 'secret-file-write', area: 'secrets', finding: 0, what: "write into the run's secrets file" }, () => {
+    await attempt(t, { id: `secret-file-write${tag}`, area: 'secrets', finding: 0, what: "write into the run's secrets file" }, () => {
       assert.match(out, /write:[^\n]*(?:Permission denied|Read-only)[\s\S]*refused/);
       return 'denied: the file is mounted read-only';
     });
-    await attempt(t, { id: 'secret-inspect', area: 'secrets', finding: 0, what: "read the secret from the engine's container inspect (env, labels, mounts)" }, () => {
+    await attempt(t, { id: `secret-inspect${tag}`, area: 'secrets', finding: 0, what: "read the secret from the engine's container inspect (env, labels, mounts)" }, () => {
       assert.ok(inspects.length > 0);
       for (const i of inspects) assert.ok(!i.includes(VALUE));
       return 'denied: not in inspect (env, labels, mounts)';
     });
-    await attempt(t, { id: 'secret-host-dir', area: 'secrets', finding: 0, what: "another local user reads the run's secrets file on the host tmpfs" }, () => {
+    await attempt(t, { id: `secret-host-dir${tag}`, area: 'secrets', finding: 0, what: "another local user reads the run's secrets file on the host tmpfs" }, () => {
       assert.equal(dirMode, 0o700);
       return 'denied: /dev/shm/paddock-<instance> is 0700, owned by the daemon user';
     });
-    await attempt(t, { id: 'secret-store', area: 'secrets', finding: 0, what: 'find the secret in the database, its WAL, the daemon log, run files or the secret store' }, () => {
+    await attempt(t, { id: `secret-store${tag}`, area: 'secrets', finding: 0, what: 'find the secret in the database, its WAL, the daemon log, run files or the secret store' }, () => {
       assert.deepEqual(filesWith(e.home, VALUE), []);
       const store = join(e.home, 'secrets');
       assert.equal(statSync(store).mode & 0o777, 0o700);
@@ -110,14 +142,27 @@ describe('secrets', () => {
       assert.equal(statSync(join(store, 'secrets.json')).mode & 0o777, 0o600);
       return 'denied: no file under PADDOCK_HOME holds it in plain text (the store is AES-256-GCM, 0600, its key 0600)';
     });
-    await attempt(t, { id: 'secret-api', area: 'secrets', finding: 0, what: 'read the secret from a CLI or API answer (status, ls, logs, events, secret ls)' }, async () => {
+    await attempt(t, { id: `secret-api${tag}`, area: 'secrets', finding: 0, what: 'read the secret from a CLI or API answer (status, ls, logs, events, secret ls)' }, async () => {
       const answers = await Promise.all([e.cli(['status', id, '--json']), e.cli(['ls', '--json']), e.cli(['logs', id, '--json']), e.cli(['logs', id]), e.cli(['secret', 'ls', '--json'])]);
       for (const a of answers) assert.ok(!(a.stdout + a.stderr).includes(VALUE));
       return 'denied: in no answer';
     });
-    await attempt(t, { id: 'secret-file-after-end', area: 'secrets', finding: 0, what: "read the run's secrets file after the run has ended" }, async () => {
+    await attempt(t, { id: `mount-ro-write${tag}`, area: 'policy', finding: 0, what: 'write into an allowed read-only extra mount' }, () => {
+      assert.match(out, /refread:hello-from-host/);
+      assert.match(out, /refwrite:refused/);
+      assert.match(out, engine === 'podman' ? /ref:ro,nosuid,nodev/ : /ref:ro/);
+      assert.ok(!existsSync(join(hostDir, 'ref', 'planted')));
+      return `denied: the mount is read-only${engine === 'podman' ? ' (and nosuid,nodev)' : ''}; its content is readable`;
+    });
+    if (engine === 'podman')
+      await attempt(t, { id: 'mount-rw-nosuid', area: 'policy', finding: 1, what: 'use a writable extra mount (allowed :rw) to run setuid or device files' }, () => {
+        assert.match(out, /scratch:rw,nosuid,nodev/);
+        assert.match(out, /scratchwrite:ok/);
+        return 'neutralised: writable as granted, but mounted nosuid,nodev';
+      });
+    await attempt(t, { id: `secret-file-after-end${tag}`, area: 'secrets', finding: 0, what: "read the run's secrets file after the run has ended" }, async () => {
       await until(() => !existsSync(file), 'the secrets file to go', 10_000);
       return 'denied: the file is removed when the run ends';
     });
-  });
-});
+  }
+}
