@@ -21,6 +21,9 @@ import { isTerminal, type RunPhase, type RunState } from './states.ts';
 import { setPhase, transitionRun } from './run-state.ts';
 import { assertTransition } from './transitions.ts';
 
+/** Gateway refusals stored as events per supervision of a run; past it they are only refused. */
+const MAX_RECORDED_REFUSALS = 1000;
+
 /** How often supervision of one run is retried after an error (engine unreachable, …) before it is called crashed. */
 const RETRIES = 5;
 
@@ -189,6 +192,7 @@ export class RunSupervisor {
     const cancels: (() => void)[] = [];
     try {
       const upstream = new UpstreamWatch();
+      let refusals = 0;
       relay = await startModelRelay({
         socketPath: join(relayDirOf(run), 'model.sock'),
         upstream: this.d.model.upstream,
@@ -198,7 +202,13 @@ export class RunSupervisor {
         ...(this.d.gateway ?? {}),
         // The budget is the gateway's own count: the agent's figures (and anything it prints) play no part.
         admit: (model) => this.admit(runId, model),
-        onRefused: (r) => this.d.events.appendFrom(runId, 'gateway', { kind: 'refused', ...r }),
+        // Each refusal is an event, up to a bound: an agent looping on refused calls cannot flood the event log.
+        onRefused: (r) => {
+          refusals++;
+          if (refusals <= MAX_RECORDED_REFUSALS) this.d.events.appendFrom(runId, 'gateway', { kind: 'refused', ...r });
+          else if (refusals === MAX_RECORDED_REFUSALS + 1)
+            this.d.events.append(runId, { kind: 'note', message: `gateway: more than ${MAX_RECORDED_REFUSALS} refused calls; further ones are refused without an event each` });
+        },
         onUsage: (u) => {
           this.d.runs.addUsage(runId, u, costOf(u.model, u));
           const spent = this.budgetSpent(runId);
