@@ -139,6 +139,12 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
       client.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\npaddock egress: ${reason}\n`);
       return;
     }
+    if (client.destroyed) {
+      // The client hung up while the destination was being resolved and dialled.
+      upstream.destroy();
+      record({ ...base, address: d.address, allowed: true, rule: d.rule, reason: 'the client went away before the tunnel was up', bytesUp: 0, bytesDown: 0, durationMs: Date.now() - started });
+      return;
+    }
     let up = head.length;
     let down = 0;
     let done = false;
@@ -167,6 +173,10 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
   async function plainHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = Date.now();
     const method = req.method ?? 'GET';
+    let gone = false;
+    res.once('close', () => {
+      gone = true;
+    });
     const deny = (status: number, reason: string, host: string, port: number, rule: string | null, address: string | null) => {
       record({ ts: started, host, port, method, address, allowed: false, rule, reason, bytesUp: 0, bytesDown: 0, durationMs: Date.now() - started });
       res.writeHead(status, { 'content-type': 'text/plain', 'x-paddock-egress': 'denied', connection: 'close' });
@@ -205,6 +215,11 @@ export async function startEgressProxy(opts: EgressProxyOptions): Promise<Egress
       res.writeHead(502, { 'content-type': 'text/plain', connection: 'close' });
       res.end(`paddock egress: ${reason}\n`);
       req.resume();
+      return finish();
+    }
+    if (gone) {
+      socket.destroy();
+      reason = 'the client went away before the request was sent';
       return finish();
     }
     const headers = forwardHeaders(req.headers);
