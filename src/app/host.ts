@@ -128,6 +128,7 @@ export class SupervisorHost {
           stopGraceMs: this.p.config.stopGrace,
           upstreamFailAfterMs: this.p.config.upstreamFailAfter,
           gateway: { connectTimeoutMs: this.p.config.upstreamConnectTimeout, idleTimeoutMs: this.p.config.upstreamIdleTimeout, maxBodyBytes: this.p.config.gatewayMaxBody },
+          prices: this.p.config.modelPrices,
           finishCheckout: (run: Run) => finishCheckout(this.p, run),
           releaseWorkspace: (run: Run) => releaseWorkspace(this.p, run),
           diskUsage: (run: Run) => diskUsageOf(this.p, runtime, run),

@@ -61,6 +61,22 @@ function parseRoots(v: string | string[]): string[] {
   return roots.map((r) => resolve(r));
 }
 
+/** PADDOCK_MODEL_PRICES: {"glob": {"input": USD/M, "output": USD/M}}, as JSON text (env) or an object (config file). */
+function parsePrices(v: string | Record<string, unknown>): Record<string, { input: number; output: number }> {
+  let obj: unknown = v;
+  if (typeof v === 'string') {
+    try {
+      obj = v.trim() === '' ? {} : JSON.parse(v);
+    } catch {
+      throw invalidInput('PADDOCK_MODEL_PRICES is not JSON', 'e.g. {"claude-sonnet-*": {"input": 3, "output": 15}}');
+    }
+  }
+  const price = z.object({ input: z.number().nonnegative().finite(), output: z.number().nonnegative().finite() }).strict();
+  const r = z.record(z.string().regex(/^[A-Za-z0-9*._:@-]+$/), price).safeParse(obj);
+  if (!r.success) throw invalidInput(`${r.error.issues[0]?.message ?? 'invalid'}`, 'a JSON object of model globs to {"input": dollars per million, "output": dollars per million}');
+  return r.data;
+}
+
 function tryParse<T>(fn: () => T, ctx: z.RefinementCtx): T {
   try {
     return fn();
@@ -120,6 +136,13 @@ export const configFields = z.object({
     .default('https://console.anthropic.com/v1/oauth/token')
     .describe('PADDOCK_OAUTH_TOKEN_URL: where an imported Claude Code login (paddock auth import) is refreshed'),
   oauthClientId: z.string().min(1).default('9d1c250a-e61b-44d9-88ed-5944d1962f5e').describe("PADDOCK_OAUTH_CLIENT_ID: the OAuth client id sent with a refresh (Claude Code's own)"),
+  modelPrices: z
+    .union([z.string(), z.record(z.string(), z.unknown())])
+    .default({})
+    .transform((v, ctx) => tryParse(() => parsePrices(v), ctx))
+    .describe(
+      'PADDOCK_MODEL_PRICES: model prices in US dollars per million tokens, a JSON object of model globs, e.g. {"claude-sonnet-*": {"input": 3, "output": 15}}; tried before the built-in table (cache writes 1.25x input, reads 0.1x)',
+    ),
   gatewayMaxBody: size('32m').describe('PADDOCK_GATEWAY_MAX_BODY: the largest model request body the gateway takes (a larger one is refused with 413)'),
   idleTimeout: duration('30m').describe(
     'PADDOCK_IDLE_TIMEOUT: a persistent run (keepAlive) waiting this long for a message has its input closed and ends completed (a run may ask for another, or for none)',
@@ -318,6 +341,7 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   PADDOCK_GATEWAY_MODELS: 'gatewayModels',
   PADDOCK_GATEWAY_MAX_TOKENS: 'gatewayMaxTokens',
   PADDOCK_GATEWAY_MAX_BODY: 'gatewayMaxBody',
+  PADDOCK_MODEL_PRICES: 'modelPrices',
   PADDOCK_OAUTH_TOKEN_URL: 'oauthTokenUrl',
   PADDOCK_OAUTH_CLIENT_ID: 'oauthClientId',
   PADDOCK_IDLE_TIMEOUT: 'idleTimeout',

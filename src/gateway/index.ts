@@ -5,6 +5,7 @@ export type { ProbeResult } from './upstream.ts';
 export { UsageTap } from './usage-tap.ts';
 export type { UsageIncrement } from './usage-tap.ts';
 export { costOf, priceOf } from './pricing.ts';
+export type { Price, PriceOverrides } from './pricing.ts';
 export { checkTarget, ALLOWED_CALLS } from './request-target.ts';
 export { checkBody, modelAllowed } from './policy.ts';
 export type { GatewayPolicy } from './policy.ts';

@@ -5,10 +5,13 @@
  */
 import type { Usage } from '../agents/types.ts';
 
-interface Price {
+export interface Price {
   input: number;
   output: number;
 }
+
+/** Prices from config (PADDOCK_MODEL_PRICES): model glob → price, tried before the built-in table. */
+export type PriceOverrides = Readonly<Record<string, Price>>;
 
 const PRICES: readonly [RegExp, Price][] = [
   // Checked against Claude Code 2.1.332, which prices its default model (claude-opus-5-5) at $4/M in, $20/M out.
@@ -21,14 +24,24 @@ const PRICES: readonly [RegExp, Price][] = [
   [/haiku/, { input: 1, output: 5 }],
 ];
 
-export function priceOf(model: string): Price | undefined {
+const globRe = (glob: string) =>
+  new RegExp(
+    `^${glob
+      .split('*')
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  );
+
+export function priceOf(model: string, overrides: PriceOverrides = {}): Price | undefined {
   const m = model.toLowerCase();
+  for (const [glob, price] of Object.entries(overrides)) if (globRe(glob).test(m)) return price;
   return PRICES.find(([re]) => re.test(m))?.[1];
 }
 
 /** Cost in dollars of this usage on this model; undefined when Paddock does not know the model's price. */
-export function costOf(model: string, u: Usage): number | undefined {
-  const p = priceOf(model);
+export function costOf(model: string, u: Usage, overrides: PriceOverrides = {}): number | undefined {
+  const p = priceOf(model, overrides);
   if (!p) return undefined;
   return (u.inputTokens * p.input + u.cacheCreationTokens * p.input * 1.25 + u.cacheReadTokens * p.input * 0.1 + u.outputTokens * p.output) / 1e6;
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentAdapter, AgentEvent } from '../agents/types.ts';
 import { type EventLog, type IngestLine, OutputBudget, type OutputCaps } from '../events/index.ts';
-import { costOf, priceOf, startModelRelay, type ModelRelay, type UpstreamCredential } from '../gateway/index.ts';
+import { costOf, type PriceOverrides, priceOf, startModelRelay, type ModelRelay, type UpstreamCredential } from '../gateway/index.ts';
 import type { ContainerRuntime, ContainerState } from '../runtime/index.ts';
 import type { RunsRepo } from '../store/runs-repo.ts';
 import type { InputClosedBecause, MessagesRepo } from '../store/messages-repo.ts';
@@ -36,6 +36,8 @@ export interface SupervisorDeps {
   model: { upstream: string; credential: UpstreamCredential | (() => UpstreamCredential | Promise<UpstreamCredential>) };
   /** The model gateway's upstream timeouts and body bound (defaults: 10 s to connect, 5 min idle, 32 MiB). */
   gateway?: { connectTimeoutMs: number; idleTimeoutMs: number; maxBodyBytes: number };
+  /** Model prices from config, tried before the built-in table (src/gateway/pricing.ts). */
+  prices?: PriceOverrides;
   stallAfterMs: number;
   stopGraceMs: number;
   /** A run whose model endpoint cannot be reached for this long (consecutive failures) is ended as failed. */
@@ -210,7 +212,7 @@ export class RunSupervisor {
             this.d.events.append(runId, { kind: 'note', message: `gateway: more than ${MAX_RECORDED_REFUSALS} refused calls; further ones are refused without an event each` });
         },
         onUsage: (u) => {
-          this.d.runs.addUsage(runId, u, costOf(u.model, u));
+          this.d.runs.addUsage(runId, u, costOf(u.model, u, this.d.prices));
           const spent = this.budgetSpent(runId);
           if (spent) void this.stopForBudget(runId, spent);
         },
@@ -395,7 +397,8 @@ export class RunSupervisor {
     const run = this.d.runs.get(runId);
     const root = run?.rootRunId ? this.d.runs.get(run.rootRunId) : run;
     const budgeted = run?.maxBudgetUsd != null || root?.maxBudgetUsd != null;
-    if (budgeted && model !== undefined && !priceOf(model)) return `model ${model.slice(0, 100)} has no price in Paddock's table, so its cost could not be counted against this run's budget`;
+    if (budgeted && model !== undefined && !priceOf(model, this.d.prices))
+      return `model ${model.slice(0, 100)} has no price in Paddock's table (PADDOCK_MODEL_PRICES adds one), so its cost could not be counted against this run's budget`;
     return undefined;
   }
 
