@@ -16,6 +16,11 @@ export function FileDiff({ file, lines, mode }: { file: DiffFile; lines: DiffLin
         <p className="muted">Binary file.</p>
       ) : mode === 'unified' ? (
         <table className="code">
+          <colgroup>
+            <col className="no" />
+            <col className="no" />
+            <col />
+          </colgroup>
           <tbody>
             {lines.map((l) => (
               <tr key={l.id} className={`l-${l.kind}`}>
@@ -31,6 +36,12 @@ export function FileDiff({ file, lines, mode }: { file: DiffFile; lines: DiffLin
         </table>
       ) : (
         <table className="code split">
+          <colgroup>
+            <col className="no" />
+            <col />
+            <col className="no" />
+            <col />
+          </colgroup>
           <tbody>
             {sideBySide(lines).map((r) =>
               r.hunk !== undefined ? (

@@ -54,9 +54,14 @@ export function addEvents(t: Transcript, events: readonly RunEvent[]): Transcrip
       case 'stderr':
         entries.push({ key, type: 'stderr', text: str(d.text) });
         break;
-      case 'result':
-        entries.push({ key, type: 'result', text: str(d.result), isError: d.isError === true });
+      case 'result': {
+        // The final answer is usually the last text already shown: then only how the turn ended is added.
+        const last = entries.at(-1);
+        const repeated = last?.type === 'text' && last.text.trim() === str(d.result).trim();
+        const how = `${d.isError === true ? 'ended with an error' : 'finished'}${typeof d.numTurns === 'number' ? ` after ${d.numTurns} turns` : ''}`;
+        entries.push({ key, type: 'result', text: repeated ? how : `${how}: ${str(d.result)}`, isError: d.isError === true });
         break;
+      }
       case 'state':
         entries.push({ key, type: 'state', text: `${str(d.from)} → ${str(d.to)}${d.reason ? `: ${str(d.reason)}` : ''}` });
         break;
