@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeRepo } from '../e2e/harness.ts';
 import { startDaemon } from '../api/harness.ts';
-import { launch, openPage } from './browser.ts';
+import { cuttableProxy, launch, openPage } from './browser.ts';
 
 describe('the web board, served', () => {
   it('serves the app at / with its CSP, cache headers and content types; client routes answer index.html', async (t) => {
@@ -64,7 +64,8 @@ describe('the web board, served', () => {
     const d = await startDaemon(t, { PADDOCK_AUTH_ENABLED: 'true', PADDOCK_API_TOKENS: token, PADDOCK_JWT_SECRET: 'a-jwt-secret-for-the-web-board-test-0123456789' });
     for (const path of ['/api/v1/runs', '/api/v1/board/stream', '/api/v1/ping']) assert.equal((await d.fetch(path)).status, 401, path);
     const browser = await launch(t);
-    const p = await openPage(browser, `${d.url}/`, { expectedStatuses: [401] });
+    const proxy = await cuttableProxy(t, d.url);
+    const p = await openPage(browser, `${proxy.url}/`, { expectedStatuses: [401], allowNetworkErrors: true });
     await p.page.waitForURL(/\/login\?next=/);
     assert.equal(await p.page.locator('.run-card').count(), 0);
     await p.page.getByLabel('Token').fill('not-the-token');
@@ -72,8 +73,13 @@ describe('the web board, served', () => {
     await p.page.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor();
     await p.page.getByLabel('Token').fill(token);
     await p.page.getByRole('button', { name: 'Log in' }).click();
-    await p.page.waitForURL(`${d.url}/`);
+    await p.page.waitForURL(`${proxy.url}/`);
     await p.page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    // The connection drops (the proxy in front cuts it): the live stream comes back by itself, with the same login.
+    proxy.cut();
+    await p.page.getByRole('status').filter({ hasText: 'reconnecting' }).waitFor();
+    await p.page.getByRole('status').filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
+    assert.match(p.page.url(), /\/$/, 'still on the board');
     const kept = (await p.page.evaluate("sessionStorage.getItem('paddock.token')")) as string | null;
     assert.equal(kept?.split('.').length, 3, 'the browser keeps a JWT, not the static token');
     await p.page.getByRole('button', { name: 'Log out' }).click();
