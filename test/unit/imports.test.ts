@@ -48,6 +48,18 @@ it('surfaces import app/ only (its index or light face), besides their own files
   assert.deepEqual(bad, []);
 });
 
+it('the web board (web/, a browser app) imports none of src/: it reaches Paddock only over the HTTP API', () => {
+  const WEB = resolve(SRC, '..', 'web');
+  const bad: string[] = [];
+  for (const file of files(join(WEB, 'src'))) {
+    for (const spec of imports(file)) {
+      if (spec.startsWith('.') && relative(WEB, resolve(dirname(file), spec)).startsWith('..')) bad.push(`${relative(WEB, file)} imports ${spec}`);
+    }
+  }
+  assert.ok(files(join(WEB, 'src')).length > 0, 'web/src has the app');
+  assert.deepEqual(bad, []);
+});
+
 it('the domain never imports a surface or the daemon', () => {
   const bad: string[] = [];
   for (const file of files(SRC)) {
