@@ -14,14 +14,21 @@ import { cloneGit, cloneGitBuffer } from './git.ts';
 export interface RestampResult {
   head: string;
   rewritten: number;
+  /** Files the agent committed above the size limit, taken out of its commits (path, size, the agent's commit). */
+  leftOut: { path: string; size: number; commit: string }[];
 }
 
 const DROPPED_HEADERS = new Set(['gpgsig', 'gpgsig-sha256', 'mergetag']);
 
 /** Rewrites base..tip with Paddock as committer; a commit already committed by Paddock on unchanged parents is kept. */
-export async function restampCommits(dir: string, base: string, tip: string, format: 'sha1' | 'sha256', now = Date.now()): Promise<RestampResult> {
+export async function restampCommits(dir: string, base: string, tip: string, format: 'sha1' | 'sha256', opts: { now?: number; maxBlobBytes?: number } = {}): Promise<RestampResult> {
+  const now = opts.now ?? Date.now();
   const list = (await cloneGit(dir, ['rev-list', '--reverse', '--topo-order', `${base}..${tip}`])).split('\n').filter((l) => l !== '');
-  if (list.length === 0) return { head: tip, rewritten: 0 };
+  if (list.length === 0) return { head: tip, rewritten: 0, leftOut: [] };
+  // Files committed above the limit are taken out of the agent's trees (they would reach the user's repository).
+  const big = opts.maxBlobBytes === undefined ? new Map<string, number>() : await bigBlobs(dir, base, tip, opts.maxBlobBytes);
+  const trees = new Map<string, string>();
+  const leftOut = new Map<string, { path: string; size: number; commit: string }>();
   const raw = await cloneGitBuffer(dir, ['cat-file', '--batch'], { input: `${list.join('\n')}\n` });
   const bodies = parseBatch(raw);
   const committer = `committer ${PADDOCK_IDENTITY.name} <${PADDOCK_IDENTITY.email}> ${Math.floor(now / 1000)} +0000`;
@@ -30,7 +37,19 @@ export async function restampCommits(dir: string, base: string, tip: string, for
   for (const old of list) {
     const body = bodies.get(old);
     if (body === undefined) throw new Error(`commit ${old} could not be read`);
-    const next = rewrite(body, map, committer);
+    let tree: string | undefined;
+    if (big.size > 0) {
+      const current = /^tree ([0-9a-f]+)$/m.exec(body.subarray(0, body.indexOf('\n\n')).toString('latin1'))?.[1];
+      if (current !== undefined) {
+        let cleaned = trees.get(current);
+        if (cleaned === undefined) {
+          cleaned = await dropBlobs(dir, current, big, old, leftOut);
+          trees.set(current, cleaned);
+        }
+        if (cleaned !== current) tree = cleaned;
+      }
+    }
+    const next = rewrite(body, map, committer, tree);
     if (next === undefined) {
       map.set(old, old);
       continue;
@@ -40,11 +59,47 @@ export async function restampCommits(dir: string, base: string, tip: string, for
     pending.push({ sha, body: next });
   }
   if (pending.length > 0) await writeCommits(dir, pending);
-  return { head: map.get(tip) ?? tip, rewritten: pending.length };
+  return { head: map.get(tip) ?? tip, rewritten: pending.length, leftOut: [...leftOut.values()] };
+}
+
+/** Blobs of base..tip larger than max: sha → size. */
+async function bigBlobs(dir: string, base: string, tip: string, max: number): Promise<Map<string, number>> {
+  const objects = await cloneGit(dir, ['rev-list', '--objects', '--no-object-names', `${base}..${tip}`]);
+  const out = new Map<string, number>();
+  if (objects.trim() === '') return out;
+  const check = await cloneGit(dir, ['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], { input: objects });
+  for (const line of check.split('\n')) {
+    const [sha = '', type = '', size = ''] = line.split(' ');
+    if (type === 'blob' && Number(size) > max) out.set(sha, Number(size));
+  }
+  return out;
+}
+
+/** The tree without the entries whose blob is in big (through a throwaway index); the tree itself when none is. */
+async function dropBlobs(dir: string, tree: string, big: Map<string, number>, commit: string, leftOut: Map<string, { path: string; size: number; commit: string }>): Promise<string> {
+  const entries = (await cloneGit(dir, ['ls-tree', '-r', '-z', '--full-tree', tree])).split('\0');
+  const drop: string[] = [];
+  for (const entry of entries) {
+    const m = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(entry);
+    const size = m === null ? undefined : big.get(m[1] as string);
+    if (m === null || size === undefined) continue;
+    drop.push(m[2] as string);
+    if (!leftOut.has(m[2] as string)) leftOut.set(m[2] as string, { path: m[2] as string, size, commit });
+  }
+  if (drop.length === 0) return tree;
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'paddock-index-'));
+  try {
+    const env = { GIT_INDEX_FILE: path.join(tmp, 'index') };
+    await cloneGit(dir, ['read-tree', tree], { env });
+    await cloneGit(dir, ['update-index', '--force-remove', '-z', '--stdin'], { env, input: `${drop.join('\0')}\0` });
+    return (await cloneGit(dir, ['write-tree'], { env })).trim();
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
 }
 
 /** The commit with mapped parents and Paddock's committer line, or undefined when it needs no change. */
-function rewrite(body: Buffer, map: Map<string, string>, committer: string): Buffer | undefined {
+function rewrite(body: Buffer, map: Map<string, string>, committer: string, tree?: string): Buffer | undefined {
   const end = body.indexOf('\n\n');
   const headerText = (end === -1 ? body : body.subarray(0, end)).toString('latin1');
   const message = end === -1 ? Buffer.alloc(0) : body.subarray(end);
@@ -60,6 +115,9 @@ function rewrite(body: Buffer, map: Map<string, string>, committer: string): Buf
     dropping = DROPPED_HEADERS.has(key);
     if (dropping) {
       changed = true;
+    } else if (key === 'tree' && tree !== undefined) {
+      changed = true;
+      out.push(`tree ${tree}`);
     } else if (key === 'parent') {
       const old = line.slice(7);
       const mapped = map.get(old) ?? old;

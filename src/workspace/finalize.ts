@@ -112,7 +112,8 @@ export async function finalizeRunCheckout(input: FinalizeRunCheckoutInput): Prom
   const tSanitize = performance.now();
   const rebuilt = await rebuildGitDir(dir, record);
   // The agent's commits get Paddock as committer (their claimed authors stay, and are checked below).
-  const restamped = rebuilt.tip === null ? { head: record.baseSha, rewritten: 0 } : await restampCommits(dir, record.baseSha, rebuilt.tip, record.objectFormat);
+  const restamped =
+    rebuilt.tip === null ? { head: record.baseSha, rewritten: 0, leftOut: [] } : await restampCommits(dir, record.baseSha, rebuilt.tip, record.objectFormat, { maxBlobBytes: maxFileBytes });
   const start = restamped.head;
   await cloneGit(dir, ['update-ref', '-m', 'paddock: finalize', `refs/heads/${record.branch}`, start]);
   const sanitizeMs = performance.now() - tSanitize;
@@ -144,7 +145,19 @@ export async function finalizeRunCheckout(input: FinalizeRunCheckoutInput): Prom
     committedLeftovers,
     broughtBack: input.bringBack,
     neutralised: rebuilt.neutralised,
-    report: { removed: swept.removed, leftOut: swept.leftOut, outsideSymlinks: swept.outsideSymlinks, restamped: restamped.rewritten, authorFlags: flags, maxFileBytes },
+    report: {
+      removed: swept.removed,
+      leftOut: [
+        ...swept.leftOut,
+        ...restamped.leftOut
+          .filter((c) => !swept.leftOut.some((f) => f.path === c.path))
+          .map((c): LeftOutFile => ({ path: c.path, size: c.size, allocated: c.size, why: 'too-large', inCommit: c.commit })),
+      ],
+      outsideSymlinks: swept.outsideSymlinks,
+      restamped: restamped.rewritten,
+      authorFlags: flags,
+      maxFileBytes,
+    },
     timings: { chownMs, sweepMs, sanitizeMs, commitMs, bringBackMs, totalMs: performance.now() - t0 },
   };
 }

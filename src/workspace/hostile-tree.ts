@@ -23,6 +23,8 @@ export interface LeftOutFile {
   /** Bytes actually allocated on disk. */
   allocated: number;
   why: 'too-large' | 'sparse';
+  /** Set when the agent had committed it: its commit (the file was taken out of that commit's tree and those after). */
+  inCommit?: string;
 }
 
 export interface OutsideSymlink {

@@ -147,3 +147,26 @@ test("the agent's commits get Paddock as committer; a forged author and a 1970 d
   assert.equal(again.headSha, r.headSha);
   assert.equal(again.report.restamped, 0);
 });
+
+test('a file above the size limit the agent committed is taken out of its commits (and those after); the rest of its history stays', async () => {
+  fs.writeFileSync(path.join(co.dir, 'big.bin'), Buffer.alloc(3 * 1024 * 1024, 1));
+  write(path.join(co.dir, 'a.txt'), 'a\n');
+  agentSh(co.dir, 'add', 'big.bin', 'a.txt');
+  agentSh(co.dir, 'commit', '-q', '-m', 'big and a');
+  write(path.join(co.dir, 'b.txt'), 'b\n');
+  agentSh(co.dir, 'add', 'b.txt');
+  agentSh(co.dir, 'commit', '-q', '-m', 'b');
+  fs.rmSync(path.join(co.dir, 'big.bin'));
+  const r = await finalize({ maxFileBytes: 2 * 1024 * 1024 });
+  assert.deepEqual(
+    r.report.leftOut.map((f) => `${f.path}:${f.why}:${f.inCommit === undefined ? 'tree' : 'commit'}`),
+    ['big.bin:too-large:commit'],
+  );
+  const log = sh(repo.root, 'log', '--format=%s', `${repo.base}..${r.headSha}`).trim().split('\n');
+  assert.deepEqual(log, ['b', 'big and a'], 'its history stays, nothing left over');
+  for (const c of sh(repo.root, 'rev-list', `${repo.base}..${r.headSha}`).trim().split('\n')) {
+    assert.doesNotMatch(sh(repo.root, 'ls-tree', '-r', '--name-only', c), /big\.bin/, `commit ${c} still has big.bin`);
+  }
+  assert.equal(sh(repo.root, 'show', `${r.headSha}:a.txt`), 'a\n');
+  assert.equal(sh(repo.root, 'show', `${r.headSha}:b.txt`), 'b\n');
+});
