@@ -1,10 +1,10 @@
 /** Whether the live stream is connected. */
 import type { Link } from '../lib/hooks.ts';
 
-export function LinkState({ link }: { link: Link }) {
+export function LinkState({ link }: { link: Link | 'ended' }) {
   return (
     <span className={`link-state link-${link}`} role="status" aria-live="polite">
-      {link === 'live' ? 'live' : link === 'connecting' ? 'connecting…' : 'reconnecting…'}
+      {link === 'live' ? 'live' : link === 'ended' ? 'ended' : link === 'connecting' ? 'connecting…' : 'reconnecting…'}
     </span>
   );
 }

@@ -29,6 +29,7 @@ export function NewRun() {
   const [values, setValues] = useState<Record<TextField, string>>(() => Object.fromEntries(TEXT_FIELDS.map((f) => [f, ''])) as Record<TextField, string>);
   const [task, setTask] = useState('');
   const [type, setType] = useState<(typeof TYPES)[number]>('feature');
+  const [keepAlive, setKeepAlive] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -44,7 +45,7 @@ export function NewRun() {
     setBusy(true);
     setErrors({});
     setFormError(null);
-    const body: Record<string, string | number> = { task, type };
+    const body: Record<string, string | number | boolean> = { task, type, ...(keepAlive ? { keepAlive: true } : {}) };
     for (const f of TEXT_FIELDS) if (values[f].trim()) body[f] = values[f];
     // The API takes the budget as a number; anything else goes as typed, and its answer says what is wrong.
     if (values.budget.trim() && Number.isFinite(Number(values.budget))) body.budget = Number(values.budget);
@@ -99,6 +100,9 @@ export function NewRun() {
           ))}
         </select>
       </Field>
+      <label className="check">
+        <input type="checkbox" checked={keepAlive} onChange={(e) => setKeepAlive(e.target.checked)} /> Persistent: the agent stays for follow-up messages until it is stopped or idle too long
+      </label>
       <div className="row">
         {input('branch')}
         {input('base')}

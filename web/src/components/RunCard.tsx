@@ -22,6 +22,7 @@ export function RunCard({ run, now }: { run: Run; now: number }) {
       <span className="task">{run.task}</span>
       <span className="meta">
         <span className="tag">{run.type}</span>
+        {run.queuePosition !== null && <span>#{run.queuePosition} in queue</span>}
         <span>{run.agent}</span>
         <span title="tokens">{tokens(totalTokens(run))} tok</span>
         <span title="cost">{cost(run.costUsd)}</span>

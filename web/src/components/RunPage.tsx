@@ -24,7 +24,7 @@ export function RunPage({ id }: { id: string }) {
         <h1 id="run-title">
           <StateDot state={run.state} /> <span className="state-name">{run.state}</span> {repoName(run.repo)}
         </h1>
-        <LinkState link={ended ? 'live' : link} />
+        <LinkState link={ended ? 'ended' : link} />
       </div>
       <p className="task-full">{run.task}</p>
       <p className="sub">
