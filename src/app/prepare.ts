@@ -46,7 +46,7 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
     // No checkoutDir recorded: there is nothing to finalize or bring back.
     checkout = { dir: await prepareWorkspaceDir(p, run, identity) };
   }
-  if (run.newSession) await runtime.createVolume(session.volume, paddockLabels(p.instance, 'session-home', { session: session.id }));
+  if (run.newSession) await runtime.createVolume(session.volume, paddockLabels(p.instance, 'session-home', { session: session.id }), identity);
   // Nothing an earlier run planted in the session's HOME (hooks, settings, rc files) runs in this one.
   const home = await prepareSessionHome(runtime, session.volume, identity);
   if (!run.newSession && home.removed > 0) p.events.append(run.id, { kind: 'note', message: `session HOME reset: ${home.removed} entries besides the conversation removed` });

@@ -119,8 +119,8 @@ export class DockerEngineRuntime implements ContainerRuntime {
 
   // ---- volumes and networks ----------------------------------------------------------------------------------------
 
-  createVolume(name: string, labels: Record<string, string>): Promise<void> {
-    return this.volumes.create(name, labels);
+  createVolume(name: string, labels: Record<string, string>, owner?: { uid: number; gid: number }): Promise<void> {
+    return this.volumes.create(name, labels, this.info.kind === 'podman' ? owner : undefined);
   }
 
   removeVolume(name: string): Promise<void> {

@@ -108,7 +108,11 @@ export interface ContainerRuntime {
   /** Containers (running or not) carrying all the given labels. */
   listContainers(labels: Record<string, string>): Promise<ContainerSummary[]>;
 
-  createVolume(name: string, labels: Record<string, string>): Promise<void>;
+  /**
+   * owner: who owns the new volume's root. Podman would otherwise chown a new volume, at its first mount, to the owner
+   * of the directory it is mounted over in the image (its local driver's `o=uid=,gid=` stops that); Docker leaves it.
+   */
+  createVolume(name: string, labels: Record<string, string>, owner?: { uid: number; gid: number }): Promise<void>;
   removeVolume(name: string): Promise<void>;
   /** Where a local volume's data lives on the engine's host (Paddock prepares a session HOME there), or undefined when there is no such volume. */
   volumeMountpoint(name: string): Promise<string | undefined>;

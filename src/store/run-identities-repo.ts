@@ -3,7 +3,8 @@
  * every other live run's and from the run before it (allocation moves on round the range), kept on the run so a
  * restarted daemon hands the same run the same identity.
  */
-import { readFileSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { transaction, type Db } from './db.ts';
 
 /** The reserved range: 1,000,000 + [0, 65536). Above every ordinary account and below Podman's subuid ranges' usual end. */
@@ -36,6 +37,36 @@ export function hostIds(passwd = '/etc/passwd', group = '/etc/group'): Set<numbe
   return ids;
 }
 
+/**
+ * UIDs that own a process on this host now: a live run of another Paddock home (its own database) shows up here, as the
+ * engines run rootful with no user namespace, so two homes on one machine never hand out the same live UID.
+ */
+export function processUids(): Set<number> {
+  const ids = new Set<number>();
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return ids;
+  }
+  for (const pid of pids) {
+    try {
+      const m = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) ids.add(Number(m[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ids;
+}
+
+/** Everything a new run's UID must not be: a host account's or group's ID, or a UID that runs a process now. */
+export function takenIds(): Set<number> {
+  const ids = hostIds();
+  for (const id of processUids()) ids.add(id);
+  return ids;
+}
+
 export class RunIdentitiesRepo {
   private readonly db: Db;
   constructor(db: Db) {
@@ -51,10 +82,11 @@ export class RunIdentitiesRepo {
 
   /**
    * The run's identity, allocated on first call: the next UID after the last one handed out (wrapping round the
-   * range), skipping UIDs of live runs and any the host's account files name. In one write transaction, so two
+   * range; a random place for a home's first run), skipping UIDs of this home's live runs, any the host's account
+   * files name and any that runs a process on the host (another home's live run). In one write transaction, so two
    * processes never hand out the same one.
    */
-  allocate(runId: string, liveStates: readonly string[], taken: Set<number> = hostIds()): RunIdentity {
+  allocate(runId: string, liveStates: readonly string[], taken: Set<number> = takenIds()): RunIdentity {
     return transaction(this.db, () => {
       const have = this.get(runId);
       if (have) return have;
@@ -64,7 +96,8 @@ export class RunIdentitiesRepo {
         ),
       );
       const last = this.db.prepare('SELECT uid FROM run_identities ORDER BY allocated_at DESC, rowid DESC LIMIT 1').get() as { uid: number } | undefined;
-      const start = last ? Number(last.uid) - AGENT_UID_BASE + 1 : 0;
+      // A home's first run starts at a random place in the range, so two homes' sequences rarely meet.
+      const start = last ? Number(last.uid) - AGENT_UID_BASE + 1 : randomInt(AGENT_UID_RANGE);
       for (let i = 0; i < AGENT_UID_RANGE; i++) {
         const uid = AGENT_UID_BASE + ((start + i) % AGENT_UID_RANGE);
         if (live.has(uid) || taken.has(uid)) continue;

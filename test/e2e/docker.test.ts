@@ -20,7 +20,7 @@ describe("the same Paddock on Docker's engine", { skip: existsSync(DOCKER) ? fal
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     const id = runIdOf(r);
     const out = String((await eventsJson(e, id)).find((ev) => ev.kind === 'tool_result')?.data.content);
-    assert.match(out, /^10[0-6]\d{5}$/m, "the run's own UID from the reserved range");
+    assert.match(out, /^10[0-6]\d{4}$/m, "the run's own UID from the reserved range");
     assert.match(out, /CapEff:\s+0000000000000000/);
     assert.match(out, /ifaces: lo$/m);
     assert.equal(await git(repo, 'show', 'dock/1:on-docker.txt'), 'docker');

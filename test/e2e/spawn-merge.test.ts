@@ -34,7 +34,7 @@ describe('spawn → diff → merge, with the real Claude Code CLI in a hardened 
     const events = await eventsJson(e, id);
     const probe = String(events.find((ev) => ev.kind === 'tool_result')?.data.content);
     // Its own UID from Paddock's reserved range (1,000,000 + n), no host account (test/security/jail.test.ts).
-    assert.match(probe, /^10[0-6]\d{5}$/m);
+    assert.match(probe, /^10[0-6]\d{4}$/m);
     assert.match(probe, /CapEff:\s+0000000000000000/);
     assert.match(probe, /NoNewPrivs:\s+1/);
     assert.match(probe, /ifaces: lo$/m);

@@ -94,8 +94,8 @@ export class EngineFixture {
   async volume(): Promise<string> {
     const name = this.name('home');
     this.volumes.add(name);
-    await this.rt.createVolume(name, this.labels('session-home'));
-    // Paddock hands a session HOME to the run's UID (app/jail.ts); the spec mounts it nocopy, so nothing else does.
+    // Paddock hands a session HOME to the run's UID (app/jail.ts): Podman is told the owner, Docker leaves it to us.
+    await this.rt.createVolume(name, this.labels('session-home'), { uid: 1000, gid: 1000 });
     const mountpoint = await this.rt.volumeMountpoint(name);
     if (mountpoint && process.getuid?.() === 0) chownSync(mountpoint, 1000, 1000);
     return name;

@@ -82,11 +82,11 @@ describe('agent UIDs', () => {
     });
     insert('a', 'running');
     insert('b', 'running');
-    const a = repo.allocate('a', LIVE_STATES, new Set([AGENT_UID_BASE]));
-    assert.equal(a.uid, AGENT_UID_BASE + 1, 'a host account is skipped');
+    const a = repo.allocate('a', LIVE_STATES, new Set(Array.from({ length: 65_536 }, (_, i) => AGENT_UID_BASE + i).filter((u) => u !== AGENT_UID_BASE + 7)));
+    assert.equal(a.uid, AGENT_UID_BASE + 7, 'taken IDs (host accounts, running processes) are skipped');
     assert.equal(a.gid, a.uid);
     const b = repo.allocate('b', LIVE_STATES, new Set());
-    assert.notEqual(b.uid, a.uid);
+    assert.equal(b.uid, a.uid + 1, 'the next one after the last');
     assert.deepEqual(repo.allocate('a', LIVE_STATES), a, 'stable');
     assert.ok(!hostIds().has(a.uid) && !hostIds().has(b.uid));
   });

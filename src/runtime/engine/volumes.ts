@@ -10,8 +10,10 @@ export class EngineVolumes {
     this.client = client;
   }
 
-  async create(name: string, labels: Record<string, string>): Promise<void> {
-    await this.client.request({ path: '/volumes/create', method: 'POST', options: { Name: name, Labels: labels }, statusCodes: { 200: true, 201: true } }, `create volume ${name}`);
+  /** owner (Podman only): the local driver's uid/gid options, so the engine never chowns the volume itself. */
+  async create(name: string, labels: Record<string, string>, owner?: { uid: number; gid: number }): Promise<void> {
+    const driverOpts = owner ? { DriverOpts: { o: `uid=${owner.uid},gid=${owner.gid}` } } : {};
+    await this.client.request({ path: '/volumes/create', method: 'POST', options: { Name: name, Labels: labels, ...driverOpts }, statusCodes: { 200: true, 201: true } }, `create volume ${name}`);
   }
 
   async remove(name: string): Promise<void> {
