@@ -120,4 +120,30 @@ describe('the web board', () => {
     assert.deepEqual([...board.errors, ...form.errors, ...phone.errors], [], 'no console errors');
     await until(async () => (await d.json('GET', `/api/v1/runs/${id}`)).body.run.mergedAt !== null || undefined, 'the merge to be recorded', 5000, 100);
   });
+
+  it('a persistent run from the form takes a message from its page, then stops from it', async (t) => {
+    const d = await startDaemon(t);
+    const repo = await makeRepo(t);
+    const browser = await launch(t);
+    const p = await openPage(browser, `${d.url}/new`);
+    await p.page.getByLabel('Repository').fill(repo);
+    await p.page.getByLabel('Task').fill('First question [[script:two-turns]]');
+    await p.page.getByLabel(/Persistent/).check();
+    await p.page.getByRole('button', { name: 'Start the run' }).click();
+    await p.page.waitForURL(/\/runs\/[0-9a-f]+$/);
+    const id = /\/runs\/([0-9a-f]+)$/.exec(p.page.url())![1]!;
+    assert.equal((await d.json('GET', `/api/v1/runs/${id}`)).body.run.keepAlive, true);
+    await p.page.getByText('First answer.').first().waitFor({ timeout: 120_000 });
+    await p.page.locator('.state-name', { hasText: 'idle' }).waitFor();
+    await p.page.getByLabel('Message').fill('Second question');
+    await p.page.getByRole('button', { name: 'Send' }).click();
+    await p.page.getByText('Second answer, after resuming.').first().waitFor({ timeout: 120_000 });
+    await p.page.getByRole('button', { name: 'Stop' }).click();
+    await p.page.locator('.state-name', { hasText: /completed|cancelled/ }).waitFor({ timeout: 60_000 });
+    await p.page.getByRole('status').filter({ hasText: 'ended' }).waitFor();
+    assert.equal(await p.page.getByRole('button', { name: 'Stop' }).count(), 0, 'no Stop once it has ended');
+    assert.equal(await p.page.getByRole('button', { name: 'Send' }).count(), 0, 'no Send once it has ended');
+    await p.page.getByRole('button', { name: 'Resume' }).waitFor();
+    assert.deepEqual(p.errors, []);
+  });
 });
