@@ -6,6 +6,7 @@
 import { isTerminal, type Run, turnOfNote } from '../jobs/index.ts';
 import type { Paddock } from './context.ts';
 import { findRun } from './find-run.ts';
+import { outputRedactor } from './secrets.ts';
 
 export type ConversationEvent =
   /** A message went to the agent: its turn begins (seq: the message's). */
@@ -68,8 +69,12 @@ export async function* conversationEvents(p: Paddock, runId: string, signal: Abo
     const from = { stdout: r.containerId === run.containerId ? run.stdoutLines : 0, stderr: r.containerId === run.containerId ? run.stderrLines : 0 };
     const seen = { stdout: 0, stderr: 0 };
     const runtime = await p.runtime();
-    for await (const l of runtime.logs(r.containerId, { follow: true, signal: done })) {
-      if (seen[l.stream]++ < from[l.stream]) continue;
+    // The raw log holds what the agent printed: its secret values are redacted here as in the event log.
+    const redact = outputRedactor(p, r);
+    for await (const raw of runtime.logs(r.containerId, { follow: true, signal: done })) {
+      if (seen[raw.stream]++ < from[raw.stream]) continue;
+      if (redact === 'withhold') break;
+      const l = { ...raw, line: redact(raw.line) };
       if (l.stream === 'stderr') {
         push({ type: 'error', line: l.line });
         continue;

@@ -5,6 +5,7 @@
  */
 import type { Run } from '../jobs/index.ts';
 import type { Paddock } from './context.ts';
+import { outputRedactor } from './secrets.ts';
 
 export interface RunResult {
   /** The agent's final answer ('' when it gave none). */
@@ -62,8 +63,13 @@ export async function runOutputLines(p: Paddock, run: Run): Promise<string[] | u
     if (!(await runtime.inspectContainer(run.containerId))) return undefined;
     const lines: string[] = [];
     let bytes = 0;
-    for await (const l of runtime.logs(run.containerId, { follow: false })) {
-      if (l.stream !== 'stdout') continue;
+    // The raw log holds what the agent printed: its secret values are redacted as in the event log (or, when they
+    // can no longer be known, the log is not used).
+    const redact = outputRedactor(p, run);
+    if (redact === 'withhold') return undefined;
+    for await (const raw of runtime.logs(run.containerId, { follow: false })) {
+      if (raw.stream !== 'stdout') continue;
+      const l = { ...raw, line: redact(raw.line) };
       bytes += Buffer.byteLength(l.line) + 1;
       if (bytes > MAX_OUTPUT_BYTES) {
         lines.push(JSON.stringify({ type: 'paddock', message: `output truncated at ${MAX_OUTPUT_BYTES} bytes` }));

@@ -127,3 +127,14 @@ export function lineRedactor(p: Paddock, run: Pick<Run, 'id'>): ((line: IngestLi
   if (!redact) return undefined;
   return (line) => ({ ...line, text: redact(line.text), events: redactDeep(line.events, redact) });
 }
+
+/**
+ * For output read from the container's own log (not the event log): the run's redactor, the identity for a run
+ * with no secrets, or 'withhold' when it had secrets whose values can no longer be known (removed from the store
+ * after the run ended), so the raw log is not shown.
+ */
+export function outputRedactor(p: Paddock, run: Pick<Run, 'id'>): Redact | 'withhold' {
+  const redact = runRedactor(p, run);
+  if (redact) return redact;
+  return Object.keys(runGrants(p).get(run.id).secretsEnv).length ? 'withhold' : (t) => t;
+}

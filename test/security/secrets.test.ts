@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { BIN, eventsJson, makeRepo, paddockEnv, runIdOf, statusJson, until, type Env } from '../e2e/harness.ts';
+import { loadConfig, openPaddock, runOutputLines } from '../../src/app/index.ts';
 import { attempt } from './attempts.ts';
 
 const VALUE = `ghp_paddockCanary${randomBytes(12).toString('hex')}`;
@@ -160,6 +161,24 @@ async function secretsRun(t: TestContext, engine: 'podman' | 'docker'): Promise<
         assert.match(out, /scratchwrite:ok/);
         return 'neutralised: writable as granted, but mounted nosuid,nodev';
       });
+    await attempt(
+      t,
+      { id: `secret-raw-log-output${tag}`, area: 'secrets', finding: 0, what: "read the secret from output Paddock serves from the container's own log (Stromboli stream-json output)" },
+      async () => {
+        const p = openPaddock(loadConfig({ ...e.env, PADDOCK_HOME: e.home }));
+        try {
+          const run = p.runs.get(id);
+          assert.ok(run);
+          const lines = (await runOutputLines(p, run)) ?? [];
+          assert.ok(lines.length > 0);
+          assert.ok(!lines.join('\n').includes(VALUE));
+          assert.match(lines.join('\n'), /\[secret GH_TOKEN\]/);
+        } finally {
+          p.db.close();
+        }
+        return 'neutralised: lines read back from the engine log are redacted the same way';
+      },
+    );
     await attempt(t, { id: `secret-file-after-end${tag}`, area: 'secrets', finding: 0, what: "read the run's secrets file after the run has ended" }, async () => {
       await until(() => !existsSync(file), 'the secrets file to go', 10_000);
       return 'denied: the file is removed when the run ends';
