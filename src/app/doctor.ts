@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { isPaddockError } from '../errors/index.ts';
 import { probeUpstream } from '../gateway/index.ts';
 import type { Paddock } from './context.ts';
+import { credentialStatus, modelCredential } from './credentials.ts';
 
 const run = promisify(execFile);
 
@@ -75,9 +76,18 @@ export async function doctor(p: Paddock): Promise<Check[]> {
   }
 
   const loopback = /^(localhost|127\.|\[::1\])/.test(new URL(cfg.anthropicBaseUrl).host);
-  const credential = { apiKey: cfg.anthropicApiKey, oauthToken: cfg.claudeOauthToken };
+  const imported = credentialStatus(cfg);
+  const haveCredential = Boolean(cfg.anthropicApiKey || cfg.claudeOauthToken) || imported.source === 'imported';
   if (cfg.anthropicApiKey || cfg.claudeOauthToken) {
     add({ name: 'credentials', status: 'ok', detail: `${cfg.anthropicApiKey ? 'API key' : 'OAuth token'} on the host (agents get a per-run token, never this)` });
+  } else if (imported.source === 'imported') {
+    const expired = imported.expiresAt !== undefined && imported.expiresAt < Date.now() && !imported.refreshable;
+    add({
+      name: 'credentials',
+      status: expired ? 'fail' : 'ok',
+      detail: `a Claude Code login imported with \`paddock auth import\`${imported.expiresAt ? ` (access token expires ${new Date(imported.expiresAt).toISOString()}${imported.refreshable ? ', refreshed before then' : ''})` : ''}`,
+      ...(expired ? { fix: 'log in with Claude Code again, then `paddock auth import`' } : {}),
+    });
   } else {
     add({
       name: 'credentials',
@@ -88,10 +98,10 @@ export async function doctor(p: Paddock): Promise<Check[]> {
   }
   // Reached the way each run's relay reaches it. Without credentials for a remote endpoint there is nothing to
   // check yet (and no reason to send anything off this machine).
-  if (!loopback && !cfg.anthropicApiKey && !cfg.claudeOauthToken) {
+  if (!loopback && !haveCredential) {
     add({ name: 'model endpoint', status: 'warn', detail: `${cfg.anthropicBaseUrl}: not tried (no credentials set)`, fix: 'set credentials, then run `paddock doctor` again' });
   } else {
-    const probe = await probeUpstream(cfg.anthropicBaseUrl, credential);
+    const probe = await probeUpstream(cfg.anthropicBaseUrl, await modelCredential(cfg)().catch(() => ({})));
     add(
       probe.reachable
         ? { name: 'model endpoint', status: 'ok', detail: `${cfg.anthropicBaseUrl} answers (HTTP ${probe.status}), reached the way each run's relay reaches it` }

@@ -55,6 +55,9 @@ it('auth import: the gateway refreshes the imported login once and uses it for t
     assert.match(String(q.headers['anthropic-beta']), /oauth-2025-04-20/);
     assert.equal(q.headers['x-api-key'], undefined);
   }
+  const doc = await e.cli(['doctor']);
+  assert.match(doc.stdout, /✔ credentials: a Claude Code login imported with `paddock auth import` \(access token expires .*, refreshed before then\)/, doc.stdout);
+  assert.equal(refreshes.length, 1, 'doctor used the refreshed login, no second refresh');
   const stored = JSON.parse(readFileSync(join(e.home, 'credentials.json'), 'utf8'));
   assert.equal(stored.refreshToken, 'refresh-2', 'the new refresh token is kept');
 });
