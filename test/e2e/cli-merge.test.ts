@@ -37,7 +37,16 @@ describe('merge with nothing to merge, and diff --json', () => {
 
     const d = await e.cli(['diff', id, '--json']);
     assert.equal(d.code, 0, d.stderr);
-    assert.deepEqual(JSON.parse(d.stdout), { run: id, branch: s.branch, base: s.baseSha, files: [], total: { files: 0, added: 0, deleted: 0 }, patch: '' });
+    assert.deepEqual(JSON.parse(d.stdout), {
+      run: id,
+      branch: s.branch,
+      base: s.baseSha,
+      files: [],
+      total: { files: 0, added: 0, deleted: 0 },
+      // What finalize found: nothing, in an honest run.
+      findings: { removed: [], leftOut: [], outsideSymlinks: [], restamped: 0, authorFlags: [], maxFileBytes: 100 * 1024 * 1024 },
+      patch: '',
+    });
   });
 
   it('merging twice: the second says it is already merged and records nothing new', async (t) => {
