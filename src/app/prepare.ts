@@ -55,7 +55,7 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
   const network = networkPolicyOf(p, run.id);
   const adapter = agentFor(run.agent);
   const { mounts: extraMounts } = runGrants(p).get(run.id);
-  const secretsFile = stageRunSecrets(p, run);
+  const secretsFile = stageRunSecrets(p, run, identity);
   const containerId = await runtime.createContainer(
     buildAgentContainerSpec({
       instance: p.instance,

@@ -74,8 +74,8 @@ export function checkRunSecrets(p: Paddock, secretsEnv: Record<string, string>, 
   }
 }
 
-/** When the run's container is made: its secrets file on the tmpfs (host path), or undefined when it has none. */
-export function stageRunSecrets(p: Paddock, run: Pick<Run, 'id'>): string | undefined {
+/** When the run's container is made: its secrets file on the tmpfs (host path, 0400, the run UID's), or undefined when it has none. */
+export function stageRunSecrets(p: Paddock, run: Pick<Run, 'id'>, owner: { uid: number; gid: number }): string | undefined {
   const { secretsEnv } = runGrants(p).get(run.id);
   if (Object.keys(secretsEnv).length === 0) return undefined;
   const store = secretStore(p);
@@ -85,7 +85,7 @@ export function stageRunSecrets(p: Paddock, run: Pick<Run, 'id'>): string | unde
     if (v === undefined) throw new Error(`secret ${name} (for ${variable}) was removed after the run was spawned`);
     values[variable] = v;
   }
-  return writeRunSecrets(p.config.secretsTmpfs, p.instance, run.id, values);
+  return writeRunSecrets(p.config.secretsTmpfs, p.instance, run.id, values, owner);
 }
 
 /** Removes a run's secrets file (the run ended, or will not start). */

@@ -1,11 +1,11 @@
 /**
  * A run's secrets on their way in: one file on a tmpfs (never on disk), `NAME=<base64 of the value>` a line, in
- * <tmpfs>/paddock-<instance>/<run>/env. Both directories are 0700 and the host's root owns them, so no other host
+ * <tmpfs>/paddock-<instance>/<run>/env. Both directories are 0700 and the daemon's user owns them, so no other host
  * user reaches the file; the file alone is bind-mounted read-only into the container, where the entry script reads it
- * at start and hands the variables to the agent CLI only. It is mode 0444 so the agent can read it whatever UID the
- * jail gives it (the directories keep everyone else out). It is removed when the run ends, however it ends.
+ * at start and hands the variables to the agent CLI only. It is 0400 and owned by the run's own UID (the jail's
+ * per-run identity). It is removed when the run ends, however it ends.
  */
-import { chmodSync, closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, truncateSync, writeSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, PaddockError } from '../errors/index.ts';
 
@@ -18,7 +18,7 @@ export const secretsBaseDir = (tmpfs: string, instance: string): string => join(
 export const runSecretsFile = (tmpfs: string, instance: string, runId: string): string => join(secretsBaseDir(tmpfs, instance), runId, 'env');
 
 /** Writes the run's file and returns its host path. values: variable → value. */
-export function writeRunSecrets(tmpfs: string, instance: string, runId: string, values: Record<string, string>): string {
+export function writeRunSecrets(tmpfs: string, instance: string, runId: string, values: Record<string, string>, owner?: { uid: number; gid: number }): string {
   if (statfsSync(tmpfs).type !== TMPFS_MAGIC)
     throw new PaddockError(ErrorCode.InvalidConfig, `PADDOCK_SECRETS_TMPFS ${tmpfs} is not a tmpfs: secrets are never written to disk`, {
       hint: 'point it at a tmpfs (/dev/shm is one on most Linux hosts)',
@@ -37,7 +37,9 @@ export function writeRunSecrets(tmpfs: string, instance: string, runId: string, 
   } finally {
     closeSync(fd);
   }
-  chmodSync(file, 0o444);
+  // The run's own UID reads it (0400); without one (tests), anyone who can reach it, which is only through the mount.
+  if (owner) chownSync(file, owner.uid, owner.gid);
+  else chmodSync(file, 0o444);
   return file;
 }
 

@@ -88,7 +88,9 @@ describe('the run file', () => {
     assert.equal(statSync(file).mode & 0o777, 0o444);
     assert.ok(!readFileSync(file, 'utf8').includes('ghp_x'));
     assert.deepEqual(readRunSecrets(shm, 'inst', 'run1'), { GH_TOKEN: 'ghp_x\nwith newline', B: 'b' });
-    writeRunSecrets(shm, 'inst', 'run2', { A: 'a' });
+    const owned = writeRunSecrets(shm, 'inst', 'run2', { A: 'a' }, { uid: 1_000_123, gid: 1_000_123 });
+    assert.equal(statSync(owned).mode & 0o777, 0o400);
+    assert.equal(statSync(owned).uid, 1_000_123);
     assert.deepEqual(
       sweepRunSecrets(shm, 'inst', (id) => id === 'run2'),
       ['run1'],

@@ -21,7 +21,7 @@ const SCRIPT = [
   'echo "sha:$(printf %s "$GH_TOKEN" | sha256sum | cut -c1-64)"',
   'echo "echoed:$GH_TOKEN"',
   'echo "procenv1:$(tr "\\0" "\\n" < /proc/1/environ | grep -c GH_TOKEN)"',
-  'echo "file:$(stat -c %a /run/paddock-secrets/env 2>&1)"',
+  'echo "file:$(stat -c %a /run/paddock-secrets/env 2>&1) owner:$(stat -c %u /run/paddock-secrets/env)=$(id -u)"',
   'echo "write:$(echo x 2>&1 >> /run/paddock-secrets/env && echo ok || echo refused)"',
   'echo "ref:$(grep " /ref " /proc/mounts | cut -d" " -f4)"',
   'echo "refread:$(cat /ref/hello.txt)"',
@@ -124,7 +124,8 @@ async function secretsRun(t: TestContext, engine: 'podman' | 'docker'): Promise<
     });
     await attempt(t, { id: `secret-file-write${tag}`, area: 'secrets', finding: 0, what: "write into the run's secrets file" }, () => {
       assert.match(out, /write:[^\n]*(?:Permission denied|Read-only)[\s\S]*refused/);
-      return 'denied: the file is mounted read-only';
+      assert.match(out, /file:400 owner:(\d+)=\1\n/);
+      return "denied: the file is mounted read-only (0400, the run UID's own)";
     });
     await attempt(t, { id: `secret-inspect${tag}`, area: 'secrets', finding: 0, what: "read the secret from the engine's container inspect (env, labels, mounts)" }, () => {
       assert.ok(inspects.length > 0);
