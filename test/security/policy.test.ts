@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { BIN, makeRepo, paddockEnv, type Env } from '../e2e/harness.ts';
+import { BIN, type Env, makeRepo, paddockEnv, until } from '../e2e/harness.ts';
 import { attempt } from './attempts.ts';
 
 const pexec = promisify(execFile);
@@ -180,6 +180,22 @@ describe('mount, image and repository policy', () => {
       const containers = await e.engine.listContainers({ all: true, filters: { label: [`dev.paddock.instance=${e.instance()}`] } });
       assert.equal(containers.length, 0);
       return 'denied: no run recorded and no container made (refused before anything is created)';
+    });
+
+    await attempt(t, { id: 'policy-refusals-logged', area: 'policy', finding: 0, what: 'make refusals that leave no trace for the operator' }, async () => {
+      const logFile = join(e.home, 'logs', 'daemon.log');
+      const lines = await until(
+        () => {
+          const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+          const hits = text.split('\n').filter((l) => l.includes('"policy.refused"'));
+          return hits.length >= BLOCKED.length ? hits : undefined;
+        },
+        'the refusals in the daemon log',
+        10_000,
+      );
+      const rules = new Set(lines.map((l) => (JSON.parse(l) as { rule: string }).rule));
+      for (const rule of ['mount-blocklist', 'PADDOCK_MOUNT_ALLOW', 'PADDOCK_IMAGE_ALLOW', 'PADDOCK_REPO_ALLOW', 'secrets-env']) assert.ok(rules.has(rule), rule);
+      return `denied: each refusal is a structured line in the daemon log (policy.refused, its rule: ${lines.length} lines)`;
     });
 
     // The same from the CLI: exit 2 naming the rule.
