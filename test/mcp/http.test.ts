@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { makeRepo } from '../e2e/harness.ts';
+import { makeRepo, until } from '../e2e/harness.ts';
 import { startDaemon } from '../api/harness.ts';
 import { ok, refused, runToMerge } from './flow.ts';
 
@@ -92,6 +92,48 @@ describe('MCP over streamable HTTP', () => {
     assert.equal(after.ended, true);
   });
 
+  it('a persistent run takes a message, a finished run resumes its conversation, and the agent image is checked with progress', async (t) => {
+    const d = await startDaemon(t);
+    const repo = await makeRepo(t);
+    const client = await connect(d.url);
+    t.after(() => client.close());
+    const answered = (id: string, text: string) =>
+      until(async () => {
+        const { run } = await ok(client, 'get_run', { runId: id });
+        return run.resultText === text ? run : undefined;
+      }, `run ${id} to answer ${text}`);
+
+    const { run: kept } = await ok(client, 'spawn_run', { repo, task: 'First question [[script:two-turns]]', keepAlive: true, branch: 'mcp/kept' });
+    const idle = await answered(kept.id, 'First answer.');
+    assert.equal(idle.state, 'idle');
+    const sent = await ok(client, 'send_message', { runId: kept.id, text: 'Second question' });
+    assert.equal(sent.queued, false);
+    assert.equal(sent.message.text, 'Second question');
+    await answered(kept.id, 'Second answer, after resuming.');
+    const stopped = await ok(client, 'stop_run', { runId: kept.id });
+    assert.equal(stopped.run.state, 'completed');
+
+    const { run: first } = await ok(client, 'spawn_run', { repo, task: 'Once [[script:two-turns]]', branch: 'mcp/resumed' });
+    assert.equal((await ok(client, 'wait_for_run', { runId: first.id, timeoutSeconds: 240 })).answer, 'First answer.');
+    const { run: second } = await ok(client, 'resume_session', { ref: first.id, task: 'Again [[script:hello resumed]]' });
+    assert.notEqual(second.id, first.id);
+    assert.equal(second.sessionId, first.sessionId, 'the same conversation');
+    const done = await ok(client, 'wait_for_run', { runId: second.id, timeoutSeconds: 240 });
+    assert.equal(done.answer, 'resumed', JSON.stringify((await ok(client, 'get_events', { runId: second.id })).events));
+
+    // The default image (built before the suite) is up to date: checked, not rebuilt, said as progress.
+    const lines: string[] = [];
+    const image = await ok(client, 'create_agent_image', {}, { onprogress: (p) => lines.push(p.message ?? '') });
+    assert.equal(image.built, false);
+    assert.ok(
+      lines.some((l) => /up to date/.test(l)),
+      lines.join('\n'),
+    );
+    const badTag = await client.callTool({ name: 'create_agent_image', arguments: { tag: 'Not A Name' } });
+    assert.equal(badTag.isError, true);
+    assert.match(JSON.stringify(badTag.content), /image name/);
+  });
+
   it('with auth on, /mcp needs a token', async (t) => {
     const d = await startDaemon(t, { PADDOCK_AUTH_ENABLED: 'true', PADDOCK_API_TOKENS: 'mcp-token' });
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} });
@@ -106,5 +148,16 @@ describe('MCP over streamable HTTP', () => {
     t.after(() => client.close());
     const tools = await client.listTools();
     assert.ok(tools.tools.some((x) => x.name === 'spawn_run'));
+    // A connection that speaks for a run names one that exists.
+    const orphan = await d.fetch('/mcp', {
+      method: 'POST',
+      headers: { authorization: 'Bearer mcp-token', 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'x-paddock-parent-run': 'ffffffffffff' },
+      body,
+    });
+    assert.equal(orphan.status, 400);
+    assert.equal(((await orphan.json()) as { error: { data: { error: { code: string } } } }).error.data.error.code, 'NOT_FOUND');
+    const get = await d.fetch('/mcp', { headers: { authorization: 'Bearer mcp-token' } });
+    assert.equal(get.status, 405);
+    await get.text();
   });
 });
