@@ -12,7 +12,7 @@ import type { Paddock } from './context.ts';
 import { abandonRun, prepareRun } from './prepare.ts';
 import { diskUsageOf, releaseWorkspace } from './jail.ts';
 import { startRunEgress } from './network.ts';
-import { lineRedactor, releaseRunSecrets } from './secrets.ts';
+import { releaseRunSecrets, runRedactor } from './secrets.ts';
 import { withRunContext } from '../telemetry/index.ts';
 import { inRunSpan } from './tracing.ts';
 
@@ -137,7 +137,7 @@ export class SupervisorHost {
           messages: this.p.messages,
           output: { maxLineChars: this.p.config.maxLineSize, maxLines: this.p.config.maxRunLines, maxChars: this.p.config.maxRunOutput },
           egress: (run) => startRunEgress(this.p, run),
-          redactor: (run) => lineRedactor(this.p, run),
+          redactor: (run) => runRedactor(this.p, run),
           log: this.log,
         }),
     );

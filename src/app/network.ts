@@ -10,6 +10,8 @@ import { restrictSocket } from '../runtime/index.ts';
 import { type NetworkAttemptRow, type NetworkCounters, NetworkRepo, type RunNetworkPolicy } from '../store/network-repo.ts';
 import type { Paddock } from './context.ts';
 import { findRun } from './find-run.ts';
+import { redactDeep } from '../secrets/index.ts';
+import { runRedactor } from './secrets.ts';
 
 export { NETWORK_MODES };
 export type { NetworkMode };
@@ -76,12 +78,14 @@ export async function startRunEgress(p: Paddock, run: Run): Promise<EgressProxy 
   if (policy.mode !== 'proxy') return undefined;
   const repo = networkRepo(p);
   const cap = p.config.egressLogMax;
+  const redact = runRedactor(p, run);
   return startEgressProxy({
     socketPath: join(relayDirOf(run), EGRESS_SOCKET),
     rules: parseAllowList(policy.allow, `run ${run.id} network.allow`),
     allowPrivate: p.config.egressAllowPrivate,
     upstream: p.config.egressUpstreamHttp ?? p.config.egressUpstreamSocks5,
-    onAttempt: (a) => repo.record(run.id, a, cap),
+    // The host (and the rest) is what the agent asked for: its secret values are redacted as in its output.
+    onAttempt: (a) => repo.record(run.id, redact ? redactDeep(a, redact) : a, cap),
     // Only the run's container UID may connect, as to its relay and input sockets (runtime/socket-access.ts).
     secureSocket: restrictSocket,
   });

@@ -4,7 +4,6 @@
  * stored in the database or returned by these functions but value() for the file.
  */
 import { invalidInput, notFound } from '../errors/index.ts';
-import type { IngestLine } from '../events/index.ts';
 import { isTerminal, type Run } from '../jobs/index.ts';
 import {
   checkSecretName,
@@ -12,7 +11,6 @@ import {
   MAX_ENV_VALUE_BYTES,
   type Redact,
   readRunSecrets,
-  redactDeep,
   redactorFor,
   removeRunSecrets,
   type SecretInfo,
@@ -119,13 +117,6 @@ export function runRedactor(p: Paddock, run: Pick<Run, 'id'>): Redact | undefine
     }
   }
   return Object.keys(values).length ? redactorFor(values) : undefined;
-}
-
-/** The supervisor's redaction of one output line: its text and every string of its parsed events. */
-export function lineRedactor(p: Paddock, run: Pick<Run, 'id'>): ((line: IngestLine) => IngestLine) | undefined {
-  const redact = runRedactor(p, run);
-  if (!redact) return undefined;
-  return (line) => ({ ...line, text: redact(line.text), events: redactDeep(line.events, redact) });
 }
 
 /**

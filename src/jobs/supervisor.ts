@@ -14,6 +14,7 @@ import type { RunsRepo } from '../store/runs-repo.ts';
 import type { InputClosedBecause, MessagesRepo } from '../store/messages-repo.ts';
 import { formatBytes, formatDuration } from '../config/index.ts';
 import { Conversation } from './conversation.ts';
+import { type Redact, redactDeep } from '../secrets/redact.ts';
 
 import { type Owner, ownedBy, ownerAlive } from './owner.ts';
 import type { Run, StopRequest } from './run.ts';
@@ -63,7 +64,7 @@ export interface SupervisorDeps {
   /** Caps on the output stored per run and on one line (characters); none: Paddock's defaults for lines, no per-run cap. */
   output?: OutputCaps & { maxLineChars: number };
   /** What removes a run's secret values from its output before it is stored (docs/secrets.md); none: stored as it is. */
-  redactor?: (run: Run) => ((line: IngestLine) => IngestLine) | undefined;
+  redactor?: (run: Run) => Redact | undefined;
 
   log?: (msg: string) => void;
 }
@@ -192,6 +193,7 @@ export class RunSupervisor {
     let conversation: Conversation | undefined;
 
     const cancels: (() => void)[] = [];
+    const redactText = this.d.redactor?.(run) ?? ((t: string) => t);
     try {
       const upstream = new UpstreamWatch();
       let refusals = 0;
@@ -207,7 +209,8 @@ export class RunSupervisor {
         // Each refusal is an event, up to a bound: an agent looping on refused calls cannot flood the event log.
         onRefused: (r) => {
           refusals++;
-          if (refusals <= MAX_RECORDED_REFUSALS) this.d.events.appendFrom(runId, 'gateway', { kind: 'refused', ...r });
+          // The refused path or model is the agent's text: its secret values are redacted as in its output.
+          if (refusals <= MAX_RECORDED_REFUSALS) this.d.events.appendFrom(runId, 'gateway', { kind: 'refused', ...redactDeep(r, redactText) });
           else if (refusals === MAX_RECORDED_REFUSALS + 1)
             this.d.events.append(runId, { kind: 'note', message: `gateway: more than ${MAX_RECORDED_REFUSALS} refused calls; further ones are refused without an event each` });
         },
@@ -304,7 +307,7 @@ export class RunSupervisor {
   /** Streams the container's output into the event log, in batches, parsing each stdout line with the agent adapter. */
   private async pump(run: Run, follow: boolean, signal: AbortSignal | undefined): Promise<void> {
     const adapter = this.d.agent(run.agent);
-    const redact = this.d.redactor?.(run) ?? ((l: IngestLine) => l);
+    const redact = redactLine(this.d.redactor?.(run));
     const counters = { stdout: 0, stderr: 0 };
     const caps = this.d.output;
     const budget = caps ? new OutputBudget(this.d.events, run.id, caps) : undefined;
@@ -566,4 +569,10 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T
       },
     );
   });
+}
+
+/** A line's text and every string of its parsed events with the run's secret values redacted (none: as it is). */
+function redactLine(redact: Redact | undefined): (line: IngestLine) => IngestLine {
+  if (!redact) return (l) => l;
+  return (l) => ({ ...l, text: redact(l.text), events: redactDeep(l.events, redact) });
 }
