@@ -98,11 +98,16 @@ async function serveStdio(parent: string | undefined): Promise<void> {
     stdio.onclose = resolve;
     process.stdin.once('end', resolve);
   });
-  stdio.onmessage = (m) => void forward(m as Message);
+  const pending = new Set<Promise<void>>();
+  stdio.onmessage = (m) => {
+    const done = forward(m as Message).finally(() => pending.delete(done));
+    pending.add(done);
+  };
   stdio.onerror = (e) => process.stderr.write(`paddock mcp: ${e.message}\n`);
   await stdio.start();
   await closed;
-  for (const a of inflight.values()) a.abort();
+  // The client closed stdin: what it already asked is still answered (a client that is gone ends this process).
+  await Promise.allSettled(pending);
 }
 
 /** One POST to /mcp; a local daemon that went away is started again once. */
