@@ -96,6 +96,7 @@ export function registerSpawn(program: Command): void {
         '  git log -1 --format=%B | paddock spawn --repo . --task -',
         '  paddock spawn --repo . --task "Add the dependency" --allow api.example.com --allow "*.example.org:8443"',
         '  paddock spawn --repo . --task "Refactor offline" --network none',
+        '  paddock spawn --repo . --task "Open a PR with gh" --secret-env GH_TOKEN=github-token --mount /srv/ref:/ref',
         '  paddock spawn --repo . --task "Fix the flaky test" --budget 2 --allow-model "claude-sonnet-*"',
         '  paddock spawn --repo . --task "Review the fix" --parent 3f2a9c81d0e4   # counts against 3f2a\'s budget',
       ].join('\n'),
