@@ -26,7 +26,22 @@ export async function runToMerge(client: Client, repo: string, tag: string): Pro
   assert.equal(run.modelToken, undefined, 'no token in the view');
 
   const progress: string[] = [];
-  const waited = await ok(client, 'wait_for_run', { runId: run.id, timeoutSeconds: 240 }, { onprogress: (p) => progress.push(p.message ?? '') });
+  const values: number[] = [];
+  const waited = await ok(
+    client,
+    'wait_for_run',
+    { runId: run.id, timeoutSeconds: 240 },
+    {
+      onprogress: (p) => {
+        progress.push(p.message ?? '');
+        values.push(p.progress);
+      },
+    },
+  );
+  assert.ok(
+    values.every((v, i) => i === 0 || v > (values[i - 1] ?? 0)),
+    `progress grows with each notification: ${values.join(', ')}`,
+  );
   assert.equal(waited.ended, true);
   assert.equal(waited.timedOut, false);
   assert.equal(waited.run.state, 'completed', JSON.stringify(waited.run));

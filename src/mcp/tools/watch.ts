@@ -72,13 +72,16 @@ export function registerWatchTools(server: McpServer, ctx: McpContext): void {
       const signal = AbortSignal.any([deadline, extra.signal, ...(ctx.signal ? [ctx.signal] : [])]);
       let said = '';
       let saidAt = 0;
+      let sent = -1;
       const report = () => {
         const now = p.runs.get(run.id) ?? run;
         const what = `${now.state} (${now.phase}) · ${p.events.lastSeq(run.id)} events`;
         if (what === said && Date.now() - saidAt < PROGRESS_HEARTBEAT_MS) return;
         said = what;
         saidAt = Date.now();
-        void progress(extra, Math.round((Date.now() - started) / 1000), a.timeoutSeconds, what);
+        // Seconds waited so far; progress must grow with each notification, also two within one second.
+        sent = Math.max(Math.round((Date.now() - started) / 100) / 10, sent + 0.1);
+        void progress(extra, sent, a.timeoutSeconds, what);
       };
       report();
       const timer = setInterval(report, PROGRESS_CHECK_MS);
