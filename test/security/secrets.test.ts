@@ -15,7 +15,8 @@ import { loadConfig, openPaddock, runOutputLines } from '../../src/app/index.ts'
 import { attempt } from './attempts.ts';
 
 // Lower case: a value the agent sends as a host name reaches the network log as it is (host names are folded).
-const VALUE = `ghp_paddockcanary${randomBytes(12).toString('hex')}`;
+// 40 characters: its base64 ends in '=' padding, which the entry script must keep.
+const VALUE = `ghp_paddockcanary${randomBytes(12).toString('hex')}`.slice(0, 40);
 const SHA = createHash('sha256').update(VALUE).digest('hex');
 
 const SCRIPT = [
@@ -115,6 +116,7 @@ async function secretsRun(t: TestContext, engine: 'podman' | 'docker'): Promise<
 
     await attempt(t, { id: `secret-readable-inside${tag}`, area: 'secrets', finding: 0, what: 'the run reads the secret it was given as $GH_TOKEN' }, () => {
       assert.match(out, new RegExp(`sha:${SHA}`));
+      assert.ok(!events.some((ev) => ev.kind === 'stderr' && /base64/.test(String(ev.data.text))), 'the entry script decoded every value cleanly');
       return 'neutralised: $GH_TOKEN holds the value inside (its sha256 matches), given through the tmpfs file, not the engine environment';
     });
     await attempt(t, { id: `secret-echo-redacted${tag}`, area: 'secrets', finding: 0, what: 'print the secret so it lands in the transcript' }, () => {
