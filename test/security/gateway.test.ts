@@ -24,8 +24,11 @@ const KEY = '-H "x-api-key: $TOK" -H "anthropic-version: 2023-06-01" -H "content
 /** The run's token and the gateway's address as the agent CLI has them (read from PID 1's environment if a tool's is scrubbed). */
 const PRELUDE = [
   `env1() { tr '\\0' '\\n' < /proc/1/environ 2>/dev/null | sed -n "s/^$1=//p"; }`,
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion inside the agent's command
   'TOK="${ANTHROPIC_API_KEY:-$(env1 ANTHROPIC_API_KEY)}"',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion inside the agent's command
   'ANTHROPIC_BASE_URL="${ANTHROPIC_BASE_URL:-$(env1 ANTHROPIC_BASE_URL)}"',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion inside the agent's command
   'echo "TOKEN-SEEN: ${TOK:0:4}"',
 ];
 const BODY = `-d '{"model":"claude-opus-5-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}'`;
@@ -47,6 +50,7 @@ describe('model gateway from inside real runs', () => {
     const e = await paddockEnv(t);
     const repo = await makeRepo(t);
     const g = '"$ANTHROPIC_BASE_URL"';
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion inside the agent's command
     const hostPort = '"${ANTHROPIC_BASE_URL#http://}"';
     const forged = JSON.stringify({
       type: 'result',
