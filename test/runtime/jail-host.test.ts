@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { resetSessionHome } from '../../src/app/jail.ts';
+import { checkSessionRepo } from '../../src/app/sessions.ts';
 import { LIVE_STATES } from '../../src/jobs/index.ts';
 import { restrictSocket, SECCOMP_PROFILE_JSON } from '../../src/runtime/index.ts';
 import { paddockProfile } from '../../src/runtime/seccomp/generate.ts';
@@ -149,5 +150,19 @@ describe('modes', () => {
     const db = openDb(join(dir, 'p.db'));
     db.close();
     for (const f of ['p.db', 'p.db-wal', 'p.db-shm']) if (existsSync(join(dir, f))) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600, f);
+  });
+});
+
+describe('a session belongs to its repository', () => {
+  const session = { id: 's1', createdAt: 0, updatedAt: 0, agent: 'claude', repo: '/repos/a', volume: 'v', lastRunId: 'r1' };
+  const p = (workspace: string) => ({ runs: { get: () => ({ workspace }) } }) as unknown as Parameters<typeof checkSessionRepo>[0];
+  it('continues on the same repository, and a scratch session in scratch only', () => {
+    checkSessionRepo(p('clone'), session, 'clone', '/repos/a');
+    checkSessionRepo(p('scratch'), { ...session, repo: '/home/runs/x/src' }, 'scratch', '/home/runs/y/src');
+  });
+  it('is refused on another repository, a mount of another directory, or a clone of a scratch session', () => {
+    assert.throws(() => checkSessionRepo(p('clone'), session, 'clone', '/repos/b'), /belongs to \/repos\/a: it cannot continue on \/repos\/b/);
+    assert.throws(() => checkSessionRepo(p('clone'), session, 'mount', '/repos/a'), /belongs to/);
+    assert.throws(() => checkSessionRepo(p('scratch'), session, 'clone', '/repos/a'), /belongs to a scratch workspace/);
   });
 });
