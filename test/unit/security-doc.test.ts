@@ -32,14 +32,14 @@ it('every attempt in test/security/*.test.ts has a recorded result, none failed,
   const results = loadResults();
   const recorded = new Set(results.map((r) => r.id));
   assert.deepEqual([...declared].filter((id) => !recorded.has(id)).sort(), [], 'attempts declared in the suite but not recorded: run it');
-  assert.deepEqual(
-    [...prefixes].filter((p) => ![...recorded].some((id) => id.startsWith(p))).sort(),
-    [],
-    'generated attempts with no recorded result: run the suite',
-  );
+  assert.deepEqual([...prefixes].filter((p) => ![...recorded].some((id) => id.startsWith(p))).sort(), [], 'generated attempts with no recorded result: run the suite');
   // Ids built from tables (id: name) are not visible here; a results file must at least belong to a test file.
   const files = new Set(globSync('test/security/*.test.ts').map((f) => basename(f)));
-  assert.deepEqual([...new Set(results.map((r) => r.file))].filter((f) => !files.has(f)), [], 'results of a test file that no longer exists');
+  assert.deepEqual(
+    [...new Set(results.map((r) => r.file))].filter((f) => !files.has(f)),
+    [],
+    'results of a test file that no longer exists',
+  );
   assert.equal(results.length, recorded.size, 'attempt ids are unique');
   assert.deepEqual(
     results.filter((r) => r.outcome === 'FAILED').map((r) => `${r.id}: ${r.result}`),
