@@ -3,6 +3,7 @@
  * proxy saw. The log is bounded per run: past the cap only the counters move (and `dropped` says how many rows
  * were not kept), so a run that hammers the proxy cannot grow the database.
  */
+import type { EgressAttempt } from '../egress/proxy.ts';
 import { type Db, transaction } from './db.ts';
 import { fromRow } from './rows.ts';
 
@@ -23,19 +24,9 @@ export interface NetworkCounters {
   dropped: number;
 }
 
-export interface NetworkAttemptRow {
+/** An attempt as stored: the proxy's record and its place in the run's log. */
+export interface NetworkAttemptRow extends EgressAttempt {
   seq: number;
-  ts: number;
-  host: string;
-  port: number;
-  method: string;
-  address: string | null;
-  allowed: boolean;
-  rule: string | null;
-  reason: string | null;
-  bytesUp: number;
-  bytesDown: number;
-  durationMs: number;
 }
 
 export type NewNetworkAttempt = Omit<NetworkAttemptRow, 'seq'>;

@@ -4,11 +4,10 @@
  * contain it (`ke[y]`), so the search itself does not put the key into the transcript.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { eventsJson, makeRepo, paddockEnv, REAL_KEY, runIdOf, statusJson, until } from '../e2e/harness.ts';
 import { attempt } from './attempts.ts';
+import { filesWith } from './scan.ts';
 
 const PATTERN = REAL_KEY.replace('key', 'ke[y]');
 assert.ok(!PATTERN.includes(REAL_KEY));
@@ -22,21 +21,6 @@ const SEARCH = [
   'echo "files:$(grep -rsl -e "$P" / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null | wc -l)"',
   'echo canary-done',
 ].join('\n');
-
-/** Every file under dir (the database, its WAL, logs, run dirs), as raw bytes. */
-function filesWith(dir: string, needle: string): string[] {
-  const hits: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      const st = statSync(p, { throwIfNoEntry: false });
-      if (st?.isDirectory()) walk(p);
-      else if (st?.isFile() && readFileSync(p).includes(needle)) hits.push(p);
-    }
-  };
-  walk(dir);
-  return hits;
-}
 
 describe('the canary credential', () => {
   it('is nowhere inside a run, in its container inspect, in the database, logs, run files or any API answer', async (t) => {

@@ -6,13 +6,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { BIN, eventsJson, makeRepo, paddockEnv, runIdOf, statusJson, until, type Env } from '../e2e/harness.ts';
 import { loadConfig, openPaddock, runOutputLines } from '../../src/app/index.ts';
 import { attempt } from './attempts.ts';
+import { filesWith } from './scan.ts';
 
 // Lower case: a value the agent sends as a host name reaches the network log as it is (host names are folded).
 // 40 characters: its base64 ends in '=' padding, which the entry script must keep.
@@ -35,20 +36,6 @@ const SCRIPT = [
   'exec 4<>/dev/tcp/127.0.0.1/4000 && printf "GET /v1/files/$GH_TOKEN HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nx-api-key: $ANTHROPIC_API_KEY\\r\\nAuthorization: Bearer $ANTHROPIC_AUTH_TOKEN\\r\\nConnection: close\\r\\n\\r\\n" >&4 && echo "gateway:$(head -1 <&4 | cut -c1-12)"; exec 4>&-',
   'echo secrets-done',
 ].join('\n');
-
-function filesWith(dir: string, needle: string): string[] {
-  const hits: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      const st = statSync(p, { throwIfNoEntry: false });
-      if (st?.isDirectory()) walk(p);
-      else if (st?.isFile() && readFileSync(p).includes(needle)) hits.push(p);
-    }
-  };
-  walk(dir);
-  return hits;
-}
 
 function secretSet(e: Env, name: string, value: string): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
