@@ -46,8 +46,9 @@ export interface AgentAdapter<Options> {
   /**
    * The container command: argv, run under tini, in /workspace. persistent: the agent stays alive between turns and
    * takes its prompts (the first one too) on stdin, one encodeMessage() line each; the prompt argument is not used.
+   * paddockMcpUrl: a coordinator run's Paddock MCP endpoint inside the container (streamable HTTP), as server "paddock".
    */
-  buildArgv(prompt: string, options: Options, ctx: { sessionId: string; resume: boolean; persistent?: boolean }): string[];
+  buildArgv(prompt: string, options: Options, ctx: { sessionId: string; resume: boolean; persistent?: boolean; paddockMcpUrl?: string }): string[];
   /** One message for a persistent agent's stdin, as one line (no newline). Agents without it cannot be persistent. */
   encodeMessage?(text: string): string;
 

@@ -11,7 +11,7 @@ import { modelCredential } from './credentials.ts';
 import type { Paddock } from './context.ts';
 import { abandonRun, prepareRun } from './prepare.ts';
 import { diskUsageOf, releaseWorkspace } from './jail.ts';
-import { startRunEgress } from './network.ts';
+import { startRunSockets } from './coordinator.ts';
 import { releaseRunSecrets, runRedactor } from './secrets.ts';
 import { withRunContext } from '../telemetry/index.ts';
 import { inRunSpan } from './tracing.ts';
@@ -136,7 +136,8 @@ export class SupervisorHost {
           owner: this.owner,
           messages: this.p.messages,
           output: { maxLineChars: this.p.config.maxLineSize, maxLines: this.p.config.maxRunLines, maxChars: this.p.config.maxRunOutput },
-          egress: (run) => startRunEgress(this.p, run),
+          // The egress proxy and a coordinator's MCP socket, served beside the relay (app/coordinator.ts).
+          egress: (run) => startRunSockets(this.p, run),
           redactor: (run) => runRedactor(this.p, run),
           log: this.log,
         }),

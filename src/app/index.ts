@@ -83,6 +83,9 @@ export type { CredentialStatus } from './credentials.ts';
 export type { HealthComponent } from './health.ts';
 export { OUTPUT_FORMATS, outputFormatOf, setOutputFormat } from './output-format.ts';
 export type { OutputFormat } from './output-format.ts';
+// A coordinator inside Paddock (docs/coordinator.md): its MCP socket and what its own connection may do.
+export { COORDINATOR_MCP_PORT, COORDINATOR_MCP_URL, coordinatorToolArgs, MCP_SOCKET, serveCoordinatorMcp } from './coordinator.ts';
+export type { RunMcpEndpoint } from './coordinator.ts';
 // Egress (docs/egress.md): a run's network mode, allow rules and log.
 export { NETWORK_MODES, runNetwork } from './network.ts';
 export type { NetworkMode, RunNetworkView } from './network.ts';

@@ -14,6 +14,7 @@ import type { Paddock } from './context.ts';
 import { prepareWorkspaceDir } from './workspaces.ts';
 import { prepareSessionHome, releaseWorkspace, runIdentity, sealRelayDir, sealRunDir } from './jail.ts';
 import { egressEnv, networkPolicyOf } from './network.ts';
+import { COORDINATOR_MCP_URL } from './coordinator.ts';
 import { releaseRunSecrets, runGrants, stageRunSecrets } from './secrets.ts';
 
 /** The loopback port inside the container where the entrypoint bridges to the model relay socket. */
@@ -63,7 +64,8 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
       sessionId: session.id,
       name: run.containerName ?? `paddock-${run.id}`,
       image: run.image,
-      argv: adapter.buildArgv(run.prompt, run.options, { sessionId: session.id, resume: run.resume, persistent: run.keepAlive }),
+      // A coordinator's CLI gets Paddock's MCP (the entry script bridges 127.0.0.1:4100 to its mcp.sock).
+      argv: adapter.buildArgv(run.prompt, run.options, { sessionId: session.id, resume: run.resume, persistent: run.keepAlive, ...(run.coordinator ? { paddockMcpUrl: COORDINATOR_MCP_URL } : {}) }),
       // PADDOCK_INPUT: the entry script feeds the agent's stdin from this socket (a persistent run's turns).
       env: {
         ...adapter.buildEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }),

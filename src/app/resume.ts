@@ -39,6 +39,8 @@ export async function resumeRun(p: Paddock, ref: string, input: ResumeInput): Pr
     ...grantsOf(p, earlier.id),
     // The same network: its mode and the rules it had (checked again: open only where it is still permitted).
     network: networkOf(p, earlier.id),
+    // A coordinator goes on as one (its MCP socket comes back with the new run).
+    ...(earlier.coordinator ? { coordinator: true } : {}),
     ...input,
     sessionId: session.id,
   });

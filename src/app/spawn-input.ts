@@ -112,6 +112,12 @@ export const spawnInputSchema = z.object({
     .positive('must be a positive integer')
     .optional()
     .describe('The largest max_tokens a model call of this run may ask for; at most PADDOCK_GATEWAY_MAX_TOKENS when that is set; default: PADDOCK_GATEWAY_MAX_TOKENS'),
+  coordinator: z
+    .boolean()
+    .default(false)
+    .describe(
+      "A coordinator run: its agent gets Paddock's MCP tools (mcp__paddock__spawn_run, list_runs, wait_for_run, get_diff, …) through a socket that speaks for it, so it can spawn runs on its own repository as its children and watch them (never merge: docs/coordinator.md)",
+    ),
   webhookUrl: z
     .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
     .max(2048)

@@ -148,6 +148,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
     mergedAt: null,
     mergeSha: null,
     webhookUrl: req.webhookUrl ?? null,
+    coordinator: req.coordinator,
   };
   // The session row first: the run refers to it, and a later resume finds it even while this run is queued.
   p.sessions.upsert(

@@ -17,10 +17,10 @@ import { createApi } from '../api/index.ts';
 import { compatErrorResponse, compatRoutes } from '../api/compat/index.ts';
 import { compatAgentRoutes } from '../api/compat/agents.ts';
 import { expireFinishedContainers } from '../app/index.ts';
-import { Authenticator, WebhookDispatcher } from '../app/index.ts';
+import { Authenticator, serveCoordinatorMcp, WebhookDispatcher } from '../app/index.ts';
 import { createGuards, registerAuthRoutes } from '../api/index.ts';
 import { claimHome, updateRecord } from './lock.ts';
-import { mcpHttpHandler } from '../mcp/index.ts';
+import { mcpHttpHandler, mcpRunHandler } from '../mcp/index.ts';
 
 export interface ServeOptions {
   /** TCP address to listen on as well; null: the unix socket only (a daemon the CLI started). */
@@ -77,6 +77,8 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
   const auth = new Authenticator(p);
   const webhooks = new WebhookDispatcher(p, { log });
   const mcp = mcpHttpHandler(p, { shutdown: shutdown.signal, log });
+  // A coordinator run's own MCP (its mcp.sock): the same handler, its identity fixed to the run (app/coordinator.ts).
+  serveCoordinatorMcp(p, (runId) => mcpRunHandler(p, runId, { shutdown: shutdown.signal, log }));
   const app = createApi({
     // The Stromboli face (/run, /jobs, /sessions, /health, …) after auth's routes, with its own error shapes.
     guards: createGuards(config, auth),

@@ -89,4 +89,6 @@ export interface Run {
   mergeSha: string | null;
   /** Where the run's end is POSTed (signed), when the spawn asked for it; the store has it as null otherwise. */
   webhookUrl?: string | null;
+  /** A coordinator: the daemon serves it Paddock's MCP on mcp.sock, speaking for it (absent: false). */
+  coordinator?: boolean;
 }

@@ -22,14 +22,25 @@ const rpcError = (status: number, code: number, message: string, data?: unknown)
 
 /** Answers one HTTP request to the MCP endpoint. */
 export function mcpHttpHandler(p: Paddock, opts: McpHttpOptions = {}): (req: Request) => Promise<Response> {
+  return serve(p, opts, (req) => ({ parentRunId: req.headers.get(PARENT_HEADER) ?? undefined }));
+}
+
+/**
+ * The same endpoint for one run's own connection (its mcp.sock, app/coordinator.ts): the identity is the run, fixed
+ * here by the socket a request came in on (a parent header is ignored), and the run's least privilege applies.
+ */
+export function mcpRunHandler(p: Paddock, runId: string, opts: McpHttpOptions = {}): (req: Request) => Promise<Response> {
+  return serve(p, opts, () => ({ parentRunId: runId, asRun: true }));
+}
+
+function serve(p: Paddock, opts: McpHttpOptions, identity: (req: Request) => { parentRunId: string | undefined; asRun?: boolean }): (req: Request) => Promise<Response> {
   return async (req) => {
     // No standalone event stream and no sessions to end: a stateless server has nothing to send outside a request.
     if (req.method !== 'POST') return rpcError(405, -32000, `${req.method} is not supported here: send JSON-RPC messages with POST (a stateless server)`);
     let server: ReturnType<typeof createMcpServer>;
     try {
-      const parent = req.headers.get(PARENT_HEADER) ?? undefined;
       const signal = AbortSignal.any([req.signal, ...(opts.shutdown ? [opts.shutdown] : [])]);
-      server = createMcpServer(p, { parentRunId: parent, signal, ...(opts.log ? { log: opts.log } : {}) });
+      server = createMcpServer(p, { ...identity(req), signal, ...(opts.log ? { log: opts.log } : {}) });
     } catch (e) {
       const err = asPaddockError(e, opts.log);
       return rpcError(400, -32602, `${err.code}: ${err.message}`, errorBody(err));

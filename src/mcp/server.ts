@@ -4,7 +4,8 @@
  * run (a coordinator inside Paddock) passes parentRunId, and runs it spawns record that parent.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { findRun, type Paddock, VERSION } from '../app/index.ts';
+import { coordinatorToolArgs, findRun, type Paddock, VERSION } from '../app/index.ts';
+import { setToolScope } from './scope.ts';
 import type { McpLog } from './errors.ts';
 import { registerRunResources } from './resources.ts';
 import { CATALOG_TOOLS, registerCatalogTools } from './tools/catalog.ts';
@@ -18,6 +19,11 @@ export const TOOL_NAMES: readonly string[] = [...RUN_TOOLS, ...WATCH_TOOLS, ...G
 export interface McpServerOptions {
   /** The run this connection speaks for; its spawns record it as their parent. It must exist. */
   parentRunId?: string | undefined;
+  /**
+   * The connection is the parent run's own (its mcp.sock, a coordinator inside Paddock): every tool call is held to
+   * what a run may do (app/coordinator.ts), and runs are not offered as resources (its tools see its own runs only).
+   */
+  asRun?: boolean;
   /** Ends with the connection (or the daemon): waiting tools stop. */
   signal?: AbortSignal | undefined;
   log?: McpLog | undefined;
@@ -36,6 +42,9 @@ export function createMcpServer(p: Paddock, opts: McpServerOptions = {}): McpSer
   registerWatchTools(server, ctx);
   registerGitTools(server, ctx);
   registerCatalogTools(server, ctx);
-  registerRunResources(server, ctx);
+  if (opts.asRun) {
+    if (parentRunId === undefined) throw new Error('a run connection needs the run');
+    setToolScope(server, (tool, args) => coordinatorToolArgs(p, parentRunId, tool, args));
+  } else registerRunResources(server, ctx);
   return server;
 }

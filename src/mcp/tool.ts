@@ -4,6 +4,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { type McpLog, toolError } from './errors.ts';
+import { toolScope } from './scope.ts';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -25,7 +26,10 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(
 ): void {
   const handler = async (args: z.output<I>, extra: ToolExtra): Promise<CallToolResult> => {
     try {
-      const out = (await run(args, extra)) as Record<string, unknown>;
+      // The connection's scope (a run's own connection: least privilege) decides first; the tool only maps.
+      const scope = toolScope(server);
+      const scoped = scope ? (scope(name, args as Record<string, unknown>) as z.output<I>) : args;
+      const out = (await run(scoped, extra)) as Record<string, unknown>;
       return { structuredContent: out, content: [{ type: 'text', text: JSON.stringify(out) }] };
     } catch (e) {
       return toolError(e, log);

@@ -219,4 +219,9 @@ export const MIGRATIONS: readonly string[] = [
     secrets_env TEXT NOT NULL
   );
   `,
+  /* 11 */ `
+  -- Coordinator runs (docs/coordinator.md, "A coordinator inside Paddock"): the daemon serves such a run an MCP
+  -- endpoint on mcp.sock in its relay directory, speaking for it (the runs it spawns record it as their parent).
+  ALTER TABLE runs ADD COLUMN coordinator INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

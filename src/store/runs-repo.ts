@@ -13,7 +13,7 @@ export interface SessionUsage {
   costUsd: number | null;
 }
 
-const COLS: Columns = { json: ['options', 'allowedModels'], bool: ['bringBack', 'resume', 'reuseBranch', 'newSession', 'keepAlive'] };
+const COLS: Columns = { json: ['options', 'allowedModels'], bool: ['bringBack', 'resume', 'reuseBranch', 'newSession', 'keepAlive', 'coordinator'] };
 
 export class RunsRepo {
   private readonly db: Db;

@@ -20,6 +20,8 @@ export interface ArgvContext {
   resume: boolean;
   /** A persistent run: turns come on stdin (--input-format stream-json), and there is no prompt argument. */
   persistent?: boolean;
+  /** A coordinator run: Paddock's MCP endpoint inside the container, given to the CLI as MCP server "paddock". */
+  paddockMcpUrl?: string;
 }
 
 /** The CLI binary inside the agent image (on PATH). */
@@ -55,7 +57,9 @@ export function buildClaudeArgv(prompt: string, options: ClaudeOptions, ctx: Arg
   if (options.json_schema !== undefined) argv.push('--json-schema', options.json_schema);
   if (options.max_budget_usd !== undefined) argv.push('--max-budget-usd', String(options.max_budget_usd));
   if (options.max_turns !== undefined) argv.push('--max-turns', String(options.max_turns));
-  if (options.mcp_configs !== undefined && options.mcp_configs.length > 0) argv.push('--mcp-config', ...options.mcp_configs);
+  // One --mcp-config (variadic in 2.1.332: `--mcp-config <configs...>`, JSON strings or files), Paddock's server last.
+  const mcpConfigs = [...(options.mcp_configs ?? []), ...(ctx.paddockMcpUrl ? [JSON.stringify({ mcpServers: { paddock: { type: 'http', url: ctx.paddockMcpUrl } } })] : [])];
+  if (mcpConfigs.length > 0) argv.push('--mcp-config', ...mcpConfigs);
   if (options.agents !== undefined) argv.push('--agents', JSON.stringify(options.agents));
   if (options.add_dirs !== undefined && options.add_dirs.length > 0) argv.push('--add-dir', ...options.add_dirs);
   if (options.settings !== undefined) argv.push('--settings', options.settings);

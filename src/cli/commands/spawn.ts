@@ -82,6 +82,10 @@ export function registerSpawn(program: Command): void {
     .option('--allow <rule...>', "HOST[:PORT]: let the run's egress proxy reach this host too (repeatable; * globs, no port: 80 and 443); see paddock net <id>")
     .option('--budget <usd>', "the most the run may spend on model calls, in US dollars, by Paddock's gateway's count (with runs spawned on its behalf); past it the run ends failed, budget_exceeded")
     .option('--parent <run-id>', "spawn on behalf of this run: the spend counts against its tree's budget, and a spent tree stops all its runs")
+    .option(
+      '--coordinator',
+      "a coordinator run: its agent gets Paddock's MCP tools (spawn_run, list_runs, wait_for_run, get_diff, …) to spawn and watch runs on this repository as its children; it never merges (docs/coordinator.md)",
+    )
     .option('--allow-model <glob...>', 'a model the run may use (repeatable; * globs, e.g. claude-sonnet-*); default PADDOCK_GATEWAY_MODELS')
     .option('--max-tokens <n>', 'the largest max_tokens a model call of the run may ask for (default PADDOCK_GATEWAY_MAX_TOKENS)')
     .option('-d, --detach', 'print the run id and return at once')
@@ -99,6 +103,7 @@ export function registerSpawn(program: Command): void {
         '  paddock spawn --repo . --task "Open a PR with gh" --secret-env GH_TOKEN=github-token --mount /srv/ref:/ref',
         '  paddock spawn --repo . --task "Fix the flaky test" --budget 2 --allow-model "claude-sonnet-*"',
         '  paddock spawn --repo . --task "Review the fix" --parent 3f2a9c81d0e4   # counts against 3f2a\'s budget',
+        '  paddock spawn --repo . --coordinator --budget 5 --task "Split the refactor into runs and review them"',
       ].join('\n'),
     )
     .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
@@ -142,6 +147,7 @@ export function registerSpawn(program: Command): void {
         ...networkOf(o.network as 'none' | 'proxy' | 'open' | undefined, (o.allow as string[] | undefined) ?? []),
         ...(o.budget !== undefined ? { budget: numberOf('--budget', o.budget as string) } : {}),
         ...(o.parent ? { parentRunId: o.parent as string } : {}),
+        ...(o.coordinator ? { coordinator: true } : {}),
         ...(o.allowModel ? { allowedModels: o.allowModel as string[] } : {}),
         ...(o.maxTokens !== undefined ? { maxTokens: numberOf('--max-tokens', o.maxTokens as string) } : {}),
       });
