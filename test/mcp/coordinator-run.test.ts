@@ -7,15 +7,29 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { eventsJson, makeRepo, statusJson, until } from '../e2e/harness.ts';
-import { startDaemon } from '../api/harness.ts';
+import { type Daemon, startDaemon } from '../api/harness.ts';
 
 type Ev = { seq: number; kind: string; data: Record<string, unknown> };
 type Result = { text: string; isError: boolean };
 
+const mcp = (tool: string, input: Record<string, unknown>) => ({ tools: [{ name: `mcp__paddock__${tool}`, input }] });
 const wait = (seconds: number) => ({ tools: [{ name: 'Bash', input: { command: `timeout ${seconds} tail -f /dev/null; echo waited`, description: 'wait', timeout: 200_000 } }] });
+
+/** The HTTP status a GET /mcp on the socket gets, or undefined when nothing answers there. */
+function answers(socketPath: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const req = http.request({ socketPath, path: '/mcp', method: 'GET' }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', () => resolve(undefined));
+    req.end();
+  });
+}
 
 describe('a coordinator run inside Paddock', () => {
   it('spawns two children through its own MCP socket: they record it as parent, merging and other repositories are refused, and its budget stops all three', async (t) => {
@@ -28,7 +42,6 @@ describe('a coordinator run inside Paddock', () => {
     // The children: one waits in a tool, the other spends past the coordinator's $1 (200k output tokens, $4).
     e.model.script('cr-child-wait', [wait(150), { text: 'child a done' }]);
     e.model.script('cr-child-spend', [{ tools: [{ name: 'Bash', input: { command: 'echo spend', description: 'spend' } }], usage: { outputTokens: 200_000 } }, { text: 'spent' }]);
-    const mcp = (tool: string, input: Record<string, unknown>) => ({ tools: [{ name: `mcp__paddock__${tool}`, input }] });
     // Steps are answered per request, so later steps see the ids the test has learned by then.
     e.model.script('cr-coord', () => [
       mcp('spawn_run', { type: 'explore', branch: 'coord/a', task: 'Wait [[script:cr-child-wait]]' }),
@@ -100,5 +113,42 @@ describe('a coordinator run inside Paddock', () => {
       assert.match(String(done.reason), /^budget_exceeded/);
     }
     assert.equal(existsSync(sock), false, 'the socket goes with the run');
+  });
+  it('its MCP socket comes back when a killed daemon is started again and adopts the run', async (t) => {
+    const d = await startDaemon(t);
+    const e = d.e;
+    const repo = await makeRepo(t);
+    e.model.script('cr-r-child', [{ text: 'child done' }]);
+    e.model.script('cr-r-coord', [
+      mcp('spawn_run', { type: 'explore', branch: 'restart/a', task: 'One [[script:cr-r-child]]' }),
+      wait(25), // the daemon is killed and started again meanwhile
+      mcp('spawn_run', { type: 'explore', branch: 'restart/b', task: 'Two [[script:cr-r-child]]' }),
+      { text: 'coordinated across a restart' },
+    ]);
+    const spawned = await d.json('POST', '/api/v1/runs', { repo, type: 'explore', coordinator: true, task: 'Coordinate [[script:cr-r-coord]]' });
+    assert.equal(spawned.status, 201, JSON.stringify(spawned.body));
+    const coord = spawned.body.id as string;
+    const kids = async (via: Daemon) =>
+      ((await via.json('GET', '/api/v1/runs?all=true')).body.runs as { parentRunId: string | null; branch: string }[]).filter((r) => r.parentRunId === coord).map((r) => r.branch);
+    await until(async () => (await kids(d)).includes('restart/a'), 'the first child', 180_000);
+    const sock = join(e.home, 'runs', coord, 'relay', 'mcp.sock');
+    assert.equal(await answers(sock), 405, 'the socket answers (GET is 405 on a stateless MCP endpoint)');
+    await d.kill();
+    assert.equal(await answers(sock), undefined, 'nobody answers on it while no daemon runs');
+    const again = await d.restart();
+    await until(async () => (await answers(sock)) === 405, 'the adopting daemon serves mcp.sock again', 30_000);
+    await until(async () => (await kids(again)).includes('restart/b'), 'the second child, spawned through the socket of the new daemon', 120_000);
+    const done = await until(
+      async () => {
+        const s = await statusJson(e, coord);
+        return ['completed', 'failed', 'cancelled', 'timed_out', 'crashed'].includes(s.state) ? s : undefined;
+      },
+      'the coordinator ends',
+      120_000,
+    );
+    assert.equal(done.state, 'completed', JSON.stringify(done));
+    const results = ((await eventsJson(e, coord)) as Ev[]).filter((ev) => ev.kind === 'tool_result');
+    assert.equal(results.length, 3, JSON.stringify(results));
+    assert.notEqual(results[2]?.data.isError, true, JSON.stringify(results[2]));
   });
 });
