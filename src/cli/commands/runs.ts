@@ -141,7 +141,7 @@ export function registerRunCommands(program: Command): void {
         // Ctrl-C only stops watching: exit 0, never the code of a cancelled run.
         if (o.follow && !abort.signal.aborted && isTerminal(run.state)) process.exitCode = exitForState(run.state);
       } finally {
-        process.off('SIGINT', onSigint);
+        if (!abort.signal.aborted) process.off('SIGINT', onSigint); // after a Ctrl-C it stays, for the next one
       }
     });
   withExamples(logs, [

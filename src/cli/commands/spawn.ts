@@ -242,7 +242,8 @@ export async function showSpawned(run: Run, o: { detach: boolean; json: boolean;
       ...(run.keepAlive ? { stopAfter: (e: StoredEvent) => e.kind === 'state' && e.data.to === 'idle' } : {}),
     });
   } finally {
-    ctrlC.release();
+    // After a Ctrl-C the handler stays: a second one, right behind the first, must not kill the process (exit by signal).
+    if (!ctrlC.signal.aborted) ctrlC.release();
   }
   if (ctrlC.signal.aborted) {
     info(`\ndetached from run ${run.id}; it goes on. Follow it again: paddock logs -f ${run.id}`);
