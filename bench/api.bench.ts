@@ -16,9 +16,9 @@
  *    (default 3).
  * Prints ratios (Paddock / raw baseline) and writes bench/results/api.json.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ import { openDb } from '../src/store/db.ts';
 import { RunsRepo } from '../src/store/runs-repo.ts';
 import { runRow } from '../test/fixtures/run-row.ts';
 import { startScriptedModel } from '../test/fixtures/scripted-model/server.ts';
+import { startServe } from './serve.ts';
 
 const SOCKET = process.env.PADDOCK_ENGINE_SOCKET ?? '/run/paddock/podman.sock';
 const IMAGE = process.env.PADDOCK_IMAGE ?? 'localhost/paddock-agent:latest';
@@ -120,25 +121,7 @@ const env: NodeJS.ProcessEnv = {
   PADDOCK_MAX_RUNNING: '8',
 };
 
-async function startServe(): Promise<{ child: ChildProcess; url: string; log: () => string }> {
-  let out = '';
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  child.stderr!.on('data', (d: Buffer) => (out += d));
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`paddock serve exited ${child.exitCode}:\n${out}`);
-    try {
-      const r = JSON.parse(readFileSync(join(home, 'daemon.json'), 'utf8')) as { pid: number; tcp: string | null };
-      if (r.pid === child.pid && r.tcp) return { child, url: `http://${r.tcp}`, log: () => out };
-    } catch {
-      /* not yet */
-    }
-    await sleep(100);
-  }
-  throw new Error(`paddock serve did not listen:\n${out}`);
-}
-
-const daemon = await startServe();
+const daemon = await startServe(BIN, home, env);
 console.log(
   `api benchmark: ${RUNS} runs in the store, ${CONNECTIONS} connections × ${DURATION} s per route, ${SUBSCRIBERS} SSE subscribers × ${ROUNDS} rounds, ${cpus().length} cores, load ${loadavg()
     .map((l) => l.toFixed(1))

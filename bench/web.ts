@@ -16,7 +16,7 @@
  *    this process (fetch) on the same stream at the same time.
  * Prints ratios against the baselines and writes bench/results/web.json.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -29,6 +29,7 @@ import { openDb } from '../src/store/db.ts';
 import { RunsRepo } from '../src/store/runs-repo.ts';
 import { runRow } from '../test/fixtures/run-row.ts';
 import { startScriptedModel } from '../test/fixtures/scripted-model/server.ts';
+import { startServe } from './serve.ts';
 import { CHROMIUM, CHROMIUM_FLAGS } from '../test/web/browser.ts';
 
 const SOCKET = process.env.PADDOCK_ENGINE_SOCKET ?? '/run/paddock/podman.sock';
@@ -134,25 +135,7 @@ const env: NodeJS.ProcessEnv = {
   PADDOCK_ANTHROPIC_API_KEY: KEY,
 };
 
-async function startServe(): Promise<{ child: ChildProcess; url: string; log: () => string }> {
-  let out = '';
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  child.stderr!.on('data', (d: Buffer) => (out += d));
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`paddock serve exited ${child.exitCode}:\n${out}`);
-    try {
-      const r = JSON.parse(readFileSync(join(home, 'daemon.json'), 'utf8')) as { pid: number; tcp: string | null };
-      if (r.pid === child.pid && r.tcp) return { child, url: `http://${r.tcp}`, log: () => out };
-    } catch {
-      /* not yet */
-    }
-    await sleep(100);
-  }
-  throw new Error(`paddock serve did not listen:\n${out}`);
-}
-
-const daemon = await startServe();
+const daemon = await startServe(BIN, home, env);
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
 
 // --- 2. the board with 500 runs -----------------------------------------------------------------------------
