@@ -37,7 +37,7 @@ export { reconcile, adoptOrphanedRuns } from './reconcile.ts';
 export type { ReconcileReport } from './reconcile.ts';
 export { findRun } from './find-run.ts';
 export { SupervisorHost } from './host.ts';
-export { runView, runViewSchema, eventViewSchema, sessionUsageSchema } from './views.ts';
+export { mergeView, mergeViewSchema, runView, runViewSchema, eventViewSchema, sessionUsageSchema } from './views.ts';
 export type { RunView } from './views.ts';
 // Errors and settings every surface maps or reads (surfaces import app/ only).
 export { ErrorCode, PaddockError, isPaddockError, invalidInput, notFound } from '../errors/index.ts';

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { RUN_PHASES, RUN_STATES, TASK_TYPES, type Run } from '../jobs/index.ts';
 import type { Paddock } from './context.ts';
+import type { MergeRunResult } from './git-ops.ts';
 
 export const runViewSchema = z
   .object({
@@ -156,3 +157,23 @@ export const eventViewSchema = z
     data: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'RunEvent' });
+
+/** What a merge answers on every surface (API, MCP): the result, with the run as its view. */
+export const mergeViewSchema = z.object({
+  run: runViewSchema,
+  merged: z.boolean(),
+  nothingBecause: z.string().nullable(),
+  branch: z.string(),
+  into: z.string(),
+  squash: z.boolean(),
+  commit: z.string().describe('The new head of into (its unchanged head when nothing was merged)'),
+  previous: z.string(),
+  updatedWorktree: z.string().nullable(),
+  status: z.string(),
+  message: z.string(),
+});
+
+export function mergeView(p: Paddock, r: MergeRunResult): z.infer<typeof mergeViewSchema> {
+  const { run, merged, nothingBecause, branch, into, squash, commit, previous, updatedWorktree, status, message } = r;
+  return { run: runView(p, run), merged, nothingBecause, branch, into, squash, commit, previous, updatedWorktree, status, message };
+}

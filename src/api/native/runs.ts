@@ -6,6 +6,8 @@ import {
   invalidInput,
   listRuns,
   mergeRun,
+  mergeView,
+  mergeViewSchema,
   parseDuration,
   type Paddock,
   RUN_STATES,
@@ -298,23 +300,7 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
         },
       },
       responses: {
-        200: json(
-          z
-            .object({
-              run: runViewSchema,
-              merged: z.boolean(),
-              nothingBecause: z.string().nullable(),
-              branch: z.string(),
-              into: z.string(),
-              squash: z.boolean(),
-              commit: z.string(),
-              previous: z.string(),
-              updatedWorktree: z.string().nullable(),
-              status: z.string(),
-            })
-            .meta({ id: 'MergeResult' }),
-          'What happened',
-        ),
+        200: json(mergeViewSchema.meta({ id: 'MergeResult' }), 'What happened'),
         ...errorResponses,
       },
     }),
@@ -325,21 +311,7 @@ export function registerRunRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock): void {
         ...(body.into ? { into: body.into } : {}),
         ...(body.allowOutsideSymlinks === true ? { allowOutsideSymlinks: true } : {}),
       });
-      return c.json(
-        {
-          run: runView(p, r.run),
-          merged: r.merged,
-          nothingBecause: r.nothingBecause,
-          branch: r.branch,
-          into: r.into,
-          squash: r.squash,
-          commit: r.commit,
-          previous: r.previous,
-          updatedWorktree: r.updatedWorktree,
-          status: r.status,
-        },
-        200,
-      );
+      return c.json(mergeView(p, r), 200);
     },
   );
 }

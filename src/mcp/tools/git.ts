@@ -1,6 +1,6 @@
 /** A run's changes: read the diff of its branch, and merge it. */
 import { z } from 'zod';
-import { diffRun, mergeRun, runView, runViewSchema } from '../../app/index.ts';
+import { diffRun, mergeRun, mergeView, mergeViewSchema } from '../../app/index.ts';
 import type { McpContext } from '../context.ts';
 import { diffFileSchema, runId } from '../schemas.ts';
 import { defineTool } from '../tool.ts';
@@ -92,36 +92,12 @@ export function registerGitTools(server: McpServer, ctx: McpContext): void {
         into: z.string().trim().min(1).optional().describe('The branch to merge into (default: the branch the run started from)'),
         allowOutsideSymlinks: z.boolean().default(false).describe('Merge even though the run left symlinks pointing outside its tree (get_diff findings)'),
       }),
-      output: z.object({
-        run: runViewSchema,
-        merged: z.boolean(),
-        nothingBecause: z.string().nullable(),
-        branch: z.string(),
-        into: z.string(),
-        squash: z.boolean(),
-        commit: z.string().describe('The new head of into (its unchanged head when nothing was merged)'),
-        previous: z.string(),
-        updatedWorktree: z.string().nullable(),
-        status: z.string(),
-        message: z.string(),
-      }),
+      output: mergeViewSchema,
       annotations: { destructiveHint: false, idempotentHint: true },
     },
     async (a) => {
       const r = await mergeRun(p, a.runId, { squash: a.squash, ...(a.into ? { into: a.into } : {}), ...(a.allowOutsideSymlinks ? { allowOutsideSymlinks: true } : {}) });
-      return {
-        run: runView(p, r.run),
-        merged: r.merged,
-        nothingBecause: r.nothingBecause,
-        branch: r.branch,
-        into: r.into,
-        squash: r.squash,
-        commit: r.commit,
-        previous: r.previous,
-        updatedWorktree: r.updatedWorktree,
-        status: r.status,
-        message: r.message,
-      };
+      return mergeView(p, r);
     },
   );
 }
