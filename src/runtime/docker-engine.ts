@@ -32,7 +32,7 @@ export class DockerEngineRuntime implements ContainerRuntime {
     const dialect = dialectOf(info.kind);
     this.client = new EngineClient(info, docker);
     this.images = new EngineImages(this.client);
-    this.containers = new EngineContainers(this.client, dialect);
+    this.containers = new EngineContainers(this.client);
     this.logLines = new EngineLogs(this.client, (id) => this.containers.inspect(id), dialect.logFollower);
     this.volumes = new EngineVolumes(this.client);
     this.networks = new EngineNetworks(this.client);

@@ -3,7 +3,6 @@ import type { HardenedContainerSpec } from '../container-spec.ts';
 import { statusOf } from '../engine-errors.ts';
 import type { ContainerState, ContainerSummary } from '../port.ts';
 import type { EngineClient } from './client.ts';
-import type { EngineDialect } from './dialect.ts';
 import { hasLabels, labelFilter } from './label-filter.ts';
 
 /** The slices of the engine's JSON that we read. Podman's compat API fills the same fields as Docker's. */
@@ -39,16 +38,14 @@ function parseTime(s: string | undefined): Date | null {
 
 export class EngineContainers {
   private readonly client: EngineClient;
-  private readonly dialect: EngineDialect;
   /**
-   * Containers this process asked to stop. Podman never reports OOMKilled here (see toState), so a 137 exit is read as an
-   * OOM kill unless we sent the stop ourselves, in which case 137 is our SIGKILL after the grace period.
+   * Containers this process asked to stop. The engine's OOMKilled flag is missing or late (see inferOom), so a 137 exit is
+   * read as an OOM kill unless we sent the stop ourselves, in which case 137 is our SIGKILL after the grace period.
    */
   private readonly stopsRequested = new Set<string>();
 
-  constructor(client: EngineClient, dialect: EngineDialect) {
+  constructor(client: EngineClient) {
     this.client = client;
-    this.dialect = dialect;
   }
 
   async create(spec: HardenedContainerSpec): Promise<string> {
@@ -152,11 +149,13 @@ export class EngineContainers {
 
   /**
    * Podman 4.3 with conmon 2.1.6 never sets OOMKilled (conmon writes its "oom" marker into its working directory, not
-   * the container's bundle directory where Podman looks). On Podman, a memory-limited container that ended with 137
-   * (SIGKILL) is taken as OOM-killed, unless this process stopped it: then the 137 is the SIGKILL after the grace period.
+   * the container's bundle directory where Podman looks). Docker 20.10 sets it from an OOM event that races the exit
+   * event: under load the container can be seen exited, with 137 and OOMKilled still false (CI caught it). So on both, a
+   * memory-limited container that ended with 137 (SIGKILL) is taken as OOM-killed, unless this process stopped it: then
+   * the 137 is the SIGKILL after the grace period.
    */
   private inferOom(j: InspectJson, exitCode: number | null, ids: string[]): boolean {
-    if (!this.dialect.infersOomKill || exitCode !== 137) return false;
+    if (exitCode !== 137) return false;
     if ((j.HostConfig?.Memory ?? 0) <= 0) return false;
     for (const id of ids) if (id !== '' && this.stopsRequested.has(id)) return false;
     for (const s of this.stopsRequested) if (j.Id.startsWith(s)) return false;

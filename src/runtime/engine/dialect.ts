@@ -7,22 +7,15 @@ import { PollingLogFollower, StreamLogFollower } from './log-followers.ts';
 import type { LogFollower, LogSource } from './logs.ts';
 
 export interface EngineDialect {
-  /**
-   * The engine never sets State.OOMKilled, so a memory-limited container's 137 exit is taken as an OOM kill unless this
-   * adapter stopped it (Podman 4.3 with conmon 2.1.6, see containers.ts).
-   */
-  readonly infersOomKill: boolean;
   /** How a followed log is read to its end. */
   logFollower(source: LogSource): LogFollower;
 }
 
 const DOCKER: EngineDialect = {
-  infersOomKill: false,
   logFollower: (source) => new StreamLogFollower(source),
 };
 
 const PODMAN: EngineDialect = {
-  infersOomKill: true,
   // Its followed stream drops and repeats lines under load: polling plain reads instead.
   logFollower: (source) => new PollingLogFollower(source),
 };
