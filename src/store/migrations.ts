@@ -224,4 +224,26 @@ export const MIGRATIONS: readonly string[] = [
   -- endpoint on mcp.sock in its relay directory, speaking for it (the runs it spawns record it as their parent).
   ALTER TABLE runs ADD COLUMN coordinator INTEGER NOT NULL DEFAULT 0;
   `,
+  /* 12 */ `
+  -- Projects and agent personas (docs/projects.md): named spawn defaults. spec is the validated JSON settings
+  -- (app/projects.ts, app/personas.ts). A persona row named like a built-in role is that role edited; removing it
+  -- restores the built-in. run_profiles: which project and persona a run was spawned with (notifications, status).
+  CREATE TABLE projects (
+    name TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE personas (
+    name TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE run_profiles (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    project TEXT,
+    persona TEXT
+  );
+  `,
 ];
