@@ -41,6 +41,8 @@ export interface ModelAccess {
 /** The part of an agent adapter the rest of Paddock uses: argv from options, output line → events. */
 export interface AgentAdapter<Options> {
   readonly name: string;
+  /** Whose model API the CLI speaks (the gateway fronts that vendor for its runs): anthropic when not given. */
+  readonly vendor?: 'anthropic' | 'openai' | 'gemini';
   /** Parses and validates the agent's option set (throws a PaddockError INVALID_INPUT naming the bad field). */
   parseOptions(input: unknown): Options;
   /**

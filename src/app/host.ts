@@ -124,6 +124,11 @@ export class SupervisorHost {
           agent: agentFor,
           // The key or token from the environment, or an imported login (refreshed in one place: app/credentials.ts).
           model: { upstream: this.p.config.anthropicBaseUrl, credential: modelCredential(this.p.config) },
+          // The real OpenAI and Gemini keys, from the host's environment (never a container's).
+          vendorModels: {
+            openai: { upstream: this.p.config.openaiBaseUrl, credential: { apiKey: this.p.config.openaiApiKey } },
+            gemini: { upstream: this.p.config.geminiBaseUrl, credential: { apiKey: this.p.config.geminiApiKey } },
+          },
           stallAfterMs: this.p.config.stallAfter,
           stopGraceMs: this.p.config.stopGrace,
           upstreamFailAfterMs: this.p.config.upstreamFailAfter,

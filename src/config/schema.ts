@@ -92,6 +92,13 @@ export const configFields = z.object({
   anthropicBaseUrl: z.url().default('https://api.anthropic.com').describe("PADDOCK_ANTHROPIC_BASE_URL: the model endpoint agents talk to (through Paddock's relay; a loopback URL works)"),
   anthropicApiKey: z.string().optional().describe('PADDOCK_ANTHROPIC_API_KEY or ANTHROPIC_API_KEY: the real key, kept on the host; containers never see it'),
   claudeOauthToken: z.string().optional().describe('CLAUDE_CODE_OAUTH_TOKEN: the real OAuth token, kept on the host'),
+  openaiBaseUrl: z.url().default('https://api.openai.com').describe("PADDOCK_OPENAI_BASE_URL: the OpenAI endpoint Codex runs talk to (through Paddock's gateway; a loopback URL works)"),
+  openaiApiKey: z.string().optional().describe('PADDOCK_OPENAI_API_KEY or OPENAI_API_KEY: the real OpenAI key, kept on the host; containers never see it'),
+  geminiBaseUrl: z
+    .url()
+    .default('https://generativelanguage.googleapis.com')
+    .describe("PADDOCK_GEMINI_BASE_URL: the Gemini endpoint Gemini CLI runs talk to (through Paddock's gateway; a loopback URL works)"),
+  geminiApiKey: z.string().optional().describe('PADDOCK_GEMINI_API_KEY or GEMINI_API_KEY: the real Gemini key, kept on the host; containers never see it'),
   engineSocket: z.string().optional().describe('PADDOCK_ENGINE_SOCKET: the Docker Engine API socket to use (else DOCKER_HOST, CONTAINER_HOST, then the usual Podman and Docker paths)'),
   image: z.string().default('localhost/paddock-agent:latest').describe('PADDOCK_IMAGE: the default agent image'),
   baseImage: z.string().default('localhost/paddock-base:bookworm').describe('PADDOCK_BASE_IMAGE: the image the agent image is built FROM (bootstrapped locally with mmdebstrap when missing)'),
@@ -322,6 +329,12 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   PADDOCK_ANTHROPIC_API_KEY: 'anthropicApiKey',
   ANTHROPIC_API_KEY: 'anthropicApiKey',
   CLAUDE_CODE_OAUTH_TOKEN: 'claudeOauthToken',
+  PADDOCK_OPENAI_BASE_URL: 'openaiBaseUrl',
+  PADDOCK_OPENAI_API_KEY: 'openaiApiKey',
+  OPENAI_API_KEY: 'openaiApiKey',
+  PADDOCK_GEMINI_BASE_URL: 'geminiBaseUrl',
+  PADDOCK_GEMINI_API_KEY: 'geminiApiKey',
+  GEMINI_API_KEY: 'geminiApiKey',
   PADDOCK_ENGINE_SOCKET: 'engineSocket',
   PADDOCK_IMAGE: 'image',
   PADDOCK_BASE_IMAGE: 'baseImage',

@@ -8,4 +8,6 @@ export { costOf, priceOf } from './pricing.ts';
 export type { Price, PriceOverrides } from './pricing.ts';
 export { checkTarget, ALLOWED_CALLS } from './request-target.ts';
 export { checkBody, modelAllowed } from './policy.ts';
+export { VENDOR_NAMES, VENDORS, vendorOf } from './vendors.ts';
+export type { Vendor, VendorCall, VendorName, UsageReading } from './vendors.ts';
 export type { GatewayPolicy } from './policy.ts';

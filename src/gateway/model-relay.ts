@@ -15,6 +15,7 @@ import { checkBody, type GatewayPolicy } from './policy.ts';
 import { checkTarget } from './request-target.ts';
 import { describeUpstreamError, requestUpstream, type UpstreamCredential } from './upstream.ts';
 import { UsageTap, type UsageIncrement } from './usage-tap.ts';
+import { VENDORS, type Vendor } from './vendors.ts';
 
 export type { UpstreamCredential } from './upstream.ts';
 
@@ -22,6 +23,8 @@ export interface ModelRelayOptions {
   socketPath: string;
   upstream: string;
   token: string;
+  /** Whose API this relay fronts (its calls, how the token arrives, how usage is read): Anthropic's by default. */
+  vendor?: Vendor;
   /** The credential, read at each request (an imported OAuth login is refreshed in one place, between requests). */
   credential: UpstreamCredential | (() => UpstreamCredential | Promise<UpstreamCredential>);
   /** Model allowlist and max_tokens cap (none: any model, any max_tokens). */
@@ -68,6 +71,7 @@ export async function startModelRelay(opts: ModelRelayOptions): Promise<ModelRel
   const expected = Buffer.from(opts.token);
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const policy = opts.policy ?? {};
+  const vendor = opts.vendor ?? VENDORS.anthropic;
   let revoked = false;
 
   const server = http.createServer((req, res) => {
@@ -81,8 +85,8 @@ export async function startModelRelay(opts: ModelRelayOptions): Promise<ModelRel
       res.end(JSON.stringify({ type: 'error', error: { type, message: `paddock gateway: ${why}` } }));
     };
     if (revoked) return refuse(401, 'authentication_error', 'the run has ended: its token is revoked');
-    if (!authorized(req, expected)) return refuse(401, 'authentication_error', 'bad run token');
-    const t = checkTarget(method, target);
+    if (!authorized(vendor, req, expected)) return refuse(401, 'authentication_error', 'bad run token');
+    const t = checkTarget(method, target, vendor);
     if (!t.ok) return refuse(t.status, t.status === 403 ? 'permission_error' : t.status === 405 ? 'invalid_request_error' : 'invalid_request_error', t.why);
 
     // The body is read whole (bounded), parsed and checked before anything reaches the upstream.
@@ -103,27 +107,27 @@ export async function startModelRelay(opts: ModelRelayOptions): Promise<ModelRel
       let body: Buffer | undefined;
       let model: string | undefined;
       if (t.body) {
-        const checked = checkBody(policy, Buffer.concat(chunks), t.path === '/v1/messages');
+        const checked = checkBody(policy, Buffer.concat(chunks), { maxTokensField: t.call.maxTokensField, pathModel: t.call.modelFromPath?.(t.path) });
         if (!checked.ok) return refuse(checked.status, checked.type, checked.why);
         body = checked.body;
         model = checked.model;
       } else if (size > 0) return refuse(400, 'invalid_request_error', `${method} ${t.path} takes no body`);
       const denied = opts.admit?.(model);
       if (denied) return refuse(400, 'invalid_request_error', denied);
-      void forward(req, res, t.path + (t.query ? `?${t.query}` : ''), body).catch((e: unknown) => refuse(502, 'api_error', `could not forward: ${String(e)}`, false));
+      void forward(req, res, t.path + (t.query ? `?${t.query}` : ''), body, t.call.counts).catch((e: unknown) => refuse(502, 'api_error', `could not forward: ${String(e)}`, false));
     });
   });
 
-  async function forward(req: http.IncomingMessage, res: http.ServerResponse, path: string, body: Buffer | undefined): Promise<void> {
+  async function forward(req: http.IncomingMessage, res: http.ServerResponse, path: string, body: Buffer | undefined, counts: boolean): Promise<void> {
     const credential = typeof opts.credential === 'function' ? await opts.credential() : opts.credential;
     if (res.destroyed) return; // the client hung up meanwhile
-    const counts = req.method === 'POST' && path.split('?')[0] === '/v1/messages';
     const headers = { ...req.headers, ...(body ? { 'content-type': 'application/json' } : {}) };
     let upRes: http.IncomingMessage | undefined;
     const up = requestUpstream(
       {
         upstream,
         credential,
+        vendor,
         method: req.method ?? 'GET',
         path,
         headers,
@@ -135,7 +139,7 @@ export async function startModelRelay(opts: ModelRelayOptions): Promise<ModelRel
         opts.onUpstreamAnswer?.(r.statusCode ?? 0);
         res.writeHead(r.statusCode ?? 502, responseHeaders(r.headers));
         if (counts && opts.onUsage && (r.statusCode ?? 0) < 300) {
-          const tap = new UsageTap(String(r.headers['content-type'] ?? ''), opts.onUsage);
+          const tap = new UsageTap(String(r.headers['content-type'] ?? ''), opts.onUsage, vendor);
           r.on('data', (c: Buffer) => tap.write(c));
           r.on('end', () => tap.end());
           r.on('aborted', () => tap.end());
@@ -192,8 +196,10 @@ function responseHeaders(h: http.IncomingHttpHeaders): http.OutgoingHttpHeaders 
   return out;
 }
 
-function authorized(req: http.IncomingMessage, expected: Buffer): boolean {
-  const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-  const given = Buffer.from(String(req.headers['x-api-key'] ?? bearer ?? ''));
+/** The run's token, where its vendor's CLI sends it (vendors.ts tokenOf). */
+function authorized(vendor: Vendor, req: http.IncomingMessage, expected: Buffer): boolean {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  const given = Buffer.from(vendor.tokenOf(req.headers, new URLSearchParams(q === -1 ? '' : url.slice(q + 1))) ?? '');
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -21,8 +21,18 @@ export function modelAllowed(policy: GatewayPolicy, model: string): boolean {
   return policy.models.some((g) => globRe(g).test(model));
 }
 
-/** Checks a Messages (or count_tokens) body; `messages` says whether max_tokens applies. */
-export function checkBody(policy: GatewayPolicy, raw: Buffer, messages: boolean): BodyCheck {
+/** What a call's body is checked for: the field the max_tokens cap applies to, the model its path names (if any). */
+export interface BodyRules {
+  maxTokensField?: string | undefined;
+  pathModel?: string | undefined;
+}
+
+/**
+ * Checks a model call's body. rules: true is Anthropic's Messages call (max_tokens capped), false its count_tokens
+ * call; other vendors' calls say which field is capped and whether the model is named by the path instead.
+ */
+export function checkBody(policy: GatewayPolicy, raw: Buffer, rules: boolean | BodyRules): BodyCheck {
+  const r: BodyRules = typeof rules === 'boolean' ? (rules ? { maxTokensField: 'max_tokens' } : {}) : rules;
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
@@ -31,15 +41,16 @@ export function checkBody(policy: GatewayPolicy, raw: Buffer, messages: boolean)
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, status: 400, type: 'invalid_request_error', why: 'the request body is not a JSON object' };
   const b = body as Record<string, unknown>;
-  const model = b.model;
+  const model = r.pathModel ?? b.model;
   if (typeof model !== 'string' || model === '') return { ok: false, status: 400, type: 'invalid_request_error', why: 'model: expected a model name' };
   if (!modelAllowed(policy, model)) {
     return { ok: false, status: 403, type: 'permission_error', why: `model ${model.slice(0, 100)} is not allowed for this run (allowed: ${(policy.models ?? []).join(', ')})` };
   }
-  if (messages && policy.maxTokens !== undefined) {
-    const mt = b.max_tokens;
-    if (typeof mt !== 'number' || !Number.isInteger(mt) || mt < 1) return { ok: false, status: 400, type: 'invalid_request_error', why: 'max_tokens: expected a positive integer' };
-    if (mt > policy.maxTokens) return { ok: false, status: 400, type: 'invalid_request_error', why: `max_tokens ${mt} is above this run's cap of ${policy.maxTokens}` };
+  const field = r.maxTokensField;
+  if (field !== undefined && policy.maxTokens !== undefined) {
+    const mt = b[field];
+    if (typeof mt !== 'number' || !Number.isInteger(mt) || mt < 1) return { ok: false, status: 400, type: 'invalid_request_error', why: `${field}: expected a positive integer` };
+    if (mt > policy.maxTokens) return { ok: false, status: 400, type: 'invalid_request_error', why: `${field} ${mt} is above this run's cap of ${policy.maxTokens}` };
   }
   return { ok: true, body: Buffer.from(JSON.stringify(b)), model };
 }

@@ -1,6 +1,7 @@
 /**
  * What model calls cost, from the tokens the relay counted. Prices are US dollars per million tokens; cache writes
- * cost 1.25× input and cache reads 0.1× input, as Anthropic bills them. The first matching pattern wins.
+ * cost 1.25× input and cache reads 0.1× input, as Anthropic bills them (OpenAI bills cached input at 0.1× too).
+ * The first matching pattern wins.
  * The Claude CLI's own `total_cost_usd` is not used: after --resume it is the whole conversation's total.
  */
 import type { Usage } from '../agents/types.ts';
@@ -22,6 +23,10 @@ const PRICES: readonly [RegExp, Price][] = [
   [/haiku-3-5|3-5-haiku/, { input: 0.8, output: 4 }],
   [/haiku-3|3-haiku/, { input: 0.25, output: 1.25 }],
   [/haiku/, { input: 1, output: 5 }],
+  // OpenAI's list prices (cached input is billed at a tenth of input, as cache reads are here).
+  [/gpt-5[.-]?\d*-?nano/, { input: 0.05, output: 0.4 }],
+  [/gpt-5[.-]?\d*-?mini/, { input: 0.25, output: 2 }],
+  [/^gpt-5/, { input: 1.25, output: 10 }],
 ];
 
 const globRe = (glob: string) =>

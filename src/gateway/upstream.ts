@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { VENDORS, type Vendor } from './vendors.ts';
 
 export interface UpstreamCredential {
   apiKey?: string | undefined;
@@ -44,12 +45,18 @@ const DROPPED = new Set([
   'x-api-key',
   'authorization',
   'cookie',
+  // Other vendors' ways of sending a key, and OpenAI's account selectors (the host's key picks its own project).
+  'x-goog-api-key',
+  'openai-organization',
+  'openai-project',
 ]);
 const droppedHeader = (k: string) => DROPPED.has(k) || k.startsWith('x-forwarded-') || k.startsWith('proxy-');
 
 export interface UpstreamRequest {
   upstream: URL;
   credential: UpstreamCredential;
+  /** Whose endpoint (how the credential is sent): Anthropic's by default. */
+  vendor?: Vendor;
   method: string;
   /** Path and query under the upstream's base path, e.g. /v1/messages?beta=true. */
   path: string;
@@ -60,7 +67,7 @@ export interface UpstreamRequest {
   connectTimeoutMs?: number;
 }
 
-export function upstreamHeaders(incoming: http.IncomingHttpHeaders, credential: UpstreamCredential): http.OutgoingHttpHeaders {
+export function upstreamHeaders(incoming: http.IncomingHttpHeaders, credential: UpstreamCredential, vendor: Vendor = VENDORS.anthropic): http.OutgoingHttpHeaders {
   const headers: http.OutgoingHttpHeaders = {};
   const named = new Set(
     String(incoming.connection ?? '')
@@ -69,12 +76,7 @@ export function upstreamHeaders(incoming: http.IncomingHttpHeaders, credential: 
       .map((t) => t.trim()),
   );
   for (const [k, v] of Object.entries(incoming)) if (!droppedHeader(k) && !named.has(k) && v !== undefined) headers[k] = v;
-  if (credential.apiKey) headers['x-api-key'] = credential.apiKey;
-  else if (credential.oauthToken) {
-    headers.authorization = `Bearer ${credential.oauthToken}`;
-    const beta = String(headers['anthropic-beta'] ?? '');
-    if (!beta.includes('oauth-2025-04-20')) headers['anthropic-beta'] = beta ? `${beta},oauth-2025-04-20` : 'oauth-2025-04-20';
-  }
+  vendor.applyCredential(headers, credential);
   return headers;
 }
 
@@ -87,7 +89,7 @@ export function requestUpstream(r: UpstreamRequest, onResponse: (res: http.Incom
       port: r.upstream.port,
       method: r.method,
       path: r.upstream.pathname.replace(/\/$/, '') + r.path,
-      headers: upstreamHeaders(r.headers, r.credential),
+      headers: upstreamHeaders(r.headers, r.credential, r.vendor),
     },
     onResponse,
   );
@@ -110,12 +112,15 @@ export type ProbeResult = { reachable: true; status: number } | { reachable: fal
  * Is the endpoint there? Any HTTP answer counts (a 401 or 404 from a real endpoint means it is reachable); only a
  * failure to connect or to get an answer does not.
  */
-export function probeUpstream(upstream: string, credential: UpstreamCredential, timeoutMs = 5000): Promise<ProbeResult> {
+export function probeUpstream(upstream: string, credential: UpstreamCredential, timeoutMs = 5000, vendor: Vendor = VENDORS.anthropic): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const req = requestUpstream({ upstream: new URL(upstream), credential, method: 'GET', path: '/v1/models', headers: { 'anthropic-version': '2023-06-01' }, timeoutMs }, (res) => {
-      res.resume();
-      resolve({ reachable: true, status: res.statusCode ?? 0 });
-    });
+    const req = requestUpstream(
+      { upstream: new URL(upstream), credential, vendor, method: 'GET', path: vendor.probe.path, headers: vendor.probe.headers as http.IncomingHttpHeaders, timeoutMs },
+      (res) => {
+        res.resume();
+        resolve({ reachable: true, status: res.statusCode ?? 0 });
+      },
+    );
     req.on('error', (e) => resolve({ reachable: false, error: describeUpstreamError(e) }));
     req.end();
   });

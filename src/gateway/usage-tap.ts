@@ -1,11 +1,11 @@
 /**
- * Reads token usage out of Messages API responses as they stream through the relay, without changing a byte:
- * `message_start` carries the input and cache tokens (and a first output count), `message_delta` the running
- * output total (and, on newer servers, running input/cache totals). A plain JSON reply carries one `usage` object.
- * Each message's usage is reported as increments, so a caller can add them up live and a cut-off stream still
+ * Reads token usage out of model answers as they stream through the relay, without changing a byte: each vendor's
+ * row (vendors.ts) says where its usage is (Anthropic: `message_start` and `message_delta`; OpenAI:
+ * `response.completed`; a plain JSON reply: its one usage object). Each message's usage is reported as increments, so a caller can add them up live and a cut-off stream still
  * counts what was billed so far.
  */
 import type { Usage } from '../agents/types.ts';
+import { type UsageReading, VENDORS, type Vendor } from './vendors.ts';
 
 export interface UsageIncrement extends Usage {
   /** The model that answered, as the response names it. */
@@ -15,20 +15,6 @@ export interface UsageIncrement extends Usage {
 const ZERO: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 };
 /** A response line longer than this is not usage (those are short); it is passed through and not parsed. */
 const MAX_LINE = 1 << 20;
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
-
-function usageOf(u: unknown, prev: Usage): Usage {
-  if (!isObject(u)) return prev;
-  return {
-    inputTokens: count(u.input_tokens) ?? prev.inputTokens,
-    outputTokens: count(u.output_tokens) ?? prev.outputTokens,
-    cacheReadTokens: count(u.cache_read_input_tokens) ?? prev.cacheReadTokens,
-    cacheCreationTokens: count(u.cache_creation_input_tokens) ?? prev.cacheCreationTokens,
-  };
-}
 
 const minus = (a: Usage, b: Usage): Usage => ({
   inputTokens: Math.max(0, a.inputTokens - b.inputTokens),
@@ -48,9 +34,13 @@ export class UsageTap {
   /** What this message has reported so far (the running totals). */
   private seen: Usage = { ...ZERO };
 
-  constructor(contentType: string, onUsage: (u: UsageIncrement) => void) {
+  private readonly vendor: Vendor;
+
+  /** vendor: whose answers these are (how usage is named in them); Anthropic's by default. */
+  constructor(contentType: string, onUsage: (u: UsageIncrement) => void, vendor: Vendor = VENDORS.anthropic) {
     this.sse = contentType.includes('text/event-stream');
     this.onUsage = onUsage;
+    this.vendor = vendor;
   }
 
   write(chunk: Buffer): void {
@@ -76,11 +66,7 @@ export class UsageTap {
     }
     if (this.skipping || !this.buffer) return;
     try {
-      const body: unknown = JSON.parse(this.buffer);
-      if (isObject(body) && body.type === 'message') {
-        this.model = typeof body.model === 'string' ? body.model : '';
-        this.report(usageOf(body.usage, ZERO));
-      }
+      this.take(this.vendor.readUsage(JSON.parse(this.buffer), false));
     } catch {
       // not JSON: nothing to count
     }
@@ -105,14 +91,17 @@ export class UsageTap {
     } catch {
       return;
     }
-    if (!isObject(data)) return;
-    if (data.type === 'message_start' && isObject(data.message)) {
-      this.model = typeof data.message.model === 'string' ? data.message.model : '';
+    this.take(this.vendor.readUsage(data, true));
+  }
+
+  /** A reading: a new message restarts the running totals; totals it does not name keep their value. */
+  private take(r: UsageReading | undefined): void {
+    if (!r) return;
+    if (r.start) {
+      this.model = r.model ?? '';
       this.seen = { ...ZERO };
-      this.report(usageOf(data.message.usage, ZERO));
-    } else if (data.type === 'message_delta') {
-      this.report(usageOf(data.usage, this.seen));
-    }
+    } else if (r.model !== undefined) this.model = r.model;
+    if (r.total) this.report({ ...this.seen, ...r.total });
   }
 
   /** Reports what the running totals grew by since the last report. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentAdapter, AgentEvent } from '../agents/types.ts';
 import { type EventLog, type IngestLine, OutputBudget, type OutputCaps } from '../events/index.ts';
-import { costOf, type PriceOverrides, priceOf, startModelRelay, type ModelRelay, type UpstreamCredential } from '../gateway/index.ts';
+import { costOf, type PriceOverrides, priceOf, startModelRelay, type ModelRelay, type UpstreamCredential, type VendorName, vendorOf } from '../gateway/index.ts';
 import type { ContainerRuntime, ContainerState } from '../runtime/index.ts';
 import type { RunsRepo } from '../store/runs-repo.ts';
 import type { InputClosedBecause, MessagesRepo } from '../store/messages-repo.ts';
@@ -35,6 +35,8 @@ export interface SupervisorDeps {
   agent: (name: string) => AgentAdapter<unknown>;
   /** The model endpoint and the real credential (or where to read it at each call: an imported login is refreshed). */
   model: { upstream: string; credential: UpstreamCredential | (() => UpstreamCredential | Promise<UpstreamCredential>) };
+  /** The other vendors' endpoints and credentials (OpenAI, Gemini); a run's agent adapter names its vendor. */
+  vendorModels?: Partial<Record<Exclude<VendorName, 'anthropic'>, SupervisorDeps['model']>>;
   /** The model gateway's upstream timeouts and body bound (defaults: 10 s to connect, 5 min idle, 32 MiB). */
   gateway?: { connectTimeoutMs: number; idleTimeoutMs: number; maxBodyBytes: number };
   /** Model prices from config, tried before the built-in table (src/gateway/pricing.ts). */
@@ -197,11 +199,16 @@ export class RunSupervisor {
     try {
       const upstream = new UpstreamWatch();
       let refusals = 0;
+      // The gateway fronts the vendor of the run's CLI (gateway/vendors.ts): its calls, its endpoint, its real key.
+      const vendor = vendorOf(this.d.agent(run.agent).vendor);
+      const access = vendor.name === 'anthropic' ? this.d.model : this.d.vendorModels?.[vendor.name];
+      if (!access) throw new Error(`no ${vendor.name} endpoint is configured for agent ${run.agent}`);
       relay = await startModelRelay({
         socketPath: join(relayDirOf(run), 'model.sock'),
-        upstream: this.d.model.upstream,
+        upstream: access.upstream,
         token: run.modelToken,
-        credential: this.d.model.credential,
+        vendor,
+        credential: access.credential,
         policy: { models: run.allowedModels ?? undefined, maxTokens: run.maxTokens ?? undefined },
         ...(this.d.gateway ?? {}),
         // The budget is the gateway's own count: the agent's figures (and anything it prints) play no part.
