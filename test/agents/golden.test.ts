@@ -1,6 +1,6 @@
 /**
- * Golden tests: stdout recorded from the REAL Claude Code CLI (test/fixtures/golden/<name>.jsonl, re-record with
- * `node test/fixtures/golden/record.ts`) parsed line by line must deep-equal <name>.expected.json. Nothing is
+ * Golden tests: stdout recorded from the REAL Claude Code CLI (test/fixtures/golden/claude/<name>/stdout.jsonl, re-record
+ * with `node test/fixtures/golden/claude/record.ts`) parsed line by line must deep-equal <name>/expected.json. Nothing is
  * normalised: fields that vary per run (durations, uuids) are fixed in the recording. Each scenario also gets
  * assertions written by hand, so the expected files cannot silently drift into whatever the parser says.
  */
@@ -11,13 +11,14 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseClaudeLine } from '../../src/agents/claude/index.ts';
 import type { AgentEvent } from '../../src/agents/types.ts';
-import { GOLDEN_SCENARIOS, goldenSessionId } from '../fixtures/golden/scenarios.ts';
+import { GOLDEN_SCENARIOS, goldenSessionId } from '../fixtures/golden/claude/scenarios.ts';
 
-const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'golden');
+/** One folder per agent and case: test/fixtures/golden/<agent>/<case>/{stdout.jsonl,expected.json}. */
+const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'golden', 'claude');
 
 function load(name: string): { lines: string[]; expected: AgentEvent[] } {
-  const lines = readFileSync(join(GOLDEN, `${name}.jsonl`), 'utf8').split('\n');
-  const expected = JSON.parse(readFileSync(join(GOLDEN, `${name}.expected.json`), 'utf8')) as AgentEvent[];
+  const lines = readFileSync(join(GOLDEN, name, 'stdout.jsonl'), 'utf8').split('\n');
+  const expected = JSON.parse(readFileSync(join(GOLDEN, name, 'expected.json'), 'utf8')) as AgentEvent[];
   return { lines, expected };
 }
 

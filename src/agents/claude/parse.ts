@@ -1,7 +1,7 @@
 /**
  * One line of Claude Code's `--output-format stream-json --verbose` output → AgentEvent[]. Never throws.
  *
- * Line types seen from 2.1.332 (see test/fixtures/golden/):
+ * Line types seen from 2.1.332 (see test/fixtures/golden/claude/):
  * - system/init                      → init
  * - system/<other> (api_retry, status, thinking_tokens, …) → other, type "system.<subtype>"
  * - assistant: one content block per line (text, thinking, tool_use) → text | thinking | tool_use;
