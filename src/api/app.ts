@@ -23,6 +23,7 @@ import { registerWebhookRoutes } from './native/webhooks.ts';
 import { registerMetricsRoutes } from './native/metrics.ts';
 import { registerNetworkRoutes } from './native/network.ts';
 import { registerSecretRoutes } from './native/secrets.ts';
+import { registerGroupRoutes } from './native/groups.ts';
 import { observe } from './observe.ts';
 
 export interface ApiLogger {
@@ -114,6 +115,7 @@ export function createApi(o: ApiOptions): OpenAPIHono<ApiEnv> {
   for (const g of o.guards ?? []) app.use('*', g);
   registerRunRoutes(app, o.p);
   registerMessageRoutes(app, o.p);
+  registerGroupRoutes(app, o.p);
 
   registerEventRoutes(app, o.p, o.shutdown);
   registerBoardRoutes(app, o.p, o.shutdown);

@@ -11,6 +11,7 @@ export { TASK_TYPES } from '../jobs/run.ts';
 export type { TaskType } from '../jobs/run.ts';
 export { VERSION } from './version.ts';
 export type { RunView } from './views.ts';
+export type { GroupComparison } from './groups.ts';
 export type { StoredEvent } from '../events/event-log.ts';
 export type { Check } from './doctor.ts';
 export type { GcItem } from './gc.ts';

@@ -13,6 +13,7 @@ import { registerNet } from './commands/net.ts';
 import { registerSecret } from './commands/secret.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSpawn } from './commands/spawn.ts';
+import { registerGroups } from './commands/groups.ts';
 import { EXIT_CODES_LINE } from './exit-codes.ts';
 
 /** The whole `paddock` command tree (also read by scripts/gen-cli-docs.ts, so docs/cli.md is the real --help). */
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerResume(program);
   registerSend(program);
   registerRunCommands(program);
+  registerGroups(program);
   registerNet(program);
   registerGitCommands(program);
   registerMaintenanceCommands(program);

@@ -246,4 +246,71 @@ export const MIGRATIONS: readonly string[] = [
     persona TEXT
   );
   `,
+  /* 13 */ `
+  -- Run groups (docs/groups.md): one task raced across several agent CLIs, or one CLI several times. Members keep
+  -- their order and label (the CLI, numbered when repeated); group_checks holds each member's --check outcome, for
+  -- the commit it ran on (a run that moved on is checked again).
+  CREATE TABLE run_groups (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    task TEXT NOT NULL,
+    check_command TEXT,
+    check_timeout_ms INTEGER NOT NULL
+  );
+  CREATE TABLE run_group_members (
+    group_id TEXT NOT NULL REFERENCES run_groups(id) ON DELETE CASCADE,
+    run_id TEXT NOT NULL UNIQUE REFERENCES runs(id) ON DELETE CASCADE,
+    label TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (group_id, position)
+  );
+  CREATE TABLE group_checks (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    head_sha TEXT NOT NULL,
+    exit_code INTEGER,
+    passed INTEGER NOT NULL,
+    error TEXT,
+    output_tail TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    checked_at INTEGER NOT NULL
+  );
+  `,
+  /* 14 */ `
+  -- Interactive runs (docs/shell.md): 'shell' (a terminal in a fresh run container: paddock shell) or 'agent' (the
+  -- agent CLI's own TUI in a terminal: spawn --interactive); NULL for every headless run. The container has a TTY
+  -- and open stdin, and the supervisor stores none of its output (a terminal's bytes are no event stream).
+  ALTER TABLE runs ADD COLUMN interactive TEXT;
+  `,
+  /* 15 */ `
+  -- Lifecycle hooks (docs/hooks.md): a run's on_create / post_create / post_start commands and hooks timeout (JSON),
+  -- which of them this run runs (plan: 'create' = all three, 'start' = post_start only), the nonce its entry script's
+  -- markers carry, and what happened (status pending|running|started|failed; the failed hook, its exit code, why).
+  CREATE TABLE run_hooks (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    lifecycle TEXT NOT NULL,
+    plan TEXT,
+    nonce TEXT,
+    status TEXT NOT NULL,
+    failed_hook TEXT,
+    failed_code INTEGER,
+    failed_detail TEXT
+  );
+  -- The session marker: its on_create and post_create ran to the end (in created_run_id); later runs skip them.
+  CREATE TABLE session_hooks (
+    session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    created_run_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
+  /* 16 */ `
+  -- Services per run (docs/services.md): the run's service containers as normalised at spawn (JSON [ServiceSpec]),
+  -- whether they are kept after the run ends (--keep-services; gc removes them later), and for a Compose run the
+  -- service the agent runs in (its image is the run's image). A resume of the run does not carry them.
+  CREATE TABLE run_services (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    services TEXT NOT NULL,
+    keep INTEGER NOT NULL DEFAULT 0,
+    compose_service TEXT
+  );
+  `,
 ];

@@ -61,6 +61,13 @@ export async function diff(input: DiffInput): Promise<DiffResult> {
 }
 
 /** Totals of a diff's files (from numstat). */
+/** Only the counts (files, insertions, deletions) of what diff() would show: one git call. */
+export async function diffSummary(input: DiffInput): Promise<DiffSummary> {
+  const info = await inspectRepo(input.repo);
+  const range = `${await verifyRev(info.root, input.base, 'base')}...${await verifyRev(info.root, input.branch, 'branch')}`;
+  return summarize(parseNumstatZ(await repoGit(info.root, ['diff', ...STABLE, '--numstat', '-z', range, '--'])));
+}
+
 export function summarize(files: DiffFileStat[]): DiffSummary {
   return {
     filesChanged: files.length,

@@ -6,7 +6,7 @@ export { createRunCheckout, removeCheckout } from './checkout.ts';
 export type { CreateRunCheckoutInput, RunCheckout } from './checkout.ts';
 export { finalizeRunCheckout } from './finalize.ts';
 export type { FinalizeRunCheckoutInput, FinalizedRun } from './finalize.ts';
-export { diff as diffBranch } from './diff.ts';
+export { diff as diffBranch, diffSummary } from './diff.ts';
 export { LIVE_CLONE_MOUNT, liveDiffArgv, parseLiveDiffOutput } from './live-diff.ts';
 export type { LiveDiffArgs, LiveDiffResult } from './live-diff.ts';
 export { readCheckoutRecord } from './checkout-record.ts';

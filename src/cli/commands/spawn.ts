@@ -8,6 +8,7 @@ import { EXIT_DETACHED, exitForState } from '../exit-codes.ts';
 import { followRun } from '../follow.ts';
 import { paint, safe } from '../format.ts';
 import { printJson } from '../json.ts';
+import { clisOf, spawnGroupFromCli } from './groups.ts';
 
 const TASK_SOURCES = '--task <text>, --task - (read it from stdin) or --task-file <file>';
 
@@ -88,6 +89,10 @@ export function registerSpawn(program: Command): void {
     )
     .option('--allow-model <glob...>', 'a model the run may use (repeatable; * globs, e.g. claude-sonnet-*); default PADDOCK_GATEWAY_MODELS')
     .option('--max-tokens <n>', 'the largest max_tokens a model call of the run may ask for (default PADDOCK_GATEWAY_MAX_TOKENS)')
+    .option('--cli <names>', 'agent CLI: claude (default), codex or gemini; several, comma-separated, race the task: one run each, on <branch>-<cli>, as a group (paddock compare)')
+    .option('--n <count>', 'runs per CLI: the same task n times, as a group (branches <branch>-<cli>-1…)')
+    .option('--check <command>', 'with a group: a shell command run over each finished run\'s work when compared (e.g. "npm test"); exit 0 is a pass')
+    .option('--check-timeout <duration>', 'with --check: how long it may take (default 10m)')
     .option('-d, --detach', 'print the run id and return at once')
     .option('--json', 'print raw events, one JSON object a line; with --detach, the run as JSON')
     .addHelpText(
@@ -104,6 +109,8 @@ export function registerSpawn(program: Command): void {
         '  paddock spawn --repo . --task "Fix the flaky test" --budget 2 --allow-model "claude-sonnet-*"',
         '  paddock spawn --repo . --task "Review the fix" --parent 3f2a9c81d0e4   # counts against 3f2a\'s budget',
         '  paddock spawn --repo . --coordinator --budget 5 --task "Split the refactor into runs and review them"',
+        '  paddock spawn --repo . --task "Fix the flaky date test" --cli claude,codex,gemini --check "npm test"',
+        '  paddock spawn --repo . --task "Fix the flaky date test" --n 3 --detach   # then: paddock compare <group>',
       ].join('\n'),
     )
     .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
@@ -124,7 +131,7 @@ export function registerSpawn(program: Command): void {
       const mounts = ((o.mount as string[] | undefined) ?? []).map(mountOf);
       const secretsEnv = secretsEnvOf((o.secretEnv as string[] | undefined) ?? []);
       // Paths are the daemon's to open: send them absolute (it does not share this shell's working directory).
-      const run = await call<Run>('POST', '/api/v1/runs', {
+      const body = {
         repo: resolve(o.repo as string),
         task,
         type: o.type as 'feature',
@@ -150,7 +157,17 @@ export function registerSpawn(program: Command): void {
         ...(o.coordinator ? { coordinator: true } : {}),
         ...(o.allowModel ? { allowedModels: o.allowModel as string[] } : {}),
         ...(o.maxTokens !== undefined ? { maxTokens: numberOf('--max-tokens', o.maxTokens as string) } : {}),
-      });
+      };
+      const clis = clisOf(o.cli as string | undefined);
+      const n = o.n === undefined ? 1 : numberOf('--n', o.n as string);
+      if (clis.length > 1 || n > 1 || o.check !== undefined) {
+        return spawnGroupFromCli({ ...body, ...(clis.length ? { clis } : {}), n, ...(o.check !== undefined ? { check: o.check as string } : {}), ...(o.checkTimeout ? { checkTimeout: o.checkTimeout as string } : {}) }, {
+          detach: Boolean(o.detach),
+          json: Boolean(o.json),
+          ctrlC,
+        });
+      }
+      const run = await call<Run>('POST', '/api/v1/runs', { ...body, ...(clis[0] ? { agent: clis[0] } : {}) });
       await showSpawned(run, { detach: Boolean(o.detach), json: Boolean(o.json), ctrlC });
     });
 }
