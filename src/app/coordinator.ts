@@ -91,7 +91,7 @@ const forbidden = (message: string, hint: string) => new PaddockError(ErrorCode.
 
 /** Tools a coordinator's own connection may call, each with what it is allowed (the rest is refused). */
 const RUN_ID_TOOLS = new Set(['get_run', 'get_events', 'wait_for_run', 'stop_run', 'get_diff', 'send_message', 'get_network_log']);
-const OPEN_TOOLS = new Set(['list_agents', 'list_images']);
+const OPEN_TOOLS = new Set(['list_agents', 'list_images', 'list_personas']);
 const REFUSED: Record<string, string> = {
   merge_run: 'merging into the repository is for the person: a coordinator reviews with get_diff and reports; the person merges (paddock merge, the board, or their own MCP client)',
   create_agent_image: 'building agent images is for the person (paddock image build)',
@@ -160,6 +160,7 @@ function coordinatorSpawnArgs(p: Paddock, coordinatorId: string, args: Record<st
   if (args.withChanges === true) refuse("withChanges would read the person's uncommitted work", 'leave withChanges out');
   if (args.reuseBranch === true) refuse("reuseBranch would put the run's work on an existing branch", 'leave reuseBranch out: each child gets a new branch');
   if (args.webhookUrl !== undefined) refuse('webhookUrl is not allowed', 'leave webhookUrl out; watch with wait_for_run');
+  if (args.project !== undefined) refuse("project is not allowed (its webhook and notifications are the person's)", 'leave project out: children run on this repository; a persona is allowed');
   return { ...args, repo: me.repo };
 }
 

@@ -94,3 +94,20 @@ export type { NetworkMode, RunNetworkView } from './network.ts';
 // Secrets (docs/secrets.md): the store outside the database; values go in, never out.
 export { deleteSecret, listSecrets, secretInfo, setSecret } from './secrets.ts';
 export type { SecretInfo } from './secrets.ts';
+// Projects and agent personas (docs/projects.md): named spawn defaults; the image chain; notifications of their runs.
+export {
+  addProject,
+  listProjects,
+  projectCreateSchema,
+  projectPatchSchema,
+  projectViewSchema,
+  removeProject,
+  setProject,
+  showProject,
+} from './projects.ts';
+export type { ProjectCreateInput, ProjectPatchInput, ProjectView } from './projects.ts';
+export { addPersona, BUILTIN_PERSONAS, listPersonas, personaCreateSchema, personaPatchSchema, personaViewSchema, removePersona, setPersona, showPersona } from './personas.ts';
+export type { PersonaCreateInput, PersonaPatchInput, PersonaView } from './personas.ts';
+export { chooseImage, PADDOCK_AGENT_IMAGE } from './image-chain.ts';
+export type { ImageChoice, ImageLevel } from './image-chain.ts';
+export { Notifier } from './notifications/index.ts';

@@ -27,6 +27,20 @@ export const spawnInputSchema = z.object({
   reuseBranch: z.boolean().default(false).describe('Allow an existing branch: the run starts from its tip'),
   base: z.string().trim().min(1).optional().describe("Commit-ish the branch starts from (default: the repo's HEAD)"),
   agent: z.enum(['claude']).default('claude').describe('Agent CLI'),
+  project: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe('A stored project (docs/projects.md): its repository when repo is left out, and its defaults for what the request leaves out (base, image, limits, egress additions, notifications)'),
+  persona: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe(
+      "A stored agent persona, e.g. qa (CLI: --persona, or --agent): its role prompt (appended to the system prompt), model, image, tools and limits, where the request leaves them out; before the project's",
+    ),
   model: z.string().trim().min(1).optional().describe('Model name or alias passed to the agent (e.g. sonnet)'),
   memory: z.union([z.string(), z.number()]).optional().describe('Memory limit, e.g. 512m or 1g'),
   cpus: z.union([z.string(), z.number()]).optional().describe('CPU limit, e.g. 1 or 0.5'),

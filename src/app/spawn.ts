@@ -21,7 +21,8 @@ import { networkRepo, settleNetwork } from './network.ts';
 import { checkImagePolicy, checkMountPolicy, checkRepoPolicy } from './policy.ts';
 import { checkRunSecrets, runGrants } from './secrets.ts';
 import { settleGatewayLimits } from './gateway-limits.ts';
-import { checkAgentImage } from './toolbox.ts';
+import { chooseImage, missingImageHint } from './image-chain.ts';
+import { applyProfile, recordProfile } from './spawn-profile.ts';
 
 /**
  * Validates the whole request, then records the run as queued and returns it; the host takes it from the queue when a
@@ -29,7 +30,9 @@ import { checkAgentImage } from './toolbox.ts';
  * anything is made.
  */
 export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions = {}): Promise<Run> {
-  const req = validate(spawnInputSchema, input);
+  // The project's and persona's defaults fill what the request leaves out (app/spawn-profile.ts).
+  const profile = applyProfile(p, validate(spawnInputSchema, input));
+  const req = profile.req;
   const cfg = p.config;
   const limits = {
     memoryBytes: req.memory === undefined ? cfg.memory : parseBytes(req.memory, 'memory limit'),
@@ -63,16 +66,15 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   if (req.workspace !== 'scratch') checkRepoPolicy(p, repo);
 
   const runtime = await p.runtime();
-  const image = req.image ?? cfg.image;
+  const imageChoice = chooseImage(profile.imageChain(cfg.image));
+  const image = imageChoice.image;
   if (!(await runtime.imageExists(image))) {
-    throw new PaddockError(ErrorCode.ImageNotFound, `image ${image} is not in the engine (${runtime.info.kind} at ${runtime.info.socketPath})`, {
-      hint: image === cfg.image ? 'build it with `paddock image build` (npm run up does)' : 'build or pull it first, or leave --image out to use the default agent image',
+    throw new PaddockError(ErrorCode.ImageNotFound, `image ${image} is not in the engine (${runtime.info.kind} at ${runtime.info.socketPath}); it came from ${imageChoice.from}`, {
+      hint: missingImageHint(imageChoice),
     });
   }
 
   checkImagePolicy(p, image);
-  // An image other than Paddock's runs with the toolbox: it must be one the toolbox can run in (app/toolbox.ts).
-  await checkAgentImage(runtime, image);
   const mounts = checkMountPolicy(p, req.mounts, runtime.info.kind);
   checkRunSecrets(p, req.secretsEnv);
 
@@ -169,6 +171,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   if (opts.firstMessage !== false) queueFirstMessage(p, p.runs.get(id)!);
 
   if (changesNote) p.events.append(id, { kind: 'note', message: changesNote });
+  recordProfile(p, id, profile, imageChoice.from);
   p.host.kick();
   return p.runs.get(id)!;
 }

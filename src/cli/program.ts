@@ -11,6 +11,8 @@ import { registerRunCommands } from './commands/runs.ts';
 import { registerSend } from './commands/send.ts';
 import { registerNet } from './commands/net.ts';
 import { registerSecret } from './commands/secret.ts';
+import { registerProject } from './commands/project.ts';
+import { registerAgent } from './commands/agent.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSpawn } from './commands/spawn.ts';
 import { registerGroups } from './commands/groups.ts';
@@ -39,6 +41,8 @@ export function buildProgram(): Command {
   registerGitCommands(program);
   registerMaintenanceCommands(program);
   registerSecret(program);
+  registerProject(program);
+  registerAgent(program);
   registerAuth(program);
   registerServe(program);
   registerMcp(program);

@@ -17,7 +17,7 @@ import { createApi } from '../api/index.ts';
 import { compatErrorResponse, compatRoutes } from '../api/compat/index.ts';
 import { compatAgentRoutes } from '../api/compat/agents.ts';
 import { expireFinishedContainers } from '../app/index.ts';
-import { Authenticator, serveCoordinatorMcp, WebhookDispatcher } from '../app/index.ts';
+import { Authenticator, Notifier, serveCoordinatorMcp, WebhookDispatcher } from '../app/index.ts';
 import { createGuards, registerAuthRoutes } from '../api/index.ts';
 import { claimHome, updateRecord } from './lock.ts';
 import { mcpHttpHandler, mcpRunHandler } from '../mcp/index.ts';
@@ -76,6 +76,7 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
 
   const auth = new Authenticator(p);
   const webhooks = new WebhookDispatcher(p, { log });
+  const notifier = new Notifier(p, { log }); // projects' notifications (docs/projects.md#notifications)
   const mcp = mcpHttpHandler(p, { shutdown: shutdown.signal, log });
   // A coordinator run's own MCP (its mcp.sock): the same handler, its identity fixed to the run (app/coordinator.ts).
   serveCoordinatorMcp(p, (runId) => mcpRunHandler(p, runId, { shutdown: shutdown.signal, log }));
@@ -160,6 +161,7 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
           (e: unknown) => log.warn({ err: String(e) }, 'job TTL pass failed; trying again later'),
         ),
       );
+  notifier.start();
   webhooks.start(); // before adoption: a run that ends from here on is delivered (earlier ends are swept up)
   if (!config.webhookSecret) log.warn({}, 'webhooks are sent unsigned: set PADDOCK_WEBHOOK_SECRET so receivers can check them');
   log.info({ auth: config.authEnabled, jwt: auth.jwtConfigured, rateLimit: config.rateLimitEnabled ? { rps: config.rateLimitRps, burst: config.rateLimitBurst } : false }, 'api guards');
@@ -174,6 +176,7 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
       log.info({}, 'stopping: letting go of runs (their containers run on)');
       clearInterval(timer);
       await webhooks.stop(); // attempts cut off stay pending: the next daemon sends them
+      await notifier.stop();
       shutdown.abort();
       const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
       for (const s of servers) s.closeIdleConnections();

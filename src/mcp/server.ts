@@ -12,9 +12,10 @@ import { CATALOG_TOOLS, registerCatalogTools } from './tools/catalog.ts';
 import { GIT_TOOLS, registerGitTools } from './tools/git.ts';
 import { RUN_TOOLS, registerRunTools } from './tools/runs.ts';
 import { registerWatchTools, WATCH_TOOLS } from './tools/watch.ts';
+import { PROFILE_TOOLS, registerProfileTools } from './tools/profiles.ts';
 
 /** Every tool the server offers, in the order it lists them (docs/coordinator.md and the skill name these). */
-export const TOOL_NAMES: readonly string[] = [...RUN_TOOLS, ...WATCH_TOOLS, ...GIT_TOOLS, ...CATALOG_TOOLS];
+export const TOOL_NAMES: readonly string[] = [...RUN_TOOLS, ...WATCH_TOOLS, ...GIT_TOOLS, ...CATALOG_TOOLS, ...PROFILE_TOOLS];
 
 export interface McpServerOptions {
   /** The run this connection speaks for; its spawns record it as their parent. It must exist. */
@@ -42,6 +43,7 @@ export function createMcpServer(p: Paddock, opts: McpServerOptions = {}): McpSer
   registerWatchTools(server, ctx);
   registerGitTools(server, ctx);
   registerCatalogTools(server, ctx);
+  registerProfileTools(server, ctx);
   if (opts.asRun) {
     if (parentRunId === undefined) throw new Error('a run connection needs the run');
     setToolScope(server, (tool, args) => coordinatorToolArgs(p, parentRunId, tool, args));

@@ -53,7 +53,10 @@ export function registerSpawn(program: Command): void {
         `124 timed out, 130 cancelled, 71 crashed). Ctrl-C detaches: the run goes on and spawn exits ${EXIT_DETACHED}.\n\n` +
         'The task comes from --task, from stdin with --task -, or from a file with --task-file.',
     )
-    .requiredOption('--repo <path>', 'git repository to work on')
+    .option('--repo <path>', "git repository to work on (default: the --project's path)")
+    .option('--project <name>', 'a stored project: its repository and defaults (base, image, limits, egress additions, notifications); see paddock project')
+    .option('--persona <name>', 'an agent persona, e.g. qa: its role prompt, model, image, tools and limits; see paddock agent')
+    .option('--agent <name>', 'the same as --persona (the API field is persona; the agent CLI is --cli)')
     .option('--task <text>', 'what the agent should do; - reads it from stdin')
     .option('--task-file <file>', 'read the task from this file')
     .addOption(new Option('--type <type>', 'task type (explore brings nothing back)').choices(TASK_TYPES).default('feature'))
@@ -109,6 +112,7 @@ export function registerSpawn(program: Command): void {
         '  paddock spawn --repo . --task "Fix the flaky test" --budget 2 --allow-model "claude-sonnet-*"',
         '  paddock spawn --repo . --task "Review the fix" --parent 3f2a9c81d0e4   # counts against 3f2a\'s budget',
         '  paddock spawn --repo . --coordinator --budget 5 --task "Split the refactor into runs and review them"',
+        '  paddock spawn --project app --agent qa --task "Cover the checkout flow with tests"   # docs/projects.md',
         '  paddock spawn --repo . --task "Fix the flaky date test" --cli claude,codex,gemini --check "npm test"',
         '  paddock spawn --repo . --task "Fix the flaky date test" --n 3 --detach   # then: paddock compare <group>',
       ].join('\n'),
@@ -132,7 +136,9 @@ export function registerSpawn(program: Command): void {
       const secretsEnv = secretsEnvOf((o.secretEnv as string[] | undefined) ?? []);
       // Paths are the daemon's to open: send them absolute (it does not share this shell's working directory).
       const body = {
-        repo: resolve(o.repo as string),
+        ...(o.repo !== undefined ? { repo: resolve(o.repo as string) } : {}),
+        ...(o.project !== undefined ? { project: o.project as string } : {}),
+        ...personaOf(o.persona as string | undefined, o.agent as string | undefined),
         task,
         type: o.type as 'feature',
         ...(o.branch ? { branch: o.branch as string } : {}),
@@ -170,6 +176,13 @@ export function registerSpawn(program: Command): void {
       const run = await call<Run>('POST', '/api/v1/runs', { ...body, ...(clis[0] ? { agent: clis[0] } : {}) });
       await showSpawned(run, { detach: Boolean(o.detach), json: Boolean(o.json), ctrlC });
     });
+}
+
+/** --persona, or its other name --agent (one of them). */
+function personaOf(persona: string | undefined, agent: string | undefined): { persona?: string } {
+  if (persona !== undefined && agent !== undefined && persona !== agent) throw invalidInput(`--persona ${persona} and --agent ${agent}: they are the same option, give one`);
+  const name = persona ?? agent;
+  return name === undefined ? {} : { persona: name };
 }
 
 /** A number flag as a number (the API validates its range and says what is wrong); text that is no number stays text. */
