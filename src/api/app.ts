@@ -16,6 +16,7 @@ import { registerBoardRoutes } from './native/board.ts';
 import { registerWebRoutes } from './web.ts';
 import { registerRunRoutes } from './native/runs.ts';
 import { registerMessageRoutes } from './native/messages.ts';
+import { registerShellRoutes } from './native/shell.ts';
 
 import { registerSystemRoutes, type SystemHooks } from './native/system.ts';
 import { renderDocsPage } from './docs-page.ts';
@@ -116,6 +117,7 @@ export function createApi(o: ApiOptions): OpenAPIHono<ApiEnv> {
   for (const g of o.guards ?? []) app.use('*', g);
   registerRunRoutes(app, o.p);
   registerMessageRoutes(app, o.p);
+  registerShellRoutes(app, o.p); // shell runs and terminals on runs (docs/shell.md)
   registerGroupRoutes(app, o.p);
 
   registerEventRoutes(app, o.p, o.shutdown);

@@ -7,6 +7,8 @@ export interface ApiEnv {
   Bindings: {
     transport?: 'unix' | 'tcp';
     incoming?: import('node:http').IncomingMessage;
+    /** Set by the daemon's upgrade handler (api/native/shell.ts): this request asks to open a terminal. */
+    terminalUpgrade?: true;
   };
   Variables: {
     requestId: string;

@@ -4,3 +4,5 @@ export { HTTP_FOR_ERROR, errorBody, asPaddockError } from './errors.ts';
 export type { ApiEnv } from './context.ts';
 export { createGuards } from './guards/index.ts';
 export { registerAuthRoutes } from './compat/auth.ts';
+export { terminalUpgrades } from './native/shell.ts';
+export type { UpgradeHandler } from './native/shell.ts';

@@ -111,3 +111,6 @@ export type { PersonaCreateInput, PersonaPatchInput, PersonaView } from './perso
 export { chooseImage, PADDOCK_AGENT_IMAGE } from './image-chain.ts';
 export type { ImageChoice, ImageLevel } from './image-chain.ts';
 export { Notifier } from './notifications/index.ts';
+// Interactive sessions (docs/shell.md): shell runs, and terminals on runs (attach to a TTY, or a shell beside the agent).
+export { checkTerminal, openTerminal, SHELL_TASK, shellInputSchema, startShell, TERMINAL_MODES, terminalControlSchema } from './shell.ts';
+export type { ShellInput, Terminal, TerminalControl, TerminalMode } from './shell.ts';

@@ -15,6 +15,7 @@ import { prepareWorkspaceDir } from './workspaces.ts';
 import { prepareSessionHome, releaseWorkspace, runIdentity, sealRelayDir, sealRunDir } from './jail.ts';
 import { egressEnv, networkPolicyOf } from './network.ts';
 import { COORDINATOR_MCP_URL } from './coordinator.ts';
+import { SHELL_ARGV, TERMINAL_TYPE } from './shell-argv.ts';
 import { releaseRunSecrets, runGrants, stageRunSecrets } from './secrets.ts';
 
 /** The loopback port inside the container where the entrypoint bridges to the model relay socket. */
@@ -65,13 +66,19 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
       name: run.containerName ?? `paddock-${run.id}`,
       image: run.image,
       // A coordinator's CLI gets Paddock's MCP (the entry script bridges 127.0.0.1:4100 to its mcp.sock).
-      argv: adapter.buildArgv(run.prompt, run.options, { sessionId: session.id, resume: run.resume, persistent: run.keepAlive, ...(run.coordinator ? { paddockMcpUrl: COORDINATOR_MCP_URL } : {}) }),
+      // A shell run's terminal runs a login shell (app/shell.ts), under the same entry script (relay and egress bridges).
+      argv:
+        run.interactive === 'shell'
+          ? SHELL_ARGV
+          : adapter.buildArgv(run.prompt, run.options, { sessionId: session.id, resume: run.resume, persistent: run.keepAlive, ...(run.coordinator ? { paddockMcpUrl: COORDINATOR_MCP_URL } : {}) }),
       // PADDOCK_INPUT: the entry script feeds the agent's stdin from this socket (a persistent run's turns).
       env: {
         ...adapter.buildEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }),
         ...(run.keepAlive ? { PADDOCK_INPUT: IN_CONTAINER_INPUT_SOCKET } : {}),
         ...egressEnv(network.mode),
+        ...(run.interactive ? { TERM: TERMINAL_TYPE } : {}),
       },
+      ...(run.interactive ? { tty: true } : {}),
 
       identity,
       checkoutDir: checkout.dir,

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { buildPrompt } from '../agents/claude/index.ts';
 import { formatDuration, parseBytes, parseCpus, parseDuration, parsePids } from '../config/index.ts';
 import { ErrorCode, PaddockError, invalidInput, notFound } from '../errors/index.ts';
-import type { Run } from '../jobs/index.ts';
+import type { Interactive, Run } from '../jobs/index.ts';
 import type { Session } from '../store/sessions-repo.ts';
 import { branchExists, defaultBranchName, hasChanges, inspectRepo, resolveBase, snapshotWorkingTree, validateBranchName, workingTreeChanges, type WorkingTreeChanges } from '../workspace/index.ts';
 import { findRun } from './find-run.ts';
@@ -47,6 +47,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
     });
   }
   if (limits.memoryBytes < 64 * 1024 ** 2) throw new PaddockError(ErrorCode.InvalidInput, 'memory limit below 64m', { hint: 'an agent needs at least 64m; 512m is the default' });
+  if (opts.interactive && req.keepAlive) throw invalidInput('keepAlive and interactive: pass one', 'an interactive run takes its input from the terminal, a persistent one from messages');
   if (req.resume && !req.sessionId) throw new PaddockError(ErrorCode.InvalidInput, 'resume needs a session id', { hint: 'pass the session id of an earlier run (paddock status <id> shows it)' });
   if (req.webhookUrl !== undefined) await checkWebhookTarget(req.webhookUrl, cfg.webhookAllowPrivate);
   const network = settleNetwork(p, req.network);
@@ -154,6 +155,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
     mergeSha: null,
     webhookUrl: req.webhookUrl ?? null,
     coordinator: req.coordinator,
+    interactive: opts.interactive ?? null,
   };
   // The session row first: the run refers to it, and a later resume finds it even while this run is queued.
   p.sessions.upsert(
@@ -248,6 +250,8 @@ async function plainTarget(p: Paddock, req: ParsedSpawnInput, runDir: string): P
 export interface SpawnOptions {
   /** false: a persistent run whose task is not sent; it waits for its first message (Stromboli's agent without a prompt). */
   firstMessage?: boolean;
+  /** An interactive run (app/shell.ts): its container gets a TTY, and a terminal attaches to it (docs/shell.md). */
+  interactive?: Interactive;
 }
 
 /** A session by its id, or by the id (or prefix) of one of its runs: a run id works wherever a session id does. */

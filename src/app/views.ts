@@ -4,7 +4,7 @@
  * are also the API's documented response types.
  */
 import { z } from 'zod';
-import { RUN_PHASES, RUN_STATES, TASK_TYPES, type Run } from '../jobs/index.ts';
+import { INTERACTIVE_KINDS, RUN_PHASES, RUN_STATES, TASK_TYPES, type Run } from '../jobs/index.ts';
 import type { Paddock } from './context.ts';
 import type { MergeRunResult } from './git-ops.ts';
 
@@ -38,6 +38,10 @@ export const runViewSchema = z
     parentRunId: z.string().nullable().describe('The run this one was spawned on behalf of'),
     rootRunId: z.string().nullable().describe("The top of this run's tree, whose budget its spend counts against (null: it is its own root)"),
     coordinator: z.boolean().describe("A coordinator run: its agent has Paddock's MCP tools, speaking for it (docs/coordinator.md)"),
+    interactive: z
+      .enum(INTERACTIVE_KINDS)
+      .nullable()
+      .describe("An interactive run (docs/shell.md): shell, a terminal in the run's container; agent, the agent CLI's own interface in a terminal; null: headless"),
     maxBudgetUsd: z.number().nullable().describe("The run's budget in US dollars (for a root, its whole tree's), enforced by Paddock's model gateway"),
     allowedModels: z.array(z.string()).nullable().describe('Model globs the gateway lets the run use (null: any)'),
     maxTokens: z.number().nullable().describe('The largest max_tokens a model call of the run may ask for (null: no cap)'),
@@ -103,6 +107,7 @@ export function runView(p: Paddock, run: Run): RunView {
     parentRunId: run.parentRunId,
     rootRunId: run.rootRunId,
     coordinator: run.coordinator === true,
+    interactive: run.interactive ?? null,
     maxBudgetUsd: run.maxBudgetUsd,
     allowedModels: run.allowedModels,
     maxTokens: run.maxTokens,

@@ -14,6 +14,7 @@ import { registerSecret } from './commands/secret.ts';
 import { registerProject } from './commands/project.ts';
 import { registerAgent } from './commands/agent.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerShell } from './commands/shell.ts';
 import { registerSpawn } from './commands/spawn.ts';
 import { registerGroups } from './commands/groups.ts';
 import { EXIT_CODES_LINE } from './exit-codes.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerSpawn(program);
   registerResume(program);
   registerSend(program);
+  registerShell(program);
   registerRunCommands(program);
   registerGroups(program);
   registerNet(program);

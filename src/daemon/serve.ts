@@ -13,7 +13,7 @@ import pino from 'pino';
 import { type Config, ErrorCode, loadConfig, openPaddock, PaddockError, processStart, reconcile, VERSION } from '../app/index.ts';
 import { logLineFields, metricsOf, nodeDebugWantsPaddock, setLogSink, startTracing } from '../app/index.ts';
 import { startMetricsListener } from './metrics-listener.ts';
-import { createApi } from '../api/index.ts';
+import { createApi, terminalUpgrades } from '../api/index.ts';
 import { compatErrorResponse, compatRoutes } from '../api/compat/index.ts';
 import { compatAgentRoutes } from '../api/compat/agents.ts';
 import { expireFinishedContainers } from '../app/index.ts';
@@ -98,6 +98,8 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
   });
   // Each listener tags its requests: the unix socket (0600) is the local user's, TCP has to authenticate.
   const listenerFor = (transport: 'unix' | 'tcp') => getRequestListener((req, env) => app.fetch(req, { ...env, transport }));
+  // Terminals (docs/shell.md): a WebSocket upgrade, checked through the same app and guards first.
+  const upgrades = terminalUpgrades(p, (req, env) => app.fetch(req, env), shutdown.signal, log);
   const servers: http.Server[] = [];
   const listen = (server: http.Server, where: string | { host: string; port: number }) =>
     new Promise<void>((resolve, reject) => {
@@ -117,11 +119,13 @@ export async function startDaemon(opts: ServeOptions): Promise<RunningDaemon> {
     }
     rmSync(socket, { force: true }); // left by a daemon that died; the home is ours now
     const unix = http.createServer(listenerFor('unix'));
+    unix.on('upgrade', (req, sock, head) => upgrades(req, sock, head, 'unix'));
     servers.push(unix);
     await listen(unix, socket);
     chmodSync(socket, 0o600);
     if (opts.tcp) {
       const tcp = http.createServer(listenerFor('tcp'));
+      tcp.on('upgrade', (req, sock, head) => upgrades(req, sock, head, 'tcp'));
       servers.push(tcp);
       await listen(tcp, opts.tcp);
       const a = tcp.address() as AddressInfo;

@@ -1,8 +1,8 @@
 export { LIVE_STATES, RUN_STATES, RUN_PHASES, SLOT_STATES, TERMINAL_STATES, isTerminal } from './states.ts';
 export type { RunPhase, RunState } from './states.ts';
 export { TRANSITIONS, assertTransition, canTransition } from './transitions.ts';
-export { TASK_TYPES } from './run.ts';
-export type { Run, StopRequest, TaskType, WorkspaceKind } from './run.ts';
+export { INTERACTIVE_KINDS, TASK_TYPES } from './run.ts';
+export type { Interactive, Run, StopRequest, TaskType, WorkspaceKind } from './run.ts';
 export { transitionRun, setPhase } from './run-state.ts';
 export { RunSupervisor, outcome, relayDirOf } from './supervisor.ts';
 export type { SupervisorDeps } from './supervisor.ts';

@@ -5,6 +5,10 @@ export type WorkspaceKind = 'clone' | 'scratch' | 'mount';
 
 export type StopRequest = 'user' | 'timeout' | 'upstream' | 'budget' | 'disk';
 
+/** What an interactive run's terminal runs: a shell, or the agent CLI's own interface. */
+export const INTERACTIVE_KINDS = ['shell', 'agent'] as const;
+export type Interactive = (typeof INTERACTIVE_KINDS)[number];
+
 export const TASK_TYPES = ['feature', 'test', 'mutation', 'explore'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
@@ -91,4 +95,9 @@ export interface Run {
   webhookUrl?: string | null;
   /** A coordinator: the daemon serves it Paddock's MCP on mcp.sock, speaking for it (absent: false). */
   coordinator?: boolean;
+  /**
+   * An interactive run (docs/shell.md): 'shell', a terminal in the run's container (paddock shell); 'agent', the agent
+   * CLI's own TUI (spawn --interactive). Its container has a TTY; none of its output is stored. null/absent: headless.
+   */
+  interactive?: Interactive | null;
 }

@@ -290,14 +290,15 @@ export class RunSupervisor {
         cancels.push(() => clearInterval(diskCheck));
       }
 
-      await this.pump(run, true, signal);
+      // An interactive run's output is a terminal's bytes, no event stream: none of it is parsed or stored (docs/shell.md).
+      if (!run.interactive) await this.pump(run, true, signal);
       const exitCode = await abortable(this.d.runtime.waitContainer(containerId), signal);
       // The run is over: its token opens nothing from here on (401), while its work is brought back.
       relay.revoke();
       await conversation?.stop();
 
       // The followed stream can end early (engine hiccup); a final full read stores whatever was missed.
-      await this.pump(this.must(runId), false, signal);
+      if (!run.interactive) await this.pump(this.must(runId), false, signal);
       container = (await this.d.runtime.inspectContainer(containerId)) ?? container;
       run = this.must(runId);
       const { state, reason } = outcome(run, container, exitCode, this.lastResult(runId), this.d.messages?.closure(runId)?.reason);
@@ -459,7 +460,8 @@ export class RunSupervisor {
 
   private checkStall(runId: string): void {
     const run = this.d.runs.get(runId);
-    if (!run || run.state !== 'running') return;
+    // An interactive run waits on a person at a terminal: quiet is no stall (and its output is not read).
+    if (!run || run.state !== 'running' || run.interactive) return;
     // A persistent run's turn starts when its message is sent: quiet time between turns is not a stall.
     const turnSince = run.keepAlive ? (this.d.messages?.lastSentAt(runId) ?? 0) : 0;
     const quietSince = Math.max(run.lastOutputAt ?? run.startedAt ?? run.createdAt, turnSince);
@@ -523,10 +525,10 @@ export function outcome(
   if (inputClosed && exitCode === 0) {
     return { state: 'completed', reason: inputClosed === 'idle' ? `idle for ${formatDuration(run.idleTimeoutMs ?? 0)}: its input was closed` : 'stopped by user between turns' };
   }
-  if (exitCode === 0) return { state: 'completed', reason: 'the agent finished' };
+  if (exitCode === 0) return { state: 'completed', reason: run.interactive === 'shell' ? 'the shell exited' : 'the agent finished' };
   if (exitCode === 137) return { state: 'failed', reason: 'killed (exit 137)' };
   const said = result?.isError ? ` (agent-reported: ${result.subtype.slice(0, 60)})` : '';
-  return { state: 'failed', reason: `the agent exited with code ${exitCode}${c.error ? `: ${c.error}` : ''}${said}` };
+  return { state: 'failed', reason: `the ${run.interactive === 'shell' ? 'shell' : 'agent'} exited with code ${exitCode}${c.error ? `: ${c.error}` : ''}${said}` };
 }
 
 /** Consecutive failures to reach the upstream: how long they have lasted. Any answer ends the streak. */

@@ -59,6 +59,11 @@ export interface AgentContainerInput {
   secretsFile?: string;
   /** The most of the container's log the engine keeps (LogConfig max-size, one file; Podman 4.3's compat API and Docker both take it). */
   logMaxBytes?: number;
+  /**
+   * An interactive run (docs/shell.md): a TTY and an open stdin, so a terminal can attach (and detach and attach again:
+   * stdin stays open). Nothing else of the jail changes.
+   */
+  tty?: boolean;
 }
 
 declare const hardened: unique symbol;
@@ -77,9 +82,10 @@ export function buildAgentContainerSpec(input: AgentContainerInput): HardenedCon
     Hostname: `paddock-${input.runId.slice(0, 8)}`,
     Env: Object.entries({ ...input.env, HOME: IN_CONTAINER.home, PADDOCK_RUN_ID: input.runId }).map(([k, v]) => `${k}=${v}`),
     Labels: paddockLabels(input.instance, 'agent', { run: input.runId, session: input.sessionId }),
-    AttachStdin: false,
-    OpenStdin: false,
-    Tty: false,
+    AttachStdin: input.tty === true,
+    OpenStdin: input.tty === true,
+    StdinOnce: false,
+    Tty: input.tty === true,
     NetworkDisabled: false,
     StopSignal: 'SIGTERM',
     HostConfig: {
