@@ -57,4 +57,22 @@ export interface AgentAdapter<Options> {
   /** Environment for the agent process. */
   buildEnv(model: ModelAccess): Record<string, string>;
   parseLine(line: string): AgentEvent[];
+  /**
+   * A parser for one pass over a run's stdout, line by line in order, for CLIs whose events need what came before
+   * (Gemini's text deltas joined into one answer, a result carrying the last answer); the supervisor uses it instead
+   * of parseLine when given.
+   */
+  lineParser?(): (line: string) => AgentEvent[];
+  /**
+   * Files Paddock writes into the session HOME at each run start, after its reset (the CLI's headless settings), by
+   * '/'-separated path under HOME. The model access is the one buildEnv gets.
+   */
+  homeFiles?(model: ModelAccess, options: Options): Record<string, string>;
+  /**
+   * '/'-separated paths under HOME ('*' matches one name) whose plain files survive from run to run: the conversation
+   * a resume reads. Everything else in HOME is removed at each start (Claude's ~/.claude/projects is always kept).
+   */
+  readonly keepInHome?: readonly string[];
+  /** What a non-zero exit code means for this CLI (e.g. Gemini's 41: authentication), when it has a meaning. */
+  exitReason?(code: number): string | undefined;
 }

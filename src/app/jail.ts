@@ -11,6 +11,8 @@ import { type AgentIdentity, type ContainerRuntime, IN_CONTAINER, writeIdentityF
 import { RunIdentitiesRepo } from '../store/run-identities-repo.ts';
 import { chownTree, currentOwner } from '../workspace/ownership.ts';
 import type { Paddock } from './context.ts';
+import { sessionHomeKeep } from './agents.ts';
+import { keptRoots, pruneKept, writeHomeFiles } from './session-home.ts';
 
 /** The run's agent identity (allocated on first call, the same one after a daemon restart) with its passwd/group files. */
 export function runIdentity(p: Paddock, run: Pick<Run, 'id' | 'runDir'>): AgentIdentity {
@@ -68,12 +70,13 @@ export async function releaseWorkspace(p: Paddock, run: Pick<Run, 'id' | 'worksp
 
 /**
  * What survives from one run of a session to the next in its HOME: the conversation (~/.claude/projects, what
- * `--resume` reads), as plain files and directories. Everything else the agent left there is removed at each run
+ * `--resume` reads; ~/.gemini/tmp/<project>/chats, what gemini -r reads: each adapter's keepInHome), as plain
+ * files and directories. Everything else the agent left there is removed at each run
  * start: Claude's settings and hooks, ~/.claude.json (MCP servers), plugins, shell snapshots, shell rc files,
  * ~/.gitconfig and ~/.config/git (hooksPath), anything else. Runs on the host as root over an agent-written tree:
  * nothing here follows a symlink (lstat, and rm removes a link, never its target).
  */
-export async function resetSessionHome(root: string): Promise<{ removed: number }> {
+export async function resetSessionHome(root: string, opts: { keep?: readonly string[] } = {}): Promise<{ removed: number }> {
   let removed = 0;
   const drop = async (path: string) => {
     await rm(path, { recursive: true, force: true });
@@ -81,39 +84,29 @@ export async function resetSessionHome(root: string): Promise<{ removed: number 
   };
   const st = await lstat(root);
   if (!st.isDirectory()) throw new Error(`session HOME ${root} is not a directory`);
-  for (const name of await readdir(root)) if (name !== '.claude') await drop(join(root, name));
-  const claude = join(root, '.claude');
-  const cst = await lstat(claude).catch(() => undefined);
-  if (!cst) return { removed };
-  if (!cst.isDirectory()) {
-    await drop(claude);
-    return { removed };
+  const keep = opts.keep ?? sessionHomeKeep();
+  const roots = keptRoots(keep);
+  for (const name of await readdir(root)) {
+    if (roots.has(name)) continue;
+    await drop(join(root, name));
   }
-  for (const name of await readdir(claude)) if (name !== 'projects') await drop(join(claude, name));
-  const walk = async (dir: string): Promise<void> => {
-    const d = await lstat(dir);
-    if (!d.isDirectory()) return drop(dir);
-    await chmod(dir, 0o700);
-    for (const name of await readdir(dir)) {
-      const path = join(dir, name);
-      const e = await lstat(path);
-      if (e.isDirectory()) await walk(path);
-      // Plain files, never executable, no setuid; links, FIFOs, sockets and devices go.
-      else if (e.isFile()) await chmod(path, 0o600);
-      else await drop(path);
-    }
-  };
-  await walk(join(claude, 'projects')).catch((e: unknown) => {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  });
+  // Inside the CLIs' folders, only the conversations (each adapter's keepInHome: app/session-home.ts).
+  removed += await pruneKept(root, keep);
   return { removed };
 }
 
 /** Resets the session's HOME volume and hands it to the run's identity, before the container is made. */
-export async function prepareSessionHome(runtime: ContainerRuntime, volume: string, identity: { uid: number; gid: number }): Promise<{ removed: number }> {
+export async function prepareSessionHome(
+  runtime: ContainerRuntime,
+  volume: string,
+  identity: { uid: number; gid: number },
+  opts: { files?: Readonly<Record<string, string>> } = {},
+): Promise<{ removed: number }> {
   const root = await runtime.volumeMountpoint(volume);
   if (!root) throw new Error(`the session HOME volume ${volume} has no mount point on this host`);
   const r = await resetSessionHome(root);
+  // The CLI's headless settings, Paddock's, written after the reset (what the agent left there is gone).
+  if (opts.files) await writeHomeFiles(root, opts.files);
   await chownTree(root, identity.uid, identity.gid);
   await chmod(root, 0o700);
   return r;

@@ -50,7 +50,9 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
   }
   if (run.newSession) await runtime.createVolume(session.volume, paddockLabels(p.instance, 'session-home', { session: session.id }), identity);
   // Nothing an earlier run planted in the session's HOME (hooks, settings, rc files) runs in this one.
-  const home = await prepareSessionHome(runtime, session.volume, identity);
+  // The CLI's own headless settings go in after the reset (Gemini's ~/.gemini/settings.json: agents/gemini).
+  const homeFiles = agentFor(run.agent).homeFiles?.({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }, run.options);
+  const home = await prepareSessionHome(runtime, session.volume, identity, homeFiles ? { files: homeFiles } : {});
   if (!run.newSession && home.removed > 0) p.events.append(run.id, { kind: 'note', message: `session HOME reset: ${home.removed} entries besides the conversation removed` });
 
   setPhase(p.runs, p.events, run.id, 'creating-container');

@@ -301,7 +301,7 @@ export class RunSupervisor {
       if (!run.interactive) await this.pump(this.must(runId), false, signal);
       container = (await this.d.runtime.inspectContainer(containerId)) ?? container;
       run = this.must(runId);
-      const { state, reason } = outcome(run, container, exitCode, this.lastResult(runId), this.d.messages?.closure(runId)?.reason);
+      const { state, reason } = outcome(run, container, exitCode, this.lastResult(runId), this.d.messages?.closure(runId)?.reason, this.d.agent(run.agent).exitReason?.(exitCode));
 
       await this.finish(run, state, { reason, exitCode }, true);
     } finally {
@@ -315,6 +315,8 @@ export class RunSupervisor {
   /** Streams the container's output into the event log, in batches, parsing each stdout line with the agent adapter. */
   private async pump(run: Run, follow: boolean, signal: AbortSignal | undefined): Promise<void> {
     const adapter = this.d.agent(run.agent);
+    // One parser per pass, fed every line in order (stored ones too): a CLI's message may span lines (Gemini's deltas).
+    const parse = adapter.lineParser?.() ?? ((l: string) => adapter.parseLine(l));
     const redact = redactLine(this.d.redactor?.(run));
     const counters = { stdout: 0, stderr: 0 };
     const caps = this.d.output;
@@ -337,7 +339,7 @@ export class RunSupervisor {
     for await (const line of this.d.runtime.logs(run.containerId!, { follow, ...(signal ? { signal } : {}), ...(caps ? { maxLineChars: caps.maxLineChars } : {}) })) {
       const index = counters[line.stream]++;
       const fresh = index >= stored[line.stream];
-      const events = line.stream === 'stdout' ? adapter.parseLine(line.line) : [];
+      const events = line.stream === 'stdout' ? parse(line.line) : [];
       if (fresh && line.droppedChars !== undefined && cutNotes++ < 10) {
         this.d.events.append(run.id, { kind: 'note', message: `${line.stream} line ${index + 1} was cut at ${line.line.length} characters: ${line.droppedChars} more dropped` });
       }
@@ -513,6 +515,8 @@ export function outcome(
   exitCode: number,
   result: { isError: boolean; subtype: string } | undefined,
   inputClosed?: InputClosedBecause,
+  /** What the exit code means for the run's CLI (its adapter's exitReason), when it has a meaning. */
+  exitMeaning?: string,
 ): { state: RunState; reason: string } {
   if (run.stopRequested === 'timeout') return { state: 'timed_out', reason: `timed out after ${formatDuration(run.timeoutMs)}` };
   if (run.stopRequested === 'user') return { state: 'cancelled', reason: 'stopped by user' };
@@ -528,7 +532,8 @@ export function outcome(
   if (exitCode === 0) return { state: 'completed', reason: run.interactive === 'shell' ? 'the shell exited' : 'the agent finished' };
   if (exitCode === 137) return { state: 'failed', reason: 'killed (exit 137)' };
   const said = result?.isError ? ` (agent-reported: ${result.subtype.slice(0, 60)})` : '';
-  return { state: 'failed', reason: `the ${run.interactive === 'shell' ? 'shell' : 'agent'} exited with code ${exitCode}${c.error ? `: ${c.error}` : ''}${said}` };
+  const means = exitMeaning && run.interactive !== 'shell' ? ` (${exitMeaning})` : '';
+  return { state: 'failed', reason: `the ${run.interactive === 'shell' ? 'shell' : 'agent'} exited with code ${exitCode}${means}${c.error ? `: ${c.error}` : ''}${said}` };
 }
 
 /** Consecutive failures to reach the upstream: how long they have lasted. Any answer ends the streak. */
