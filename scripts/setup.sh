@@ -22,6 +22,13 @@ apt_install() {
 base=()
 for b in curl git mmdebstrap; do command -v "$b" >/dev/null || base+=("$b"); done
 [ ${#base[@]} -gt 0 ] && apt_install ca-certificates "${base[@]}"
+# Paddock's toolbox for any image (src/images/toolbox.ts, docs/images.md) is made from these; musl gives the tests a
+# musl loader and compiler for an Alpine-like image built from local files.
+tools=()
+for f in /usr/bin/tini-static:tini /bin/bash-static:bash-static /bin/busybox:busybox-static /usr/bin/socat:socat /usr/bin/musl-gcc:musl-tools; do
+  [ -e "${f%%:*}" ] || tools+=("${f#*:}")
+done
+[ ${#tools[@]} -gt 0 ] && apt_install "${tools[@]}"
 
 # --- Node 24 -------------------------------------------------------------------------------------
 NODE_DIR=/opt/paddock/node24

@@ -6,6 +6,7 @@ import { isPaddockError } from '../errors/index.ts';
 import { probeUpstream } from '../gateway/index.ts';
 import type { Paddock } from './context.ts';
 import { credentialStatus, modelCredential } from './credentials.ts';
+import { toolboxCheck } from './toolbox.ts';
 
 const run = promisify(execFile);
 
@@ -61,6 +62,7 @@ export async function doctor(p: Paddock): Promise<Check[]> {
     });
   }
   if (!engineOk) add({ name: 'agent image', status: 'warn', detail: 'not checked: no engine' });
+  add({ name: 'toolbox', ...toolboxCheck(p) });
 
   try {
     accessSync(cfg.home, constants.W_OK);

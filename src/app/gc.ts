@@ -15,9 +15,10 @@ import type { Paddock } from './context.ts';
 import { diskUsage } from './disk-usage.ts';
 import { removeRun } from './rm.ts';
 import { sweepRunSecretFiles } from './secrets.ts';
+import { removeToolbox, staleToolboxes } from './toolbox.ts';
 
 export interface GcItem {
-  kind: 'container' | 'checkout' | 'volume' | 'network' | 'branch' | 'run';
+  kind: 'container' | 'checkout' | 'volume' | 'network' | 'branch' | 'run' | 'toolbox';
   name: string;
   why: string;
   /** Size on disk (checkouts, run directories); absent where it does not apply. */
@@ -126,6 +127,8 @@ export async function gc(p: Paddock, opts: GcOptions = {}): Promise<GcItem[]> {
     const run = p.runs.get(n.labels[LABEL.run] ?? '');
     if (!run || isTerminal(run.state)) await act({ kind: 'network', name: n.name, why: run ? `run ${run.id} ${run.state}` : 'no run owns it' }, () => runtime.removeNetwork(n.id));
   }
+  // Toolbox versions other than the current one (app/toolbox.ts), while no run is live.
+  for (const t of staleToolboxes(p)) await act({ kind: 'toolbox', name: t.name, why: t.why, bytes: t.bytes }, () => removeToolbox(t.dir));
   return items;
 }
 

@@ -17,6 +17,7 @@ import { egressEnv, networkPolicyOf } from './network.ts';
 import { COORDINATOR_MCP_URL } from './coordinator.ts';
 import { SHELL_ARGV, TERMINAL_TYPE } from './shell-argv.ts';
 import { releaseRunSecrets, runGrants, stageRunSecrets } from './secrets.ts';
+import { toolboxForImage } from './toolbox.ts';
 
 /** The loopback port inside the container where the entrypoint bridges to the model relay socket. */
 const MODEL_PORT = 4000;
@@ -56,6 +57,8 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
   if (!run.newSession && home.removed > 0) p.events.append(run.id, { kind: 'note', message: `session HOME reset: ${home.removed} entries besides the conversation removed` });
 
   setPhase(p.runs, p.events, run.id, 'creating-container');
+  // An image other than Paddock's gets the toolbox (prepared once per version, on first use: app/toolbox.ts).
+  const toolboxDir = await toolboxForImage(p, runtime, run.image, (message) => p.events.append(run.id, { kind: 'note', message }));
   const network = networkPolicyOf(p, run.id);
   const adapter = agentFor(run.agent);
   const { mounts: extraMounts } = runGrants(p).get(run.id);
@@ -93,6 +96,7 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
       extraMounts: recheckMounts(extraMounts),
       engine: runtime.info.kind,
       ...(secretsFile ? { secretsFile } : {}),
+      ...(toolboxDir ? { toolboxDir } : {}),
     }),
   );
   transitionRun(p.runs, p.events, run.id, 'starting', { containerId });

@@ -21,6 +21,7 @@ import { networkRepo, settleNetwork } from './network.ts';
 import { checkImagePolicy, checkMountPolicy, checkRepoPolicy } from './policy.ts';
 import { checkRunSecrets, runGrants } from './secrets.ts';
 import { settleGatewayLimits } from './gateway-limits.ts';
+import { checkAgentImage } from './toolbox.ts';
 import { chooseImage, missingImageHint } from './image-chain.ts';
 import { applyProfile, recordProfile } from './spawn-profile.ts';
 
@@ -76,6 +77,8 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   }
 
   checkImagePolicy(p, image);
+  // An image other than Paddock's runs with the toolbox: it must be one the toolbox can run in (app/toolbox.ts).
+  await checkAgentImage(runtime, image);
   const mounts = checkMountPolicy(p, req.mounts, runtime.info.kind);
   checkRunSecrets(p, req.secretsEnv);
 

@@ -15,6 +15,8 @@ export const IN_CONTAINER = {
   relayDir: '/run/paddock',
   /** The run's secrets (NAME=base64 lines), read by the entry script at start; outside relayDir, which is a mount of its own. */
   secretsFile: '/run/paddock-secrets/env',
+  /** Paddock's read-only toolbox, in images other than its own (images/toolbox.ts); short, as its loader's paths must be. */
+  toolbox: '/opt/paddock',
 } as const;
 
 export interface ResourceLimits {
@@ -60,6 +62,12 @@ export interface AgentContainerInput {
   /** The most of the container's log the engine keeps (LogConfig max-size, one file; Podman 4.3's compat API and Docker both take it). */
   logMaxBytes?: number;
   /**
+   * Host path of Paddock's toolbox (images/toolbox.ts), for an image that is not Paddock's agent image: mounted
+   * read-only at IN_CONTAINER.toolbox, and the entrypoint (tini, then the entry script) is the toolbox's. Nothing else
+   * of the jail changes: same user, limits, mounts, network; the entry script appends the toolbox to the image's PATH.
+   */
+  toolboxDir?: string;
+  /**
    * An interactive run (docs/shell.md): a TTY and an open stdin, so a terminal can attach (and detach and attach again:
    * stdin stays open). Nothing else of the jail changes.
    */
@@ -77,10 +85,11 @@ export function buildAgentContainerSpec(input: AgentContainerInput): HardenedCon
     Image: input.image,
     // tini is the image's ENTRYPOINT (PID 1, reaps zombies, forwards signals); this is its argument list.
     Cmd: input.argv,
+    ...(input.toolboxDir ? { Entrypoint: toolboxEntrypoint() } : {}),
     WorkingDir: IN_CONTAINER.workspace,
     User: `${input.identity.uid}:${input.identity.gid}`,
     Hostname: `paddock-${input.runId.slice(0, 8)}`,
-    Env: Object.entries({ ...input.env, HOME: IN_CONTAINER.home, PADDOCK_RUN_ID: input.runId }).map(([k, v]) => `${k}=${v}`),
+    Env: Object.entries({ ...input.env, HOME: IN_CONTAINER.home, PADDOCK_RUN_ID: input.runId, ...(input.toolboxDir ? { PADDOCK_TOOLBOX: IN_CONTAINER.toolbox } : {}) }).map(([k, v]) => `${k}=${v}`),
     Labels: paddockLabels(input.instance, 'agent', { run: input.runId, session: input.sessionId }),
     AttachStdin: input.tty === true,
     OpenStdin: input.tty === true,
@@ -99,6 +108,7 @@ export function buildAgentContainerSpec(input: AgentContainerInput): HardenedCon
         `${input.identity.passwdFile}:/etc/passwd:ro`,
         `${input.identity.groupFile}:/etc/group:ro`,
         `${input.relayDir}:${IN_CONTAINER.relayDir}:ro`,
+        ...(input.toolboxDir ? [`${input.toolboxDir}:${IN_CONTAINER.toolbox}:ro${noSuid(input.engine)}`] : []),
         ...(input.extraMounts ?? []).map((m) => `${m.host}:${m.container}:${m.readOnly ? 'ro' : 'rw'}${input.engine === 'docker' ? '' : ',nosuid,nodev'}`),
         ...(input.secretsFile ? [`${input.secretsFile}:${IN_CONTAINER.secretsFile}:ro${input.engine === 'docker' ? '' : ',nosuid,nodev,noexec'}`] : []),
       ],
@@ -190,6 +200,12 @@ function hardening(limits: ResourceLimits, tmpfs: Record<string, string>, engine
     AutoRemove: false,
     RestartPolicy: { Name: 'no' },
   };
+}
+
+/** The toolbox's tini as PID 1, running the one entry script with the toolbox's bash (the image may have none). */
+function toolboxEntrypoint(): string[] {
+  const tb = IN_CONTAINER.toolbox;
+  return [`${tb}/libexec/tini`, '--', `${tb}/libexec/bash`, `${tb}/libexec/paddock-agent-entry`];
 }
 
 /** Bind options that keep setuid bits and device nodes inert, for the engines whose binds take them. */

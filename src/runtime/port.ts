@@ -63,6 +63,9 @@ export interface LogLine {
 export interface ImageInfo {
   id: string;
   labels: Record<string, string>;
+  /** The CPU architecture (amd64, arm64…) and OS (linux) it was built for, when the engine reported them. */
+  architecture?: string;
+  os?: string;
 }
 
 export interface BuildImageRequest {

@@ -29,11 +29,12 @@ export class EngineImages {
   }
 
   async inspect(ref: string): Promise<ImageInfo | undefined> {
-    const j = await this.client.requestOrAbsent<{ Id?: string; Config?: { Labels?: Record<string, string> | null } }>(
+    const j = await this.client.requestOrAbsent<{ Id?: string; Architecture?: string; Os?: string; Config?: { Labels?: Record<string, string> | null } }>(
       { path: `/images/${ref}/json`, method: 'GET', statusCodes: { 200: true } },
       `inspect image ${ref}`,
     );
-    return j === undefined ? undefined : { id: j.Id ?? '', labels: j.Config?.Labels ?? {} };
+    if (j === undefined) return undefined;
+    return { id: j.Id ?? '', labels: j.Config?.Labels ?? {}, ...(j.Architecture ? { architecture: j.Architecture } : {}), ...(j.Os ? { os: j.Os } : {}) };
   }
 
   async build(req: BuildImageRequest, onProgress?: (line: string) => void): Promise<void> {
