@@ -24,6 +24,7 @@ import { registerWebhookRoutes } from './native/webhooks.ts';
 import { registerMetricsRoutes } from './native/metrics.ts';
 import { registerNetworkRoutes } from './native/network.ts';
 import { registerSecretRoutes } from './native/secrets.ts';
+import { registerImageRoutes } from './native/images.ts';
 import { registerProjectRoutes } from './native/projects.ts';
 import { registerGroupRoutes } from './native/groups.ts';
 import { observe } from './observe.ts';
@@ -127,6 +128,7 @@ export function createApi(o: ApiOptions): OpenAPIHono<ApiEnv> {
   registerMetricsRoutes(app, o.p);
   registerNetworkRoutes(app, o.p);
   registerSecretRoutes(app, o.p);
+  registerImageRoutes(app, o.p); // images: ls, show, rm, create, pull, search (docs/images.md)
   registerProjectRoutes(app, o.p);
   for (const register of o.extraRoutes ?? []) register(app);
   return app;

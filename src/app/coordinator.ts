@@ -95,6 +95,7 @@ const OPEN_TOOLS = new Set(['list_agents', 'list_images', 'list_personas']);
 const REFUSED: Record<string, string> = {
   merge_run: 'merging into the repository is for the person: a coordinator reviews with get_diff and reports; the person merges (paddock merge, the board, or their own MCP client)',
   create_agent_image: 'building agent images is for the person (paddock image build)',
+  create_image: 'building agent images is for the person (paddock image create)',
   resume_session: 'a coordinator spawns new runs (spawn_run); continuing a conversation is for the person (paddock resume)',
 };
 

@@ -35,6 +35,10 @@ export { buildImage } from './images.ts';
 // What runs can be started with: agent CLIs and agent images (MCP's list_agents and list_images, the board's form).
 export { listAgents, listImages } from './catalog.ts';
 export type { AgentInfo, ImageInfoView } from './catalog.ts';
+// Images (docs/images.md): local images, stacks, image create, pull and search through the engine.
+export { buildStacks, checkCreateImageInput, checkImageRef, createAgentImage, imageDetail, listLocalImages } from './image-catalog.ts';
+export { pullImage, RANK_DESCRIPTIONS, removeLocalImage, searchImages, STACKS } from './image-catalog.ts';
+export type { CompatibilityRank, CreateImageInput, ImageDetailView, ImageSearchView, ImageView, Stack, StackBuildResult, StackOrBase } from './image-catalog.ts';
 export { reconcile, adoptOrphanedRuns } from './reconcile.ts';
 export type { ReconcileReport } from './reconcile.ts';
 export { findRun } from './find-run.ts';

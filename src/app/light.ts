@@ -19,3 +19,5 @@ export type { RemovedRun } from './rm.ts';
 export type { RunDiffFile } from './git-ops.ts';
 export type { SessionView } from './sessions.ts';
 export type { NetworkMode, RunNetworkView } from './network.ts';
+export { STACKS } from '../images/stack-names.ts';
+export type { ImageDetailView, ImageView, StackBuildResult } from './image-catalog.ts';

@@ -2,10 +2,6 @@
 import { z } from 'zod';
 import { TASK_TYPES, type WorkspaceKind } from '../jobs/run.ts';
 import { NETWORK_MODES } from '../egress/mode.ts';
-import { codexOptionsSchema } from '../agents/codex/options.ts';
-
-/** The agent CLIs a run can use (app/agents.ts has their adapters). */
-export const AGENT_CLIS = ['claude', 'codex', 'gemini'] as const;
 
 /** Where a run works: its own clone of a repository, an empty scratch directory, or a directory mounted as it is. */
 export const WORKSPACE_KINDS = ['clone', 'scratch', 'mount'] as const satisfies readonly WorkspaceKind[];
@@ -30,9 +26,7 @@ export const spawnInputSchema = z.object({
   branch: z.string().trim().min(1).optional().describe('Run branch to create (default paddock/<slug>-<id8>)'),
   reuseBranch: z.boolean().default(false).describe('Allow an existing branch: the run starts from its tip'),
   base: z.string().trim().min(1).optional().describe("Commit-ish the branch starts from (default: the repo's HEAD)"),
-  agent: z.enum(AGENT_CLIS).default('claude').describe('Agent CLI: claude (default), codex or gemini'),
-  cli: z.enum(AGENT_CLIS).optional().describe('The same as agent (its user-facing name, as --cli)'),
-  codex: codexOptionsSchema.optional().describe('Codex CLI options, for a codex run (docs/agents.md#codex): model, reasoning_effort, append_system_prompt'),
+  agent: z.enum(['claude']).default('claude').describe('Agent CLI'),
   project: z
     .string()
     .trim()

@@ -10,13 +10,14 @@ import type { McpLog } from './errors.ts';
 import { registerRunResources } from './resources.ts';
 import { CATALOG_TOOLS, registerCatalogTools } from './tools/catalog.ts';
 import { GIT_TOOLS, registerGitTools } from './tools/git.ts';
+import { IMAGE_TOOLS, registerImageTools } from './tools/images.ts';
 import { RUN_TOOLS, registerRunTools } from './tools/runs.ts';
 import { GROUP_TOOLS, registerGroupTools } from './tools/groups.ts';
 import { registerWatchTools, WATCH_TOOLS } from './tools/watch.ts';
 import { PROFILE_TOOLS, registerProfileTools } from './tools/profiles.ts';
 
 /** Every tool the server offers, in the order it lists them (docs/coordinator.md and the skill name these). */
-export const TOOL_NAMES: readonly string[] = [...RUN_TOOLS, ...GROUP_TOOLS, ...WATCH_TOOLS, ...GIT_TOOLS, ...CATALOG_TOOLS, ...PROFILE_TOOLS];
+export const TOOL_NAMES: readonly string[] = [...RUN_TOOLS, ...GROUP_TOOLS, ...WATCH_TOOLS, ...GIT_TOOLS, ...CATALOG_TOOLS, ...IMAGE_TOOLS, ...PROFILE_TOOLS];
 
 export interface McpServerOptions {
   /** The run this connection speaks for; its spawns record it as their parent. It must exist. */
@@ -45,6 +46,7 @@ export function createMcpServer(p: Paddock, opts: McpServerOptions = {}): McpSer
   registerWatchTools(server, ctx);
   registerGitTools(server, ctx);
   registerCatalogTools(server, ctx);
+  registerImageTools(server, ctx);
   registerProfileTools(server, ctx);
   if (opts.asRun) {
     if (parentRunId === undefined) throw new Error('a run connection needs the run');

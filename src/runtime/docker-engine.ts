@@ -14,7 +14,7 @@ import { EngineImages } from './engine/images.ts';
 import { EngineLogs } from './engine/logs.ts';
 import { EngineNetworks } from './engine/networks.ts';
 import { EngineVolumes } from './engine/volumes.ts';
-import type { BuildImageRequest, ContainerRuntime, ContainerState, ContainerSummary, EngineInfo, ImageInfo, LogLine, NetworkSummary, VolumeSummary } from './port.ts';
+import type { BuildImageRequest, ContainerRuntime, ContainerState, ContainerSummary, EngineInfo, ImageInfo, ImageSearchResult, ImageSummary, LogLine, NetworkSummary, VolumeSummary } from './port.ts';
 
 export { splitRef } from './engine/images.ts';
 
@@ -77,6 +77,18 @@ export class DockerEngineRuntime implements ContainerRuntime {
 
   removeImage(ref: string): Promise<void> {
     return this.images.remove(ref);
+  }
+
+  listImages(): Promise<ImageSummary[]> {
+    return this.images.list();
+  }
+
+  pullImage(ref: string, opts: { platform?: string } = {}, onProgress?: (line: string) => void): Promise<{ id: string }> {
+    return this.images.pull(ref, opts, onProgress);
+  }
+
+  searchImages(term: string, limit: number): Promise<ImageSearchResult[]> {
+    return this.images.search(term, limit);
   }
 
   // ---- containers --------------------------------------------------------------------------------------------------

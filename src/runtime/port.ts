@@ -63,9 +63,35 @@ export interface LogLine {
 export interface ImageInfo {
   id: string;
   labels: Record<string, string>;
+  /** The names the engine has for it (repo:tag), when it reported them. */
+  tags?: string[];
+  /** Bytes, when the engine reported them. */
+  size?: number;
+  /** When it was built, epoch ms, when the engine reported it. */
+  created?: number;
   /** The CPU architecture (amd64, arm64…) and OS (linux) it was built for, when the engine reported them. */
   architecture?: string;
   os?: string;
+}
+
+/** One local image as the engine lists it. */
+export interface ImageSummary {
+  id: string;
+  /** repo:tag names; empty for an untagged image. */
+  tags: string[];
+  size: number;
+  /** Epoch ms. */
+  created: number;
+  labels: Record<string, string>;
+}
+
+/** One result of a registry search through the engine. */
+export interface ImageSearchResult {
+  name: string;
+  description: string;
+  stars: number;
+  official: boolean;
+  automated: boolean;
 }
 
 export interface BuildImageRequest {
@@ -90,6 +116,12 @@ export interface ContainerRuntime {
   /** Imports a root filesystem tarball as an image (like `podman import`). */
   importImage(tarball: Readable, ref: string, onProgress?: (line: string) => void): Promise<void>;
   removeImage(ref: string): Promise<void>;
+  /** Every local image (tagged or not). */
+  listImages(): Promise<ImageSummary[]>;
+  /** Pulls an image from its registry; throws with the engine's error text when the registry cannot be reached. */
+  pullImage(ref: string, opts?: { platform?: string }, onProgress?: (line: string) => void): Promise<{ id: string }>;
+  /** Searches a registry through the engine (a term may name one: "registry:port/name"). */
+  searchImages(term: string, limit: number): Promise<ImageSearchResult[]>;
 
   /** Creates a container from a spec that only container-spec.ts can produce. Returns its id. */
   createContainer(spec: HardenedContainerSpec): Promise<string>;

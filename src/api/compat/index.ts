@@ -7,6 +7,7 @@ import type { Paddock } from '../../app/index.ts';
 import type { ApiEnv } from '../context.ts';
 import { registerCompatJobRoutes } from './jobs.ts';
 import { registerCompatRunRoutes } from './runs.ts';
+import { registerCompatImageRoutes } from './images.ts';
 import { registerCompatSecretRoutes } from './secrets.ts';
 import { registerCompatSessionRoutes } from './sessions.ts';
 import { registerCompatSystemRoutes } from './system.ts';
@@ -21,5 +22,6 @@ export function compatRoutes(p: Paddock, shutdown: AbortSignal): (app: OpenAPIHo
     registerCompatJobRoutes(app, p);
     registerCompatSessionRoutes(app, p);
     registerCompatSecretRoutes(app, p);
+    registerCompatImageRoutes(app, p);
   };
 }

@@ -2,7 +2,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
-import { buildImage, deleteSession, doctor, gc, listSessions, type Paddock, parseDuration, reconcile, sessionUsageSchema } from '../../app/index.ts';
+import { buildImage, buildStacks, deleteSession, doctor, gc, invalidInput, listSessions, type Paddock, parseDuration, reconcile, sessionUsageSchema, STACKS } from '../../app/index.ts';
 import type { ApiEnv } from '../context.ts';
 import { errorResponses, json } from '../schemas.ts';
 
@@ -177,14 +177,20 @@ export function registerSystemRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock, hooks
       method: 'post',
       path: '/api/v1/images/build',
       tags: ['images'],
-      summary: 'Build the agent image (a no-op when up to date). Streams NDJSON: {"progress":…} lines, then {"done":{tag,built}} or {"error":…}',
+      summary:
+        'Build the agent image, and with stacks (or all) the stack images FROM it (each a no-op when up to date). Streams NDJSON: {"progress":…} lines, then {"done":{tag,built,images?}} or {"error":…}',
       request: {
         body: {
           required: false,
           content: {
             'application/json': {
               schema: z
-                .object({ tag: z.string().min(1).optional(), force: z.boolean().optional() })
+                .object({
+                  tag: z.string().min(1).optional(),
+                  force: z.boolean().optional(),
+                  stacks: z.array(z.enum(STACKS)).max(STACKS.length).optional().describe('Stack images to build too (node, python, go, rust, browser)'),
+                  all: z.boolean().optional().describe('Every stack image'),
+                })
                 .strict()
                 .meta({ id: 'ImageBuildRequest' }),
             },
@@ -197,10 +203,20 @@ export function registerSystemRoutes(app: OpenAPIHono<ApiEnv>, p: Paddock, hooks
       c.header('content-type', 'application/x-ndjson');
       // A raw streamed body: the typed helpers only know JSON responses.
       return stream(c, async (s) => {
-        const body = (await c.req.json().catch(() => ({}))) as { tag?: string; force?: boolean };
+        const body = (await c.req.json().catch(() => ({}))) as { tag?: string; force?: boolean; stacks?: string[]; all?: boolean };
         const started = Date.now();
         try {
-          const r = await buildImage(p, (line) => void s.write(`${JSON.stringify({ progress: line.trimEnd() })}\n`), { ...(body.tag ? { tag: body.tag } : {}), force: Boolean(body.force) });
+          const progress = (line: string) => void s.write(`${JSON.stringify({ progress: line.trimEnd() })}\n`);
+          const stacks = body.all ? [...STACKS] : (body.stacks ?? []);
+          if (stacks.length > 0 && body.tag)
+            throw invalidInput('tag: stacks are built FROM PADDOCK_IMAGE and have their own names', 'build the agent image under a tag on its own, without stacks or all');
+          if (stacks.length > 0) {
+            // Stacks: the agent image first (PADDOCK_IMAGE: they are built FROM it), then each stack (src/app/image-catalog.ts).
+            const images = await buildStacks(p, stacks, progress, { force: Boolean(body.force) });
+            await s.write(`${JSON.stringify({ done: { tag: images[0]?.tag, built: images.some((i) => i.built), images, ms: Date.now() - started } })}\n`);
+            return;
+          }
+          const r = await buildImage(p, progress, { ...(body.tag ? { tag: body.tag } : {}), force: Boolean(body.force) });
           await s.write(`${JSON.stringify({ done: { ...r, ms: Date.now() - started } })}\n`);
         } catch (e) {
           const err = e as { code?: string; message?: string; hint?: string };

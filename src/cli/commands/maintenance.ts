@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { type Check, type GcItem, PaddockError, ErrorCode, parseDuration } from '../../app/light.ts';
+import { type Check, type GcItem, PaddockError, ErrorCode, parseDuration, STACKS } from '../../app/light.ts';
 import { call, ndjson } from '../client.ts';
 import { info, out } from '../context.ts';
 import { humanBytes, paint, safe, table } from '../format.ts';
 import { withExamples } from '../help.ts';
 import { printJson } from '../json.ts';
+import { registerImageSubcommands } from './images.ts';
 
 export function registerMaintenanceCommands(program: Command): void {
   const gcCmd = program
@@ -63,20 +64,28 @@ export function registerMaintenanceCommands(program: Command): void {
     });
   withExamples(doctorCmd, ['paddock doctor', 'paddock doctor --json | jq \'.[] | select(.status != "ok")\'']);
 
-  const image = program.command('image').summary('manage the agent image');
-  withExamples(image, ['paddock image build', 'paddock image build --force']);
+  const image = program.command('image').summary('manage images: the agent image, stacks, custom agent images');
+  withExamples(image, ['paddock image build', 'paddock image build python', 'paddock image ls', 'paddock image create localhost/paddock-jq --apt jq']);
   const build = image
     .command('build')
-    .summary('build the agent image (bootstraps the base and fetches the Claude Code CLI when missing; skips an up-to-date image)')
-    .option('--tag <name>', 'image name (default PADDOCK_IMAGE)')
+    .summary('build the agent image, and stack images FROM it (skips an up-to-date image)')
+    .description(
+      'Builds the agent image (bootstrapping the base and fetching the Claude Code CLI when missing), then each stack\n' +
+        `named (${STACKS.join(', ')}; --all for every one) FROM it, as localhost/paddock-<stack>:latest. An image whose\n` +
+        'recipe is unchanged is not rebuilt; --force rebuilds (the stacks named, or the agent image alone).',
+    )
+    .argument('[stacks...]', `stack images to build too: ${STACKS.join(', ')}`)
+    .option('--all', 'every stack image')
+    .option('--tag <name>', 'image name of the agent image (default PADDOCK_IMAGE; not with stacks)')
     .option('--force', 'rebuild even if the image is up to date')
-    .option('--json', 'the outcome as JSON (tag, built, seconds); build progress stays on stderr')
-    .action(async (o: { tag?: string; force?: boolean; json?: boolean }) => {
+    .option('--json', 'the outcome as JSON (tag, built, seconds, and images with stacks); build progress stays on stderr')
+    .action(async (stacks: string[], o: { all?: boolean; tag?: string; force?: boolean; json?: boolean }) => {
       const started = Date.now();
-      let done: { tag: string; built: boolean } | undefined;
-      for await (const m of ndjson('POST', '/api/v1/images/build', { ...(o.tag ? { tag: o.tag } : {}), force: Boolean(o.force) })) {
+      let done: { tag: string; built: boolean; images?: { tag: string; built: boolean; ms: number }[] } | undefined;
+      const wanted = o.all ? { all: true } : stacks.length ? { stacks } : {};
+      for await (const m of ndjson('POST', '/api/v1/images/build', { ...(o.tag ? { tag: o.tag } : {}), force: Boolean(o.force), ...wanted })) {
         if (typeof m.progress === 'string') info(paint('dim', `  ${m.progress}`, process.stderr));
-        else if (m.done) done = m.done as { tag: string; built: boolean };
+        else if (m.done) done = m.done as typeof done;
         else if (m.error) {
           const e = m.error as { code: ErrorCode; message: string; hint?: string };
           throw new PaddockError(Object.values(ErrorCode).includes(e.code) ? e.code : ErrorCode.Internal, e.message, e.hint ? { hint: e.hint } : {});
@@ -85,8 +94,16 @@ export function registerMaintenanceCommands(program: Command): void {
       if (!done) throw new PaddockError(ErrorCode.DaemonUnavailable, 'the image build ended without an outcome (did the daemon stop?)', { hint: 'see paddock daemon logs' });
       const { tag, built } = done;
       const seconds = Number(((Date.now() - started) / 1000).toFixed(1));
-      if (o.json) return printJson({ tag, built, seconds });
-      if (built) info(`built ${tag} in ${seconds.toFixed(1)} s`); // an up-to-date image was said by the progress
+      if (o.json) return printJson({ tag, built, seconds, ...(done.images ? { images: done.images } : {}) });
+      for (const i of done.images ?? []) if (i.built) info(`built ${i.tag} in ${(i.ms / 1000).toFixed(1)} s`);
+      if (built && !done.images) info(`built ${tag} in ${seconds.toFixed(1)} s`); // an up-to-date image was said by the progress
     });
-  withExamples(build, ['paddock image build', 'paddock image build --force --json', 'paddock image build --tag localhost/paddock-agent:dev']);
+  withExamples(build, [
+    'paddock image build',
+    'paddock image build python node',
+    'paddock image build --all --json',
+    'paddock image build --force --json',
+    'paddock image build --tag localhost/paddock-agent:dev',
+  ]);
+  registerImageSubcommands(image); // ls, show, rm, create, pull, search (src/cli/commands/images.ts)
 }

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-fs';
 import { ErrorCode, PaddockError } from '../../errors/index.ts';
-import { buildFailed } from '../engine-errors.ts';
-import type { BuildImageRequest, ImageInfo } from '../port.ts';
+import { buildFailed, engineMessage } from '../engine-errors.ts';
+import type { BuildImageRequest, ImageInfo, ImageSearchResult, ImageSummary } from '../port.ts';
 import { type ProgressResult, readProgress } from '../progress-stream.ts';
 import type { EngineClient } from './client.ts';
 
@@ -29,12 +29,92 @@ export class EngineImages {
   }
 
   async inspect(ref: string): Promise<ImageInfo | undefined> {
-    const j = await this.client.requestOrAbsent<{ Id?: string; Architecture?: string; Os?: string; Config?: { Labels?: Record<string, string> | null } }>(
-      { path: `/images/${ref}/json`, method: 'GET', statusCodes: { 200: true } },
-      `inspect image ${ref}`,
-    );
+    const j = await this.client.requestOrAbsent<{
+      Id?: string;
+      RepoTags?: string[] | null;
+      Size?: number;
+      Created?: string;
+      Architecture?: string;
+      Os?: string;
+      Config?: { Labels?: Record<string, string> | null };
+    }>({ path: `/images/${ref}/json`, method: 'GET', statusCodes: { 200: true } }, `inspect image ${ref}`);
     if (j === undefined) return undefined;
-    return { id: j.Id ?? '', labels: j.Config?.Labels ?? {}, ...(j.Architecture ? { architecture: j.Architecture } : {}), ...(j.Os ? { os: j.Os } : {}) };
+    const created = j.Created ? Date.parse(j.Created) : Number.NaN;
+    return {
+      id: j.Id ?? '',
+      labels: j.Config?.Labels ?? {},
+      tags: (j.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+      ...(typeof j.Size === 'number' ? { size: j.Size } : {}),
+      ...(Number.isFinite(created) ? { created } : {}),
+      ...(j.Architecture ? { architecture: j.Architecture } : {}),
+      ...(j.Os ? { os: j.Os } : {}),
+    };
+  }
+
+  async list(): Promise<ImageSummary[]> {
+    const rows = await this.client.request<{ Id?: string; RepoTags?: string[] | null; Size?: number; Created?: number; Labels?: Record<string, string> | null }[]>(
+      { path: '/images/json?', method: 'GET', options: { all: false }, statusCodes: { 200: true } },
+      'list images',
+    );
+    return rows.map((r) => ({
+      id: r.Id ?? '',
+      tags: (r.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+      size: r.Size ?? 0,
+      created: (r.Created ?? 0) * 1000,
+      labels: r.Labels ?? {},
+    }));
+  }
+
+  /** The engine contacts the registry the reference names; its failure (unreachable, unknown, denied) comes back as the engine's text. */
+  async pull(ref: string, opts: { platform?: string }, onProgress?: (line: string) => void): Promise<{ id: string }> {
+    const [repo, tag] = splitRef(ref);
+    let res: IncomingMessage;
+    try {
+      res = await this.client.call<IncomingMessage>({
+        path: '/images/create?',
+        method: 'POST',
+        options: { fromImage: repo, tag, ...(opts.platform ? { platform: opts.platform } : {}) },
+        isStream: true,
+        statusCodes: { 200: true },
+      });
+    } catch (e) {
+      throw pullFailed(ref, engineText(e), this.client.socketPath);
+    }
+    const result = await this.progress(res, onProgress, `pull ${ref}`);
+    if (result.error !== undefined) throw pullFailed(ref, result.error, this.client.socketPath);
+    const info = await this.inspect(ref);
+    if (!info) throw pullFailed(ref, 'the engine finished the pull but has no image by that name', this.client.socketPath);
+    return { id: info.id };
+  }
+
+  async search(term: string, limit: number): Promise<ImageSearchResult[]> {
+    let rows: {
+      name?: string;
+      Name?: string;
+      description?: string;
+      Description?: string;
+      star_count?: number;
+      Stars?: number;
+      is_official?: boolean;
+      Official?: boolean;
+      is_automated?: boolean;
+      Automated?: boolean;
+    }[];
+    try {
+      rows = await this.client.call({ path: '/images/search?', method: 'GET', options: { term, limit }, statusCodes: { 200: true } });
+    } catch (e) {
+      throw new PaddockError(ErrorCode.EngineUnavailable, `registry search for ${term} failed: ${engineText(e)}`, {
+        hint: 'the engine could not reach the registry; no image registry may be reachable from this machine',
+        details: { socketPath: this.client.socketPath, registry: true },
+      });
+    }
+    return (Array.isArray(rows) ? rows : []).map((r) => ({
+      name: String(r.name ?? r.Name ?? ''),
+      description: String(r.description ?? r.Description ?? ''),
+      stars: Number(r.star_count ?? r.Stars ?? 0),
+      official: Boolean(r.is_official ?? r.Official),
+      automated: Boolean(r.is_automated ?? r.Automated),
+    }));
   }
 
   async build(req: BuildImageRequest, onProgress?: (line: string) => void): Promise<void> {
@@ -122,4 +202,18 @@ export class EngineImages {
       throw this.client.fail(e, what);
     }
   }
+}
+
+/** The engine's words from a failed request, on one line. */
+function engineText(e: unknown): string {
+  return engineMessage(e)
+    .replace(/[\x00-\x1f\x7f]+/g, ' ')
+    .slice(0, 500);
+}
+
+function pullFailed(ref: string, text: string, socketPath: string): PaddockError {
+  return new PaddockError(ErrorCode.EngineUnavailable, `pull of ${ref} failed: ${text.replace(/[\x00-\x1f\x7f]+/g, ' ').slice(0, 500)}`, {
+    hint: 'the engine could not fetch it from its registry (no image registry may be reachable from this machine): build the image locally instead (paddock image build, paddock image create)',
+    details: { socketPath, registry: true },
+  });
 }
