@@ -13,6 +13,7 @@ import { abandonRun, prepareRun } from './prepare.ts';
 import { diskUsageOf, releaseWorkspace } from './jail.ts';
 import { startRunSockets } from './coordinator.ts';
 import { releaseRunSecrets, runRedactor } from './secrets.ts';
+import { hookFailure, hookLines } from './hooks.ts';
 import { withRunContext } from '../telemetry/index.ts';
 import { inRunSpan } from './tracing.ts';
 
@@ -144,6 +145,8 @@ export class SupervisorHost {
           // The egress proxy and a coordinator's MCP socket, served beside the relay (app/coordinator.ts).
           egress: (run) => startRunSockets(this.p, run),
           redactor: (run) => runRedactor(this.p, run),
+          // Lifecycle hooks (app/hooks.ts): their output tagged, their markers stored, a failed one the run's reason.
+          hooks: { lines: (run) => hookLines(this.p, run), failure: (runId) => hookFailure(this.p, runId) },
           log: this.log,
         }),
     );

@@ -73,10 +73,11 @@ export async function releaseWorkspace(p: Paddock, run: Pick<Run, 'id' | 'worksp
  * `--resume` reads; ~/.gemini/tmp/<project>/chats, what gemini -r reads: each adapter's keepInHome), as plain
  * files and directories. Everything else the agent left there is removed at each run
  * start: Claude's settings and hooks, ~/.claude.json (MCP servers), plugins, shell snapshots, shell rc files,
- * ~/.gitconfig and ~/.config/git (hooksPath), anything else. Runs on the host as root over an agent-written tree:
+ * ~/.gitconfig and ~/.config/git (hooksPath), anything else (~/.local too, unless keepLocal: a session with lifecycle
+ * hooks keeps the environment its on_create made there). Runs on the host as root over an agent-written tree:
  * nothing here follows a symlink (lstat, and rm removes a link, never its target).
  */
-export async function resetSessionHome(root: string, opts: { keep?: readonly string[] } = {}): Promise<{ removed: number }> {
+export async function resetSessionHome(root: string, opts: { keepLocal?: boolean; keep?: readonly string[] } = {}): Promise<{ removed: number }> {
   let removed = 0;
   const drop = async (path: string) => {
     await rm(path, { recursive: true, force: true });
@@ -88,6 +89,8 @@ export async function resetSessionHome(root: string, opts: { keep?: readonly str
   const roots = keptRoots(keep);
   for (const name of await readdir(root)) {
     if (roots.has(name)) continue;
+    // A session with lifecycle hooks keeps ~/.local (what its on_create installed: docs/hooks.md), a real directory only.
+    if (name === '.local' && opts.keepLocal && (await lstat(join(root, name))).isDirectory()) continue;
     await drop(join(root, name));
   }
   // Inside the CLIs' folders, only the conversations (each adapter's keepInHome: app/session-home.ts).
@@ -100,11 +103,11 @@ export async function prepareSessionHome(
   runtime: ContainerRuntime,
   volume: string,
   identity: { uid: number; gid: number },
-  opts: { files?: Readonly<Record<string, string>> } = {},
+  opts: { keepLocal?: boolean; files?: Readonly<Record<string, string>> } = {},
 ): Promise<{ removed: number }> {
   const root = await runtime.volumeMountpoint(volume);
   if (!root) throw new Error(`the session HOME volume ${volume} has no mount point on this host`);
-  const r = await resetSessionHome(root);
+  const r = await resetSessionHome(root, opts);
   // The CLI's headless settings, Paddock's, written after the reset (what the agent left there is gone).
   if (opts.files) await writeHomeFiles(root, opts.files);
   await chownTree(root, identity.uid, identity.gid);

@@ -18,6 +18,7 @@ import { COORDINATOR_MCP_URL } from './coordinator.ts';
 import { SHELL_ARGV, TERMINAL_TYPE } from './shell-argv.ts';
 import { releaseRunSecrets, runGrants, stageRunSecrets } from './secrets.ts';
 import { toolboxForImage } from './toolbox.ts';
+import { planHooks } from './hooks.ts';
 
 /** The loopback port inside the container where the entrypoint bridges to the model relay socket. */
 const MODEL_PORT = 4000;
@@ -50,10 +51,13 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
     checkout = { dir: await prepareWorkspaceDir(p, run, identity) };
   }
   if (run.newSession) await runtime.createVolume(session.volume, paddockLabels(p.instance, 'session-home', { session: session.id }), identity);
-  // Nothing an earlier run planted in the session's HOME (hooks, settings, rc files) runs in this one.
+  // Lifecycle hooks (app/hooks.ts): which of them this run runs, in a plan file the entry script reads.
+  const hooks = planHooks(p, run, identity);
+  // Nothing an earlier run planted in the session's HOME (hooks, settings, rc files) runs in this one; a session with
+  // lifecycle hooks keeps ~/.local, where its on_create installed its environment (docs/hooks.md).
   // The CLI's own headless settings go in after the reset (Gemini's ~/.gemini/settings.json: agents/gemini).
   const homeFiles = agentFor(run.agent).homeFiles?.({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }, run.options);
-  const home = await prepareSessionHome(runtime, session.volume, identity, homeFiles ? { files: homeFiles } : {});
+  const home = await prepareSessionHome(runtime, session.volume, identity, { keepLocal: hooks.keepLocal, ...(homeFiles ? { files: homeFiles } : {}) });
   if (!run.newSession && home.removed > 0) p.events.append(run.id, { kind: 'note', message: `session HOME reset: ${home.removed} entries besides the conversation removed` });
 
   setPhase(p.runs, p.events, run.id, 'creating-container');
@@ -97,6 +101,7 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
       engine: runtime.info.kind,
       ...(secretsFile ? { secretsFile } : {}),
       ...(toolboxDir ? { toolboxDir } : {}),
+      ...(hooks.file ? { hooksPlan: hooks.file } : {}),
     }),
   );
   transitionRun(p.runs, p.events, run.id, 'starting', { containerId });

@@ -10,6 +10,7 @@ import { resolveSession, spawnRun } from './spawn.ts';
 import type { SpawnInput } from './spawn-input.ts';
 import { runGrants } from './secrets.ts';
 import { networkPolicyOf } from './network.ts';
+import { lifecycleInputOf, runLifecycle } from './hooks.ts';
 
 export type ResumeInput = { task: string } & Partial<Omit<SpawnInput, 'repo' | 'task' | 'sessionId' | 'reuseBranch' | 'resume'>>;
 
@@ -41,6 +42,8 @@ export async function resumeRun(p: Paddock, ref: string, input: ResumeInput): Pr
     network: networkOf(p, earlier.id),
     // A coordinator goes on as one (its MCP socket comes back with the new run).
     ...(earlier.coordinator ? { coordinator: true } : {}),
+    // The same lifecycle hooks: post_start runs again; on_create and post_create only if the session never finished them.
+    ...lifecycleOf(p, earlier.id),
     ...input,
     sessionId: session.id,
   });
@@ -54,4 +57,9 @@ function grantsOf(p: Paddock, runId: string): Pick<SpawnInput, 'mounts' | 'secre
 function networkOf(p: Paddock, runId: string): NonNullable<SpawnInput['network']> {
   const n = networkPolicyOf(p, runId);
   return n.mode === 'proxy' ? { mode: n.mode, allow: n.allow } : { mode: n.mode };
+}
+
+function lifecycleOf(p: Paddock, runId: string): Pick<SpawnInput, 'lifecycle'> {
+  const l = runLifecycle(p, runId);
+  return l ? { lifecycle: lifecycleInputOf(l) } : {};
 }

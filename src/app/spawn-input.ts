@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { TASK_TYPES, type WorkspaceKind } from '../jobs/run.ts';
 import { NETWORK_MODES } from '../egress/mode.ts';
 
+import { lifecycleInputSchema } from './hooks/schema.ts';
+
 /** Where a run works: its own clone of a repository, an empty scratch directory, or a directory mounted as it is. */
 export const WORKSPACE_KINDS = ['clone', 'scratch', 'mount'] as const satisfies readonly WorkspaceKind[];
 
@@ -137,6 +139,7 @@ export const spawnInputSchema = z.object({
     .max(2048)
     .optional()
     .describe('POSTed (signed with PADDOCK_WEBHOOK_SECRET) when the run ends; loopback and private addresses are refused unless PADDOCK_WEBHOOK_ALLOW_PRIVATE=true'),
+  lifecycle: lifecycleInputSchema.optional(),
 });
 
 export type SpawnInput = z.input<typeof spawnInputSchema>;

@@ -22,6 +22,7 @@ import { checkImagePolicy, checkMountPolicy, checkRepoPolicy } from './policy.ts
 import { checkRunSecrets, runGrants } from './secrets.ts';
 import { settleGatewayLimits } from './gateway-limits.ts';
 import { checkAgentImage } from './toolbox.ts';
+import { recordRunLifecycle, settleLifecycle } from './hooks.ts';
 import { chooseImage, missingImageHint } from './image-chain.ts';
 import { applyProfile, recordProfile } from './spawn-profile.ts';
 
@@ -52,6 +53,8 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   if (req.resume && !req.sessionId) throw new PaddockError(ErrorCode.InvalidInput, 'resume needs a session id', { hint: 'pass the session id of an earlier run (paddock status <id> shows it)' });
   if (req.webhookUrl !== undefined) await checkWebhookTarget(req.webhookUrl, cfg.webhookAllowPrivate);
   const network = settleNetwork(p, req.network);
+  // Lifecycle hooks (app/hooks.ts): checked now, stored with the run, run by the entry script before the agent.
+  const lifecycle = settleLifecycle(p, req.lifecycle);
   // The CLI refuses to start a conversation under an existing session id, so continuing a session means resuming it.
   const resume = req.sessionId !== undefined;
 
@@ -172,6 +175,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
     throw e;
   }
   runGrants(p).set(id, { mounts, secretsEnv: req.secretsEnv });
+  recordRunLifecycle(p, id, lifecycle);
   p.events.append(id, { kind: 'state', from: 'new', to: 'queued', reason: null });
   if (opts.firstMessage !== false) queueFirstMessage(p, p.runs.get(id)!);
 

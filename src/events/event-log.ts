@@ -34,6 +34,14 @@ export interface IngestLine {
   text: string;
   /** Past the run's output cap: the line only moves its stream's counter on; nothing of it is stored. */
   drop?: boolean;
+  /** A stderr line that is a lifecycle hook's output or the entry script's word on it (app/hooks.ts): stored with it. */
+  hook?: HookTag;
+}
+
+/** Which hook a line belongs to ("post_start#1"), and what it is: the hook's stdout or stderr, or Paddock's word on it. */
+export interface HookTag {
+  name: string;
+  stream: 'stdout' | 'stderr' | 'paddock';
 }
 
 /** The newest events of a run that someone follows, read once for all its followers. */
@@ -105,7 +113,7 @@ export class EventLog {
           if (l.index < err) continue;
           err = l.index + 1;
           if (l.drop === true) continue;
-          stored.push(this.insert(runId, 'stderr', 'stderr', { text: l.text }, false));
+          stored.push(this.insert(runId, 'stderr', 'stderr', l.hook ? { text: l.text, hook: l.hook } : { text: l.text }, false));
         }
       }
       this.db.prepare('UPDATE runs SET stdout_lines = ?, stderr_lines = ?, last_output_at = ?, updated_at = ? WHERE id = ?').run(out, err, Date.now(), Date.now(), runId);

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentAdapter, AgentEvent } from '../agents/types.ts';
-import { type EventLog, type IngestLine, OutputBudget, type OutputCaps } from '../events/index.ts';
+import { type EventLog, type HookTag, type IngestLine, OutputBudget, type OutputCaps } from '../events/index.ts';
 import { costOf, type PriceOverrides, priceOf, startModelRelay, type ModelRelay, type UpstreamCredential, type VendorName, vendorOf } from '../gateway/index.ts';
 import type { ContainerRuntime, ContainerState } from '../runtime/index.ts';
 import type { RunsRepo } from '../store/runs-repo.ts';
@@ -67,6 +67,11 @@ export interface SupervisorDeps {
   output?: OutputCaps & { maxLineChars: number };
   /** What removes a run's secret values from its output before it is stored (docs/secrets.md); none: stored as it is. */
   redactor?: (run: Run) => Redact | undefined;
+  /**
+   * Lifecycle hooks (app/hooks.ts): how the run's stderr lines read (hook output tagged, the entry script's markers
+   * stored), and why a hook failed the run, if one did; none, or undefined for a run: no hooks.
+   */
+  hooks?: { lines: (run: Run) => ((text: string) => { text: string; hook: HookTag } | undefined) | undefined; failure: (runId: string) => string | undefined };
 
   log?: (msg: string) => void;
 }
@@ -301,7 +306,11 @@ export class RunSupervisor {
       if (!run.interactive) await this.pump(this.must(runId), false, signal);
       container = (await this.d.runtime.inspectContainer(containerId)) ?? container;
       run = this.must(runId);
-      const { state, reason } = outcome(run, container, exitCode, this.lastResult(runId), this.d.messages?.closure(runId)?.reason, this.d.agent(run.agent).exitReason?.(exitCode));
+      const ended = outcome(run, container, exitCode, this.lastResult(runId), this.d.messages?.closure(runId)?.reason, this.d.agent(run.agent).exitReason?.(exitCode));
+      // A failed lifecycle hook is why (its entry-script marker, stored before any agent ran), unless Paddock stopped
+      // the run itself (stop, timeout, budget) or it ran out of memory.
+      const hookFailed = ended.state === 'failed' && run.stopRequested === null && !ended.reason.startsWith('out of memory') ? this.d.hooks?.failure(runId) : undefined;
+      const { state, reason } = hookFailed ? { state: 'failed' as const, reason: hookFailed } : ended;
 
       await this.finish(run, state, { reason, exitCode }, true);
     } finally {
@@ -318,6 +327,7 @@ export class RunSupervisor {
     // One parser per pass, fed every line in order (stored ones too): a CLI's message may span lines (Gemini's deltas).
     const parse = adapter.lineParser?.() ?? ((l: string) => adapter.parseLine(l));
     const redact = redactLine(this.d.redactor?.(run));
+    const hookLine = this.d.hooks?.lines(run);
     const counters = { stdout: 0, stderr: 0 };
     const caps = this.d.output;
     const budget = caps ? new OutputBudget(this.d.events, run.id, caps) : undefined;
@@ -340,6 +350,8 @@ export class RunSupervisor {
       const index = counters[line.stream]++;
       const fresh = index >= stored[line.stream];
       const events = line.stream === 'stdout' ? parse(line.line) : [];
+      // Hook output and markers (app/hooks.ts) are on stderr; every line is shown to it, so a marker counts after a restart.
+      const tagged = line.stream === 'stderr' ? hookLine?.(line.line) : undefined;
       if (fresh && line.droppedChars !== undefined && cutNotes++ < 10) {
         this.d.events.append(run.id, { kind: 'note', message: `${line.stream} line ${index + 1} was cut at ${line.line.length} characters: ${line.droppedChars} more dropped` });
       }
@@ -350,7 +362,7 @@ export class RunSupervisor {
         if (note !== undefined) this.d.events.append(run.id, { kind: 'note', message: note });
         const kept = events.filter((e) => e.kind === 'result');
         batch.push(kept.length > 0 ? redact({ stream: line.stream, index, events: kept, text: '' }) : { stream: line.stream, index, events: [], text: '', drop: true });
-      } else batch.push(redact({ stream: line.stream, index, events, text: line.line }));
+      } else batch.push(redact({ stream: line.stream, index, events, text: tagged ? tagged.text : line.line, ...(tagged ? { hook: tagged.hook } : {}) }));
       if (failure !== undefined) throw failure;
       if (batch.length >= 200) flush();
       // A lone line is stored within 50 ms, so the live tail keeps up; a timer's error is rethrown in this loop.

@@ -17,6 +17,8 @@ export const IN_CONTAINER = {
   secretsFile: '/run/paddock-secrets/env',
   /** Paddock's read-only toolbox, in images other than its own (images/toolbox.ts); short, as its loader's paths must be. */
   toolbox: '/opt/paddock',
+  /** The run's lifecycle hooks plan (app/hooks.ts), read by the entry script's hooks section before the agent starts. */
+  hooksPlan: '/run/paddock-hooks/plan',
 } as const;
 
 export interface ResourceLimits {
@@ -59,6 +61,8 @@ export interface AgentContainerInput {
   engine: 'podman' | 'docker';
   /** Host path of the run's secrets file on a tmpfs (secrets/run-file.ts), mounted read-only at IN_CONTAINER.secretsFile. */
   secretsFile?: string;
+  /** Host path of the run's hooks plan (app/hooks.ts), mounted read-only at IN_CONTAINER.hooksPlan. */
+  hooksPlan?: string;
   /** The most of the container's log the engine keeps (LogConfig max-size, one file; Podman 4.3's compat API and Docker both take it). */
   logMaxBytes?: number;
   /**
@@ -111,6 +115,7 @@ export function buildAgentContainerSpec(input: AgentContainerInput): HardenedCon
         ...(input.toolboxDir ? [`${input.toolboxDir}:${IN_CONTAINER.toolbox}:ro${noSuid(input.engine)}`] : []),
         ...(input.extraMounts ?? []).map((m) => `${m.host}:${m.container}:${m.readOnly ? 'ro' : 'rw'}${input.engine === 'docker' ? '' : ',nosuid,nodev'}`),
         ...(input.secretsFile ? [`${input.secretsFile}:${IN_CONTAINER.secretsFile}:ro${input.engine === 'docker' ? '' : ',nosuid,nodev,noexec'}`] : []),
+        ...(input.hooksPlan ? [`${input.hooksPlan}:${IN_CONTAINER.hooksPlan}:ro${input.engine === 'docker' ? '' : ',nosuid,nodev,noexec'}`] : []),
       ],
       // No network at all: the model is reached through the relay socket above, egress through the egress proxy's
       // socket beside it. Only a run with network open (permitted by PADDOCK_EGRESS_OPEN) gets the engine's bridge.

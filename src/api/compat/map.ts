@@ -104,15 +104,22 @@ function outputFormatOf(v: string | null | undefined): OutputFormat {
 /**
  * `podman`: the limits map onto the run's; a relative CPU weight is a hint Paddock does not apply (it sets a hard CPU
  * limit). volumes and secrets_env go to the mount policy and the secret store (checked in spawnRun, refused by rule);
- * what Paddock cannot give (lifecycle hooks, compose) is refused by name.
+ * lifecycle to the run's hooks (docs/hooks.md); what Paddock cannot give (compose) is refused by name.
  */
 function podmanLimits(o: PodmanOptionsWire, field: 'podman' | 'container'): Partial<SpawnInput> {
   const mounts = (o.volumes ?? []).map((v, i) => volumeOf(v, `${field}.volumes[${i}]`));
   const secretsEnv = o.secrets_env ?? {};
+  // Lifecycle hooks, field by field (checked in spawnRun: app/hooks.ts); an empty lifecycle asks for nothing.
   const hooks = o.lifecycle;
-  if (hooks && (hooks.on_create_command?.length || hooks.post_create?.length || hooks.post_start?.length)) {
-    throw invalidInput(`${field}.lifecycle is not supported: the container runs the agent alone (no hook commands)`, 'put the setup steps into the prompt, or into the image');
-  }
+  const lifecycle =
+    hooks && (hooks.on_create_command?.length || hooks.post_create?.length || hooks.post_start?.length)
+      ? {
+          onCreate: hooks.on_create_command ?? [],
+          postCreate: hooks.post_create ?? [],
+          postStart: hooks.post_start ?? [],
+          ...(hooks.hooks_timeout ? { hooksTimeout: hooks.hooks_timeout } : {}),
+        }
+      : undefined;
   if (o.environment?.type) throw invalidInput(`${field}.environment (type "${o.environment.type.slice(0, 32)}") is not supported: runs are one container, not a compose stack`);
   return {
     ...(o.image ? { image: o.image } : {}),
@@ -121,6 +128,7 @@ function podmanLimits(o: PodmanOptionsWire, field: 'podman' | 'container'): Part
     ...(o.cpus ? { cpus: o.cpus } : {}),
     ...(mounts.length ? { mounts } : {}),
     ...(Object.keys(secretsEnv).length ? { secretsEnv } : {}),
+    ...(lifecycle ? { lifecycle } : {}),
   };
 }
 

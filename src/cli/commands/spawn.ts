@@ -77,6 +77,10 @@ export function registerSpawn(program: Command): void {
     .option('--agent-option <key=json...>', 'any other agent option, e.g. allowed_tools=\'["Bash"]\' (repeatable)')
     .option('--mount <host:container...>', 'mount a host path into the run (HOST:CONTAINER[:ro|rw]), read-only unless :rw (repeatable; only under PADDOCK_MOUNT_ALLOW, see docs/policy.md)')
     .option('--secret-env <VAR=secret...>', 'give the agent a stored secret as an environment variable, e.g. GH_TOKEN=github-token (repeatable; paddock secret set)')
+    .option('--on-create <command>', "lifecycle hook: a shell command run once per session, before its first run's agent starts (repeatable, in order; docs/hooks.md)", collect, [])
+    .option('--post-create <command>', 'lifecycle hook: a shell command run once per session, after the --on-create ones (repeatable)', collect, [])
+    .option('--post-start <command>', 'lifecycle hook: a shell command run before every agent start (each run and resume); background services it starts keep running (repeatable)', collect, [])
+    .option('--hooks-timeout <duration>', "the longest the run's hooks may take together, e.g. 90s (default 5m); a hook that fails or is still running then fails the run")
     .addOption(
       new Option(
         '--network <mode>',
@@ -110,6 +114,7 @@ export function registerSpawn(program: Command): void {
         '  paddock spawn --repo . --task "Refactor offline" --network none',
         '  paddock spawn --repo . --task "Open a PR with gh" --secret-env GH_TOKEN=github-token --mount /srv/ref:/ref',
         '  paddock spawn --repo . --task "Fix the flaky test" --budget 2 --allow-model "claude-sonnet-*"',
+        '  paddock spawn --repo . --task "Run the API tests" --on-create "pip install --user -r requirements.txt" --post-start "python3 -m http.server 8000 &"',
         '  paddock spawn --repo . --task "Review the fix" --parent 3f2a9c81d0e4   # counts against 3f2a\'s budget',
         '  paddock spawn --repo . --coordinator --budget 5 --task "Split the refactor into runs and review them"',
         '  paddock spawn --project app --agent qa --task "Cover the checkout flow with tests"   # docs/projects.md',
@@ -157,6 +162,7 @@ export function registerSpawn(program: Command): void {
         ...(o.idleTimeout ? { idleTimeout: o.idleTimeout as string } : {}),
         ...(mounts.length ? { mounts } : {}),
         ...(Object.keys(secretsEnv).length ? { secretsEnv } : {}),
+        ...lifecycleOf(o),
         ...networkOf(o.network as 'none' | 'proxy' | 'open' | undefined, (o.allow as string[] | undefined) ?? []),
         ...(o.budget !== undefined ? { budget: numberOf('--budget', o.budget as string) } : {}),
         ...(o.parent ? { parentRunId: o.parent as string } : {}),
@@ -206,6 +212,19 @@ function mountOf(v: string): { host: string; container: string; readOnly: boolea
     throw invalidInput(`--mount ${v}: expected HOST:CONTAINER, HOST:CONTAINER:ro or HOST:CONTAINER:rw`, 'e.g. --mount ~/data/ref:/ref');
   // Not resolve(): that would fold `..` before the daemon follows symlinks (it resolves the path as it really is).
   return { host: isAbsolute(parts[0]) ? parts[0] : `${process.cwd()}/${parts[0]}`, container: parts[1], readOnly: mode === 'ro' };
+}
+
+/** A repeatable option's values, in the order given. */
+const collect = (v: string, all: string[]): string[] => [...all, v];
+
+/** --on-create, --post-create, --post-start (each repeatable) and --hooks-timeout → the request's lifecycle (docs/hooks.md). */
+function lifecycleOf(o: Record<string, unknown>): { lifecycle?: { onCreate: string[]; postCreate: string[]; postStart: string[]; hooksTimeout?: string } } {
+  const [onCreate, postCreate, postStart] = [o.onCreate, o.postCreate, o.postStart].map((v) => (v as string[] | undefined) ?? []) as [string[], string[], string[]];
+  if (onCreate.length + postCreate.length + postStart.length === 0) {
+    if (o.hooksTimeout !== undefined) throw invalidInput('--hooks-timeout without a hook', 'add --on-create, --post-create or --post-start, or leave --hooks-timeout out');
+    return {};
+  }
+  return { lifecycle: { onCreate, postCreate, postStart, ...(o.hooksTimeout !== undefined ? { hooksTimeout: o.hooksTimeout as string } : {}) } };
 }
 
 /** --secret-env VAR=secret-name, repeatable; a variable given twice is a mistake. */
