@@ -15,6 +15,7 @@ import type { Paddock } from './context.ts';
 import { diskUsage } from './disk-usage.ts';
 import { removeRun } from './rm.ts';
 import { sweepRunSecretFiles } from './secrets.ts';
+import { netnsLast } from '../services/index.ts';
 import { removeToolbox, staleToolboxes } from './toolbox.ts';
 
 export interface GcItem {
@@ -46,7 +47,8 @@ export async function gc(p: Paddock, opts: GcOptions = {}): Promise<GcItem[]> {
   // Secrets files of runs that are not live (they are removed when a run ends; this catches any left behind).
   if (!opts.dryRun) sweepRunSecretFiles(p);
 
-  for (const c of await runtime.listContainers(mine)) {
+  // A run's namespace holder after the containers joined to it (docs/services.md; Podman refuses it before them).
+  for (const c of netnsLast(await runtime.listContainers(mine))) {
     const run = p.runs.get(c.labels[LABEL.run] ?? '');
     if (!run) await act({ kind: 'container', name: c.name, why: 'no run owns it' }, () => runtime.removeContainer(c.id));
     else if (isTerminal(run.state)) await act({ kind: 'container', name: c.name, why: `run ${run.id} ${run.state}` }, () => runtime.removeContainer(c.id));

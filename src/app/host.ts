@@ -10,6 +10,7 @@ import { agentFor } from './agents.ts';
 import { modelCredential } from './credentials.ts';
 import type { Paddock } from './context.ts';
 import { abandonRun, prepareRun } from './prepare.ts';
+import { teardownRunServices } from './services.ts';
 import { diskUsageOf, releaseWorkspace } from './jail.ts';
 import { startRunSockets } from './coordinator.ts';
 import { releaseRunSecrets, runRedactor } from './secrets.ts';
@@ -137,6 +138,7 @@ export class SupervisorHost {
           prices: this.p.config.modelPrices,
           finishCheckout: (run: Run) => finishCheckout(this.p, run),
           releaseWorkspace: (run: Run) => releaseWorkspace(this.p, run),
+          teardown: (run: Run) => teardownRunServices(this.p, run),
           diskUsage: (run: Run) => diskUsageOf(this.p, runtime, run),
           prepare: { prepare: (run) => prepareRun(this.p, run), abandon: (run) => abandonRun(this.p, run) },
           owner: this.owner,

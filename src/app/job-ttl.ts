@@ -6,12 +6,14 @@
 import { isTerminal } from '../jobs/index.ts';
 import { LABEL } from '../runtime/index.ts';
 import type { Paddock } from './context.ts';
+import { netnsLast } from '../services/index.ts';
 
 /** Removes the containers of runs that ended at least PADDOCK_JOB_TTL ago; returns their names. One engine list per call. */
 export async function expireFinishedContainers(p: Paddock, now = Date.now()): Promise<string[]> {
   const runtime = await p.runtime();
   const removed: string[] = [];
-  for (const c of await runtime.listContainers({ [LABEL.managed]: 'true', [LABEL.instance]: p.instance })) {
+  // A run's namespace holder after the containers joined to it (docs/services.md).
+  for (const c of netnsLast(await runtime.listContainers({ [LABEL.managed]: 'true', [LABEL.instance]: p.instance }))) {
     const run = p.runs.get(c.labels[LABEL.run] ?? '');
     if (!run || !isTerminal(run.state) || c.running) continue; // no run: reconcile's business; live: never
     const ended = run.finishedAt ?? run.updatedAt;

@@ -17,6 +17,7 @@ import { egressEnv, networkPolicyOf } from './network.ts';
 import { COORDINATOR_MCP_URL } from './coordinator.ts';
 import { SHELL_ARGV, TERMINAL_TYPE } from './shell-argv.ts';
 import { releaseRunSecrets, runGrants, stageRunSecrets } from './secrets.ts';
+import { abandonRunServices, startRunServices } from './services.ts';
 import { toolboxForImage } from './toolbox.ts';
 import { planHooks } from './hooks.ts';
 
@@ -67,6 +68,8 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
   const adapter = agentFor(run.agent);
   const { mounts: extraMounts } = runGrants(p).get(run.id);
   const secretsFile = stageRunSecrets(p, run, identity);
+  // Its services first, healthy, in the run's own network namespace, which the agent then joins (docs/services.md).
+  const netns = await startRunServices(p, run);
   const containerId = await runtime.createContainer(
     buildAgentContainerSpec({
       instance: p.instance,
@@ -99,6 +102,7 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
       logMaxBytes: p.config.containerLogSize,
       extraMounts: recheckMounts(extraMounts),
       engine: runtime.info.kind,
+      ...(netns ? { netns } : {}),
       ...(secretsFile ? { secretsFile } : {}),
       ...(toolboxDir ? { toolboxDir } : {}),
       ...(hooks.file ? { hooksPlan: hooks.file } : {}),
@@ -112,6 +116,8 @@ export async function abandonRun(p: Paddock, run: Run): Promise<void> {
   const current = p.runs.get(run.id) ?? run;
   const runtime = await p.runtime().catch(() => undefined);
   if (current.containerId) await runtime?.removeContainer(current.containerId).catch(() => {});
+  // After the agent container: a namespace holder goes once nothing joined to it is left.
+  await abandonRunServices(p, current).catch(() => {});
   if (current.newSession) {
     const session = p.sessions.get(current.sessionId);
     if (session && session.lastRunId === current.id) {

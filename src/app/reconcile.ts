@@ -6,6 +6,8 @@
 import { LABEL } from '../runtime/index.ts';
 import type { Paddock } from './context.ts';
 import { sweepRunSecretFiles } from './secrets.ts';
+import { netnsLast } from '../services/index.ts';
+import { sweepEndedRunServices } from './services.ts';
 
 export interface ReconcileReport {
   adopted: string[];
@@ -18,13 +20,16 @@ export async function reconcile(p: Paddock, opts: { removeOrphans?: boolean } = 
   sweepRunSecretFiles(p);
   if (opts.removeOrphans) {
     const runtime = await p.runtime();
-    for (const c of await runtime.listContainers({ [LABEL.managed]: 'true', [LABEL.instance]: p.instance })) {
+    // A namespace holder after the containers joined to it (Podman refuses it before them).
+    for (const c of netnsLast(await runtime.listContainers({ [LABEL.managed]: 'true', [LABEL.instance]: p.instance }))) {
       const runId = c.labels[LABEL.run];
       if (runId && !p.runs.get(runId)) {
         await runtime.removeContainer(c.id);
         report.orphansRemoved.push(c.name);
       }
     }
+    // Services of runs that ended while no daemon was there to tear them down (docs/services.md).
+    report.orphansRemoved.push(...(await sweepEndedRunServices(p)));
   }
   return report;
 }

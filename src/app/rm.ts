@@ -10,6 +10,7 @@ import { deleteRunBranch, removeCheckout } from '../workspace/index.ts';
 import type { Paddock } from './context.ts';
 import { diskUsage } from './disk-usage.ts';
 import { findRun } from './find-run.ts';
+import { removeRunServices } from '../services/index.ts';
 
 export interface RemovedRun {
   id: string;
@@ -55,6 +56,8 @@ export async function removeRun(p: Paddock, run: Run, opts: { branch?: boolean }
         await runtime.removeContainer(current.containerId);
         container = 'removed';
       }
+      // Its services (kept ones too) and its namespace holder, now that nothing is joined to it.
+      await removeRunServices(runtime, p.instance, current.id);
     } catch {
       container = 'left for gc (no engine)'; // labelled: gc removes it once no run owns it
     }

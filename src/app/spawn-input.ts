@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { TASK_TYPES, type WorkspaceKind } from '../jobs/run.ts';
 import { NETWORK_MODES } from '../egress/mode.ts';
+import { servicesInputSchema } from '../services/schema.ts';
 
 import { lifecycleInputSchema } from './hooks/schema.ts';
 
@@ -139,6 +140,12 @@ export const spawnInputSchema = z.object({
     .max(2048)
     .optional()
     .describe('POSTed (signed with PADDOCK_WEBHOOK_SECRET) when the run ends; loopback and private addresses are refused unless PADDOCK_WEBHOOK_ALLOW_PRIVATE=true'),
+  services: servicesInputSchema
+    .optional()
+    .describe(
+      "Service containers beside the agent (docs/services.md): [{name, image, command, environment, healthcheck: {test, interval, timeout, retries}, depends_on}], at most 8; the agent reaches each by its name, in the run's own network namespace (no route out); health checks gate the agent's start",
+    ),
+  keepServices: z.boolean().default(false).describe("Keep the run's services after it ends, for inspection (`paddock gc` removes them)"),
   lifecycle: lifecycleInputSchema.optional(),
 });
 

@@ -21,6 +21,7 @@ import { networkRepo, settleNetwork } from './network.ts';
 import { checkImagePolicy, checkMountPolicy, checkRepoPolicy } from './policy.ts';
 import { checkRunSecrets, runGrants } from './secrets.ts';
 import { settleGatewayLimits } from './gateway-limits.ts';
+import { runServicesRepo, settleServices } from './services.ts';
 import { checkAgentImage } from './toolbox.ts';
 import { recordRunLifecycle, settleLifecycle } from './hooks.ts';
 import { chooseImage, missingImageHint } from './image-chain.ts';
@@ -84,6 +85,8 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   await checkAgentImage(runtime, image);
   const mounts = checkMountPolicy(p, req.mounts, runtime.info.kind);
   checkRunSecrets(p, req.secretsEnv);
+  // Services (docs/services.md): each image present and allowed, before anything is made.
+  const services = await settleServices(p, runtime, { services: req.services, keepServices: req.keepServices, networkMode: network.mode });
 
   if (req.newSessionId !== undefined && req.sessionId !== undefined) throw invalidInput('sessionId and newSessionId: pass one (continue a session, or start one with a chosen id)');
   if (req.newSessionId !== undefined && p.sessions.get(req.newSessionId.toLowerCase())) {
@@ -175,6 +178,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
     throw e;
   }
   runGrants(p).set(id, { mounts, secretsEnv: req.secretsEnv });
+  runServicesRepo(p).set(id, services);
   recordRunLifecycle(p, id, lifecycle);
   p.events.append(id, { kind: 'state', from: 'new', to: 'queued', reason: null });
   if (opts.firstMessage !== false) queueFirstMessage(p, p.runs.get(id)!);

@@ -49,6 +49,8 @@ export interface SupervisorDeps {
   finishCheckout: (run: Run) => Promise<{ headSha: string | null; commitsAhead: number | null }>;
   /** Hands a workspace that is not a clone (a mounted or scratch directory) back to the host when the run ends. */
   releaseWorkspace?: (run: Run) => Promise<void>;
+  /** Tears down what the run had beside its agent (its services: docs/services.md) once it ends, whichever way. */
+  teardown?: (run: Run) => Promise<void>;
   /**
    * What the run's /workspace and HOME take on disk now, and its budget: checked every diskCheckMs, and a run past
    * its budget is stopped (failed, `disk budget exceeded`), its work before that brought back.
@@ -499,6 +501,7 @@ export class RunSupervisor {
       }
     }
     await this.d.releaseWorkspace?.(run).catch((e: unknown) => this.d.log?.(`run ${run.id}: handing its workspace back failed: ${String(e)}`));
+    await this.d.teardown?.(run).catch((e: unknown) => this.d.log?.(`run ${run.id}: tearing down its services failed: ${String(e)}`));
     this.transition(this.must(run.id), finalState, { ...patch, phase: 'done', finishedAt: Date.now() });
   }
 

@@ -4,7 +4,7 @@
  */
 import type Docker from 'dockerode';
 import type { AgentIdentity } from './identity.ts';
-import { paddockLabels } from './labels.ts';
+import { LABEL, paddockLabels } from './labels.ts';
 import { seccompSecurityOpt } from './seccomp/index.ts';
 
 /** Where things appear inside every agent container. */
@@ -76,6 +76,17 @@ export interface AgentContainerInput {
    * stdin stays open). Nothing else of the jail changes.
    */
   tty?: boolean;
+  /**
+   * A run with services (docs/services.md): the agent joins the run's network namespace (held by its netns container,
+   * loopback only: no route out) instead of having none, and sees the services by name through the run's hosts file.
+   */
+  netns?: RunNetns;
+}
+
+/** The network namespace a run with services shares: its holder container's id and the run's hosts file (host path). */
+export interface RunNetns {
+  containerId: string;
+  hostsFile: string;
 }
 
 declare const hardened: unique symbol;
@@ -92,7 +103,8 @@ export function buildAgentContainerSpec(input: AgentContainerInput): HardenedCon
     ...(input.toolboxDir ? { Entrypoint: toolboxEntrypoint() } : {}),
     WorkingDir: IN_CONTAINER.workspace,
     User: `${input.identity.uid}:${input.identity.gid}`,
-    Hostname: `paddock-${input.runId.slice(0, 8)}`,
+    // A container joining another's network namespace takes its hostname (the engines refuse one of its own).
+    ...(input.netns ? {} : { Hostname: `paddock-${input.runId.slice(0, 8)}` }),
     Env: Object.entries({ ...input.env, HOME: IN_CONTAINER.home, PADDOCK_RUN_ID: input.runId, ...(input.toolboxDir ? { PADDOCK_TOOLBOX: IN_CONTAINER.toolbox } : {}) }).map(([k, v]) => `${k}=${v}`),
     Labels: paddockLabels(input.instance, 'agent', { run: input.runId, session: input.sessionId }),
     AttachStdin: input.tty === true,
@@ -115,12 +127,14 @@ export function buildAgentContainerSpec(input: AgentContainerInput): HardenedCon
         ...(input.toolboxDir ? [`${input.toolboxDir}:${IN_CONTAINER.toolbox}:ro${noSuid(input.engine)}`] : []),
         ...(input.extraMounts ?? []).map((m) => `${m.host}:${m.container}:${m.readOnly ? 'ro' : 'rw'}${input.engine === 'docker' ? '' : ',nosuid,nodev'}`),
         ...(input.secretsFile ? [`${input.secretsFile}:${IN_CONTAINER.secretsFile}:ro${input.engine === 'docker' ? '' : ',nosuid,nodev,noexec'}`] : []),
+        ...(input.netns ? [`${input.netns.hostsFile}:/etc/hosts:ro`] : []),
         ...(input.hooksPlan ? [`${input.hooksPlan}:${IN_CONTAINER.hooksPlan}:ro${input.engine === 'docker' ? '' : ',nosuid,nodev,noexec'}`] : []),
       ],
       // No network at all: the model is reached through the relay socket above, egress through the egress proxy's
       // socket beside it. Only a run with network open (permitted by PADDOCK_EGRESS_OPEN) gets the engine's bridge.
       ...hardening(limits, { '/tmp': 'rw,nosuid,nodev,size=512m,mode=1777', '/var/tmp': 'rw,nosuid,nodev,size=64m,mode=1777' }, input.engine),
       ...(input.networkOpen ? { NetworkMode: 'bridge' } : {}),
+      ...(input.netns ? { NetworkMode: `container:${input.netns.containerId}` } : {}),
       ...(input.logMaxBytes ? { LogConfig: { Type: 'json-file', Config: { 'max-size': String(input.logMaxBytes), 'max-file': '1' } } } : {}),
     },
   };
@@ -175,6 +189,88 @@ export function buildHelperContainerSpec(input: HelperContainerInput): HardenedC
     HostConfig: {
       Binds: input.readOnlyMounts.map((m) => `${m.host}:${m.container}:ro`),
       ...hardening(limits, { '/tmp': `rw,nosuid,nodev,size=${input.tmpBytes},mode=1777` }, input.engine),
+    },
+  };
+  return spec as HardenedContainerSpec;
+}
+
+export interface NetnsHolderInput {
+  instance: string;
+  runId: string;
+  /** Unique per run. */
+  name: string;
+  /** An image with tini and sleep (Paddock's agent image). */
+  image: string;
+  engine: 'podman' | 'docker';
+}
+
+/**
+ * The holder of a run's network namespace (docs/services.md): a container that only sleeps, with no network but
+ * loopback, which the run's services and its agent join (NetworkMode container:<id>). So the run's containers reach
+ * each other on 127.0.0.1 and nothing else: no interface with a route out, no engine network to firewall, no port on
+ * the host, and each run's namespace is its own (parallel runs never share a port). Hardened like a helper.
+ */
+export function buildNetnsHolderSpec(input: NetnsHolderInput): HardenedContainerSpec {
+  const spec: Docker.ContainerCreateOptions = {
+    name: input.name,
+    Image: input.image,
+    Entrypoint: ['/usr/bin/tini', '--'],
+    Cmd: ['sleep', 'infinity'],
+    User: '65534:65534',
+    Hostname: `paddock-${input.runId.slice(0, 8)}`,
+    Labels: paddockLabels(input.instance, 'netns', { run: input.runId }),
+    AttachStdin: false,
+    OpenStdin: false,
+    Tty: false,
+    StopSignal: 'SIGKILL',
+    HostConfig: hardening({ memoryBytes: 16 * 1024 ** 2, cpus: 0.1, pids: 8 }, {}, input.engine),
+  };
+  return spec as HardenedContainerSpec;
+}
+
+export interface ServiceContainerInput {
+  instance: string;
+  runId: string;
+  /** The service's name in the run (labelled, and its host name in the run's hosts file). */
+  service: string;
+  /** Unique per run and service. */
+  name: string;
+  image: string;
+  /** Replaces the image's CMD (its ENTRYPOINT stays); absent: the image's own. */
+  command?: readonly string[];
+  env: Record<string, string>;
+  netns: RunNetns;
+  limits: ResourceLimits;
+  /** Size of each writable tmpfs (/tmp and /run), bytes: a service's only writable places (its data lives there). */
+  tmpBytes: number;
+  engine: 'podman' | 'docker';
+  logMaxBytes?: number;
+}
+
+/**
+ * A service container of a run (docs/services.md): the agent's jail (no capabilities at all, no new privileges,
+ * Paddock's seccomp profile, read-only root, limits, no restarts) but the image's own user, entrypoint and command,
+ * since a service such as PostgreSQL runs as its own account; its only writable places are tmpfs /tmp and /run, so
+ * its data dies with it. Its network is the run's namespace: loopback only, shared with the run's agent and services.
+ */
+export function buildServiceContainerSpec(input: ServiceContainerInput): HardenedContainerSpec {
+  if (/[:,\0\n]/.test(input.netns.hostsFile) || !input.netns.hostsFile.startsWith('/')) throw new Error(`hosts file ${input.netns.hostsFile}: an absolute path without ':' or ','`);
+  const tmp = `rw,nosuid,nodev,size=${input.tmpBytes},mode=1777`;
+  const spec: Docker.ContainerCreateOptions = {
+    name: input.name,
+    Image: input.image,
+    ...(input.command ? { Cmd: [...input.command] } : {}),
+    Env: Object.entries(input.env).map(([k, v]) => `${k}=${v}`),
+    Labels: { ...paddockLabels(input.instance, 'service', { run: input.runId }), [LABEL.service]: input.service },
+    AttachStdin: false,
+    OpenStdin: false,
+    Tty: false,
+    StopSignal: 'SIGTERM',
+    HostConfig: {
+      Binds: [`${input.netns.hostsFile}:/etc/hosts:ro`],
+      ...hardening(input.limits, { '/tmp': tmp, '/run': tmp }, input.engine),
+      NetworkMode: `container:${input.netns.containerId}`,
+      ...(input.logMaxBytes ? { LogConfig: { Type: 'json-file', Config: { 'max-size': String(input.logMaxBytes), 'max-file': '1' } } } : {}),
     },
   };
   return spec as HardenedContainerSpec;

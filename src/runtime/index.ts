@@ -1,7 +1,7 @@
 export type { ContainerRuntime, ContainerState, ContainerSummary, EngineInfo, EngineKind, ImageInfo, LogLine, BuildImageRequest, VolumeSummary, NetworkSummary } from './port.ts';
 export type { ImageSearchResult, ImageSummary } from './port.ts';
-export { buildAgentContainerSpec, buildHelperContainerSpec, IN_CONTAINER } from './container-spec.ts';
-export type { AgentContainerInput, HardenedContainerSpec, HelperContainerInput, ResourceLimits } from './container-spec.ts';
+export { buildAgentContainerSpec, buildNetnsHolderSpec, buildServiceContainerSpec, buildHelperContainerSpec, IN_CONTAINER } from './container-spec.ts';
+export type { AgentContainerInput, RunNetns, ServiceContainerInput, HardenedContainerSpec, HelperContainerInput, ResourceLimits } from './container-spec.ts';
 
 export { LABEL, paddockLabels } from './labels.ts';
 export type { ResourceKind } from './labels.ts';

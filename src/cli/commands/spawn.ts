@@ -8,6 +8,7 @@ import { EXIT_DETACHED, exitForState } from '../exit-codes.ts';
 import { followRun } from '../follow.ts';
 import { paint, safe } from '../format.ts';
 import { printJson } from '../json.ts';
+import { servicesOf } from './services-flags.ts';
 import { clisOf, spawnGroupFromCli } from './groups.ts';
 
 const TASK_SOURCES = '--task <text>, --task - (read it from stdin) or --task-file <file>';
@@ -100,6 +101,9 @@ export function registerSpawn(program: Command): void {
     .option('--n <count>', 'runs per CLI: the same task n times, as a group (branches <branch>-<cli>-1…)')
     .option('--check <command>', 'with a group: a shell command run over each finished run\'s work when compared (e.g. "npm test"); exit 0 is a pass')
     .option('--check-timeout <duration>', 'with --check: how long it may take (default 10m)')
+    .option('--service <name=image>', 'a service container beside the agent, reachable by NAME in the run (repeatable; docs/services.md)', (v: string, all: string[] = []) => [...all, v])
+    .option('--services <file>', 'services from a YAML or JSON file: [{name, image, command, environment, healthcheck, depends_on}]')
+    .option('--keep-services', "keep the run's services after it ends, for inspection (paddock gc removes them)")
     .option('-d, --detach', 'print the run id and return at once')
     .option('--json', 'print raw events, one JSON object a line; with --detach, the run as JSON')
     .addHelpText(
@@ -120,6 +124,7 @@ export function registerSpawn(program: Command): void {
         '  paddock spawn --project app --agent qa --task "Cover the checkout flow with tests"   # docs/projects.md',
         '  paddock spawn --repo . --task "Fix the flaky date test" --cli claude,codex,gemini --check "npm test"',
         '  paddock spawn --repo . --task "Fix the flaky date test" --n 3 --detach   # then: paddock compare <group>',
+        '  paddock spawn --repo . --task "Make the migrations pass" --services services.yaml   # e.g. PostgreSQL as db',
       ].join('\n'),
     )
     .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
@@ -163,6 +168,7 @@ export function registerSpawn(program: Command): void {
         ...(mounts.length ? { mounts } : {}),
         ...(Object.keys(secretsEnv).length ? { secretsEnv } : {}),
         ...lifecycleOf(o),
+        ...(await servicesOf(o)),
         ...networkOf(o.network as 'none' | 'proxy' | 'open' | undefined, (o.allow as string[] | undefined) ?? []),
         ...(o.budget !== undefined ? { budget: numberOf('--budget', o.budget as string) } : {}),
         ...(o.parent ? { parentRunId: o.parent as string } : {}),
