@@ -5,7 +5,17 @@ import { git, leftovers, makeRepo, paddockEnv } from '../e2e/harness.ts';
 interface Comparison {
   group: { id: string; checkCommand: string | null };
   ended: boolean;
-  runs: { rank: number; label: string; cli: string; runId: string; branch: string; state: string; filesChanged: number | null; insertions: number | null; check: { passed: boolean; exitCode: number | null; outputTail: string } | null }[];
+  runs: {
+    rank: number;
+    label: string;
+    cli: string;
+    runId: string;
+    branch: string;
+    state: string;
+    filesChanged: number | null;
+    insertions: number | null;
+    check: { passed: boolean; exitCode: number | null; outputTail: string } | null;
+  }[];
 }
 
 describe('run groups: one task raced n times, each on its own branch, checked and compared', () => {
@@ -33,7 +43,10 @@ describe('run groups: one task raced n times, each on its own branch, checked an
     const c = JSON.parse(j.stdout) as Comparison;
     assert.equal(c.ended, true);
     assert.equal(c.group.checkCommand, 'grep -q forty-two answer.txt && echo checked-ok');
-    assert.deepEqual(c.runs.map((x) => x.rank), [1, 2]);
+    assert.deepEqual(
+      c.runs.map((x) => x.rank),
+      [1, 2],
+    );
     for (const x of c.runs) {
       assert.equal(x.state, 'completed');
       assert.equal(x.cli, 'claude');
@@ -48,9 +61,15 @@ describe('run groups: one task raced n times, each on its own branch, checked an
     assert.doesNotMatch(again.stderr, /checking/);
     const list = JSON.parse((await e.cli(['groups', '--json'])).stdout) as { group: { id: string }; members: { state: string }[] }[];
     assert.equal(list[0]?.group.id, gid);
-    assert.deepEqual(list[0]?.members.map((m) => m.state), ['completed', 'completed']);
+    assert.deepEqual(
+      list[0]?.members.map((m) => m.state),
+      ['completed', 'completed'],
+    );
     // No helper container is left behind.
-    assert.deepEqual((await leftovers(e)).containers.filter((n) => n.includes('check')), []);
+    assert.deepEqual(
+      (await leftovers(e)).containers.filter((n) => n.includes('check')),
+      [],
+    );
   });
 
   it('a failing check ranks its run last, with its exit code and output; bad group requests are refused before anything is made', async (t) => {
@@ -60,7 +79,10 @@ describe('run groups: one task raced n times, each on its own branch, checked an
     const d = await e.cli(['spawn', '--repo', repo, '--branch', 'fc', '--task', 'Do it [[script:half]]', '--n', '2', '--check', 'echo "no tests here" >&2; exit 3', '--detach', '--json']);
     assert.equal(d.code, 0, d.stderr);
     const spawned = JSON.parse(d.stdout) as { group: { id: string }; runs: { label: string; run: { id: string; branch: string } }[] };
-    assert.deepEqual(spawned.runs.map((x) => x.run.branch), ['fc-claude-1', 'fc-claude-2']);
+    assert.deepEqual(
+      spawned.runs.map((x) => x.run.branch),
+      ['fc-claude-1', 'fc-claude-2'],
+    );
     for (const x of spawned.runs) assert.equal((await e.cli(['logs', '-f', x.run.id])).code, 0);
     const c = JSON.parse((await e.cli(['compare', spawned.group.id, '--json'])).stdout) as Comparison;
     for (const x of c.runs) {

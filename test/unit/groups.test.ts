@@ -25,9 +25,18 @@ const check = (passed: boolean) => ({ headSha: 'x', exitCode: passed ? 0 : 1, pa
 
 describe('run groups: labels and ranking', () => {
   it('labels each member by its CLI, numbered only when a CLI runs more than once', () => {
-    assert.deepEqual(memberLabels(['claude', 'codex'], 1).map((m) => m.label), ['claude', 'codex']);
-    assert.deepEqual(memberLabels(['codex'], 3).map((m) => m.label), ['codex-1', 'codex-2', 'codex-3']);
-    assert.deepEqual(memberLabels(['a', 'b'], 2).map((m) => `${m.cli}:${m.label}`), ['a:a-1', 'a:a-2', 'b:b-1', 'b:b-2']);
+    assert.deepEqual(
+      memberLabels(['claude', 'codex'], 1).map((m) => m.label),
+      ['claude', 'codex'],
+    );
+    assert.deepEqual(
+      memberLabels(['codex'], 3).map((m) => m.label),
+      ['codex-1', 'codex-2', 'codex-3'],
+    );
+    assert.deepEqual(
+      memberLabels(['a', 'b'], 2).map((m) => `${m.cli}:${m.label}`),
+      ['a:a-1', 'a:a-2', 'b:b-1', 'b:b-2'],
+    );
   });
 
   it('ranks completed first, then a passed check over none over a failed one, then cost, then time; ties keep the order', () => {
