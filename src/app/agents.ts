@@ -1,9 +1,10 @@
 import { claudeAdapter } from '../agents/claude/index.ts';
 import { geminiAdapter } from '../agents/gemini/index.ts';
+import { codexAdapter } from '../agents/codex/index.ts';
 import type { AgentAdapter } from '../agents/types.ts';
 import { invalidInput } from '../errors/index.ts';
 
-const AGENTS: Record<string, AgentAdapter<unknown>> = { claude: claudeAdapter as AgentAdapter<unknown>, gemini: geminiAdapter as AgentAdapter<unknown> };
+const AGENTS: Record<string, AgentAdapter<unknown>> = { claude: claudeAdapter as AgentAdapter<unknown>, gemini: geminiAdapter as AgentAdapter<unknown>, codex: codexAdapter as AgentAdapter<unknown> };
 
 export function agentFor(name: string): AgentAdapter<unknown> {
   const a = AGENTS[name];

@@ -15,6 +15,7 @@ import { prepareWorkspaceDir } from './workspaces.ts';
 import { prepareSessionHome, releaseWorkspace, runIdentity, sealRelayDir, sealRunDir } from './jail.ts';
 import { egressEnv, networkPolicyOf } from './network.ts';
 import { COORDINATOR_MCP_URL } from './coordinator.ts';
+import { agentSessionIdOf } from './agent-session.ts';
 import { SHELL_ARGV, TERMINAL_TYPE } from './shell-argv.ts';
 import { releaseRunSecrets, runGrants, stageRunSecrets } from './secrets.ts';
 import { abandonRunServices, startRunServices } from './services.ts';
@@ -66,6 +67,8 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
   const toolboxDir = await toolboxForImage(p, runtime, run.image, (message) => p.events.append(run.id, { kind: 'note', message }));
   const network = networkPolicyOf(p, run.id);
   const adapter = agentFor(run.agent);
+  // The session id the CLI is given: Paddock's, or for a resume of a CLI that names its own, the one it announced.
+  const cliSession = agentSessionIdOf(p, run, adapter);
   const { mounts: extraMounts } = runGrants(p).get(run.id);
   const secretsFile = stageRunSecrets(p, run, identity);
   // Its services first, healthy, in the run's own network namespace, which the agent then joins (docs/services.md).
@@ -82,7 +85,7 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
       argv:
         run.interactive === 'shell'
           ? SHELL_ARGV
-          : adapter.buildArgv(run.prompt, run.options, { sessionId: session.id, resume: run.resume, persistent: run.keepAlive, ...(run.coordinator ? { paddockMcpUrl: COORDINATOR_MCP_URL } : {}) }),
+          : adapter.buildArgv(run.prompt, run.options, { sessionId: cliSession, resume: run.resume, persistent: run.keepAlive, ...(run.coordinator ? { paddockMcpUrl: COORDINATOR_MCP_URL } : {}) }),
       // PADDOCK_INPUT: the entry script feeds the agent's stdin from this socket (a persistent run's turns).
       env: {
         ...adapter.buildEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }),

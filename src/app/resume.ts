@@ -34,6 +34,8 @@ export async function resumeRun(p: Paddock, ref: string, input: ResumeInput): Pr
     cpus: earlier.cpus,
     pids: earlier.pids,
     timeout: earlier.timeoutMs / 1000,
+    // The same agent CLI (a codex session resumes in codex) with the same options.
+    agent: earlier.agent as SpawnInput['agent'],
     agentOptions: earlier.options,
     ...(earlier.model ? { model: earlier.model } : {}),
     // The same extra mounts (as asked, checked again) and secrets as the earlier run.

@@ -2,6 +2,10 @@
 import { z } from 'zod';
 import { TASK_TYPES, type WorkspaceKind } from '../jobs/run.ts';
 import { NETWORK_MODES } from '../egress/mode.ts';
+import { codexOptionsSchema } from '../agents/codex/options.ts';
+
+/** The agent CLIs a run can use (app/agents.ts has their adapters). */
+export const AGENT_CLIS = ['claude', 'codex', 'gemini'] as const;
 import { servicesInputSchema } from '../services/schema.ts';
 
 import { lifecycleInputSchema } from './hooks/schema.ts';
@@ -29,7 +33,9 @@ export const spawnInputSchema = z.object({
   branch: z.string().trim().min(1).optional().describe('Run branch to create (default paddock/<slug>-<id8>)'),
   reuseBranch: z.boolean().default(false).describe('Allow an existing branch: the run starts from its tip'),
   base: z.string().trim().min(1).optional().describe("Commit-ish the branch starts from (default: the repo's HEAD)"),
-  agent: z.enum(['claude']).default('claude').describe('Agent CLI'),
+  agent: z.enum(AGENT_CLIS).default('claude').describe('Agent CLI: claude (default), codex or gemini'),
+  cli: z.enum(AGENT_CLIS).optional().describe('The same as agent (its user-facing name, as --cli)'),
+  codex: codexOptionsSchema.optional().describe('Codex CLI options, for a codex run (docs/agents.md#codex): model, reasoning_effort, append_system_prompt'),
   project: z
     .string()
     .trim()

@@ -10,6 +10,7 @@ import { branchExists, defaultBranchName, hasChanges, inspectRepo, resolveBase, 
 import { findRun } from './find-run.ts';
 import { checkSessionRepo } from './sessions.ts';
 import { agentFor } from './agents.ts';
+import { withAgentChoice } from './agent-choice.ts';
 import { persistenceOf, queueFirstMessage } from './messages.ts';
 
 import type { Paddock } from './context.ts';
@@ -34,7 +35,7 @@ import { applyProfile, recordProfile } from './spawn-profile.ts';
  */
 export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions = {}): Promise<Run> {
   // The project's and persona's defaults fill what the request leaves out (app/spawn-profile.ts).
-  const profile = applyProfile(p, validate(spawnInputSchema, input));
+  const profile = applyProfile(p, withAgentChoice(validate(spawnInputSchema, input)));
   const req = profile.req;
   const cfg = p.config;
   const limits = {

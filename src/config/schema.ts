@@ -103,6 +103,7 @@ export const configFields = z.object({
   image: z.string().default('localhost/paddock-agent:latest').describe('PADDOCK_IMAGE: the default agent image'),
   baseImage: z.string().default('localhost/paddock-base:bookworm').describe('PADDOCK_BASE_IMAGE: the image the agent image is built FROM (bootstrapped locally with mmdebstrap when missing)'),
   claudeCodeVersion: z.string().default('2.1.332').describe('PADDOCK_CLAUDE_CODE_VERSION: the Claude Code CLI version put into the agent image'),
+  codexVersion: z.string().default('0.169.0').describe('PADDOCK_CODEX_VERSION: the Codex CLI (@openai/codex) version put into the agent image'),
   cacheDir: z.string().min(1).describe('PADDOCK_CACHE_DIR: downloads (CLI binaries, base rootfs). Default /var/cache/paddock as root, else ~/.cache/paddock'),
   memory: size('512m').describe('PADDOCK_MEMORY: default memory limit per run'),
   cpus: z
@@ -339,6 +340,7 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   PADDOCK_IMAGE: 'image',
   PADDOCK_BASE_IMAGE: 'baseImage',
   PADDOCK_CLAUDE_CODE_VERSION: 'claudeCodeVersion',
+  PADDOCK_CODEX_VERSION: 'codexVersion',
   PADDOCK_CACHE_DIR: 'cacheDir',
   PADDOCK_MEMORY: 'memory',
   PADDOCK_CPUS: 'cpus',

@@ -107,7 +107,7 @@ export async function startModelRelay(opts: ModelRelayOptions): Promise<ModelRel
       let body: Buffer | undefined;
       let model: string | undefined;
       if (t.body) {
-        const checked = checkBody(policy, Buffer.concat(chunks), { maxTokensField: t.call.maxTokensField, pathModel: t.call.modelFromPath?.(t.path) });
+        const checked = checkBody(policy, Buffer.concat(chunks), { maxTokensField: t.call.maxTokensField, capWhenMissing: t.call.capWhenMissing, pathModel: t.call.modelFromPath?.(t.path) });
         if (!checked.ok) return refuse(checked.status, checked.type, checked.why);
         body = checked.body;
         model = checked.model;

@@ -24,6 +24,8 @@ export function modelAllowed(policy: GatewayPolicy, model: string): boolean {
 /** What a call's body is checked for: the field the max_tokens cap applies to, the model its path names (if any). */
 export interface BodyRules {
   maxTokensField?: string | undefined;
+  /** A body without the field gets it, set to the cap (Codex sends none), instead of being refused. */
+  capWhenMissing?: boolean | undefined;
   pathModel?: string | undefined;
 }
 
@@ -48,6 +50,7 @@ export function checkBody(policy: GatewayPolicy, raw: Buffer, rules: boolean | B
   }
   const field = r.maxTokensField;
   if (field !== undefined && policy.maxTokens !== undefined) {
+    if (b[field] === undefined && r.capWhenMissing) b[field] = policy.maxTokens;
     const mt = b[field];
     if (typeof mt !== 'number' || !Number.isInteger(mt) || mt < 1) return { ok: false, status: 400, type: 'invalid_request_error', why: `${field}: expected a positive integer` };
     if (mt > policy.maxTokens) return { ok: false, status: 400, type: 'invalid_request_error', why: `${field} ${mt} is above this run's cap of ${policy.maxTokens}` };

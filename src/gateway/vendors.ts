@@ -23,6 +23,8 @@ export interface VendorCall {
   query?: Readonly<Record<string, RegExp>>;
   /** The body's top-level field the run's max_tokens cap applies to (none: no cap on this call). */
   maxTokensField?: string;
+  /** A body without that field gets it, set to the cap (the CLI leaves it out); else such a body is refused. */
+  capWhenMissing?: boolean;
   /** The model this call names in its path (the capture), when the body names none. */
   modelFromPath?: (path: string) => string | undefined;
 }
@@ -150,7 +152,7 @@ const openai: Vendor = {
   // The Codex CLI (0.169) calls only POST {base}/responses with its custom provider (wire_api = "responses"), the base
   // URL being the gateway's /v1. Listing models is allowed too (GET /v1/models), never anything else.
   calls: [
-    { method: 'POST', path: '/v1/responses', body: true, counts: true, maxTokensField: 'max_output_tokens' },
+    { method: 'POST', path: '/v1/responses', body: true, counts: true, maxTokensField: 'max_output_tokens', capWhenMissing: true },
     { method: 'GET', path: '/v1/models', body: false, counts: false, query: { client_version: /^[0-9A-Za-z._-]{1,40}$/ } },
   ],
   tokenOf: (h) => bearer(h),

@@ -7,11 +7,14 @@ import type { ContainerRuntime } from '../runtime/index.ts';
 import { LABEL } from '../runtime/index.ts';
 import { ensureBaseImage } from './base-image.ts';
 import { ensureClaudeBinary } from './claude-binary.ts';
+import { ensureCodexBinary } from './codex-binary.ts';
 
 export interface BuildAgentImageOptions {
   tag: string;
   baseImage: string;
   claudeCodeVersion: string;
+  /** The Codex CLI (@openai/codex) version put in beside Claude Code. */
+  codexVersion: string;
   cacheDir: string;
   /** Rebuild even when the image's recipe is unchanged. */
   force?: boolean;
@@ -34,6 +37,7 @@ function recipe(baseId: string, opts: BuildAgentImageOptions): string {
   const h = createHash('sha256');
   for (const f of IMAGE_FILES) h.update(readFileSync(join(IMAGES_DIR, 'base', f)));
   h.update(`${baseId}\n${opts.baseImage}\n${opts.claudeCodeVersion}\n${process.versions.node}`);
+  h.update(`\ncodex ${opts.codexVersion}`);
   return h.digest('hex').slice(0, 32);
 }
 
@@ -47,11 +51,13 @@ export async function buildAgentImage(runtime: ContainerRuntime, opts: BuildAgen
     return false;
   }
   const claude = await ensureClaudeBinary(opts.cacheDir, opts.claudeCodeVersion, progress);
+  const codex = await ensureCodexBinary(opts.cacheDir, opts.codexVersion, progress);
   mkdirSync(opts.cacheDir, { recursive: true });
   const ctx = mkdtempSync(join(opts.cacheDir, 'build-'));
   try {
     for (const f of IMAGE_FILES) copyFileSync(join(IMAGES_DIR, 'base', f), join(ctx, f));
     place(claude, join(ctx, 'claude'));
+    place(codex, join(ctx, 'codex'));
     // Node 24 in the image is the very binary running Paddock (checked to be ≥ 24 at start).
     place(process.execPath, join(ctx, 'node'));
     progress(`building ${opts.tag} FROM ${opts.baseImage} (Claude Code ${opts.claudeCodeVersion}, Node ${process.versions.node})`);
@@ -61,7 +67,7 @@ export async function buildAgentImage(runtime: ContainerRuntime, opts: BuildAgen
         containerfile: 'Containerfile',
         tag: opts.tag,
         buildArgs: { BASE: opts.baseImage },
-        labels: { [LABEL.managed]: 'true', [RECIPE_LABEL]: want, 'dev.paddock.claude-code': opts.claudeCodeVersion, 'dev.paddock.node': process.versions.node },
+        labels: { [LABEL.managed]: 'true', [RECIPE_LABEL]: want, 'dev.paddock.claude-code': opts.claudeCodeVersion, 'dev.paddock.codex': opts.codexVersion, 'dev.paddock.node': process.versions.node },
       },
       progress,
     );

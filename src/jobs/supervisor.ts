@@ -235,7 +235,7 @@ export class RunSupervisor {
         },
         onUpstreamAnswer: () => upstream.ok(),
         onUpstreamError: (message) => {
-          const failingFor = upstream.failed();
+          const failingFor = upstream.failed(Date.now(), message);
           const giveUp = failingFor >= this.d.upstreamFailAfterMs;
           this.d.events.append(runId, {
             kind: 'note',
@@ -312,7 +312,14 @@ export class RunSupervisor {
       // A failed lifecycle hook is why (its entry-script marker, stored before any agent ran), unless Paddock stopped
       // the run itself (stop, timeout, budget) or it ran out of memory.
       const hookFailed = ended.state === 'failed' && run.stopRequested === null && !ended.reason.startsWith('out of memory') ? this.d.hooks?.failure(runId) : undefined;
-      const { state, reason } = hookFailed ? { state: 'failed' as const, reason: hookFailed } : ended;
+      // A CLI that gives up on its own while the model endpoint is unreachable (Codex and Gemini retry once) failed
+      // for that reason, not for its exit code: said so, as when Paddock ends the run for it (stopRequested upstream).
+      const unreachable = ended.state === 'failed' && run.stopRequested === null && !hookFailed ? upstream.failingWith() : undefined;
+      const { state, reason } = hookFailed
+        ? { state: 'failed' as const, reason: hookFailed }
+        : unreachable
+          ? { state: 'failed' as const, reason: `model endpoint unreachable: ${unreachable}` }
+          : ended;
 
       await this.finish(run, state, { reason, exitCode }, true);
     } finally {
@@ -554,13 +561,20 @@ export function outcome(
 /** Consecutive failures to reach the upstream: how long they have lasted. Any answer ends the streak. */
 class UpstreamWatch {
   private since: number | undefined;
+  private message: string | undefined;
   ok(): void {
     this.since = undefined;
+    this.message = undefined;
   }
   /** Records a failure; returns how long the upstream has been failing (0 for the first failure). */
-  failed(now = Date.now()): number {
+  failed(now = Date.now(), message?: string): number {
     this.since ??= now;
+    this.message = message;
     return now - this.since;
+  }
+  /** The last failure's words while the streak lasts (no answer since), else undefined. */
+  failingWith(): string | undefined {
+    return this.since === undefined ? undefined : this.message;
   }
 }
 

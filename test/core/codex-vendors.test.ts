@@ -37,6 +37,9 @@ describe('vendor table', () => {
     assert.match((checkBody({ models: ['gpt-5*'] }, body({ model: 'o3' }), rules) as { why: string }).why, /model o3 is not allowed/);
     assert.match((checkBody({ maxTokens: 100 }, body({ model: 'gpt-5', max_output_tokens: 1000 }), rules) as { why: string }).why, /max_output_tokens 1000 is above this run's cap of 100/);
     assert.ok(checkBody({ maxTokens: 100 }, body({ model: 'gpt-5', max_tokens: 1000 }), false).ok, 'count_tokens: no cap');
+    const capped = checkBody({ maxTokens: 100 }, body({ model: 'gpt-5.5' }), { ...rules, capWhenMissing: true });
+    assert.ok(capped.ok && JSON.parse(capped.body.toString()).max_output_tokens === 100, 'Codex sends no max_output_tokens: the cap is put in');
+    assert.equal((checkBody({ maxTokens: 100 }, body({ model: 'claude' }), true) as { why: string }).why, 'max_tokens: expected a positive integer', 'Anthropic: refused as before');
     assert.ok(checkBody({ models: ['gemini-*'] }, body({ contents: [] }), { pathModel: 'gemini-2.5-pro' }).ok, 'a model named by the path');
   });
 

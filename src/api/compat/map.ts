@@ -43,7 +43,7 @@ export interface MappedRequest {
 }
 
 /** A Stromboli run request (or /run/stream's query, as one) → spawnRun's input and the output format to answer in. */
-export async function spawnInputOf(p: Paddock, req: Pick<RunRequestWire, 'prompt' | 'workdir' | 'webhook_url' | 'claude' | 'podman' | 'container'>): Promise<MappedRequest> {
+export async function spawnInputOf(p: Paddock, req: Pick<RunRequestWire, 'prompt' | 'workdir' | 'webhook_url' | 'claude' | 'podman' | 'container'> & Partial<Pick<RunRequestWire, 'cli' | 'codex'>>): Promise<MappedRequest> {
   if (req.podman && req.container) throw invalidInput('podman and container are the same options (container is an alias): send one of them');
   const claude: ClaudeOptionsWire = req.claude ?? {};
   const podman: PodmanOptionsWire = req.podman ?? req.container ?? {};
@@ -73,6 +73,8 @@ export async function spawnInputOf(p: Paddock, req: Pick<RunRequestWire, 'prompt
       ...(claude.model ? { model: claude.model } : {}),
       ...podmanLimits(podman, req.container ? 'container' : 'podman'),
       ...(req.webhook_url ? { webhookUrl: req.webhook_url } : {}),
+      ...(req.cli ? { cli: req.cli } : {}),
+      ...(req.codex ? { codex: req.codex } : {}),
       agentOptions,
     },
   };

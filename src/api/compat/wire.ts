@@ -5,6 +5,7 @@
  * encoding/json, a null is the same as an absent field.
  */
 import { z } from 'zod';
+import { spawnInputSchema } from '../../app/index.ts';
 
 const str = z.string().nullish();
 const bool = z.boolean().nullish();
@@ -86,6 +87,9 @@ export const runRequestWire = z
     ),
     webhook_url: str.describe('POSTed when the job ends (async)'),
     claude: claudeOptionsWire.nullish(),
+    // Paddock's own: another agent CLI than Claude Code, and its options block beside `claude`.
+    cli: spawnInputSchema.shape.cli.unwrap().nullish().describe('Paddock: the agent CLI, claude (default), codex or gemini'),
+    codex: spawnInputSchema.shape.codex.unwrap().nullish().describe('Paddock: Codex CLI options, for cli codex (model, reasoning_effort, append_system_prompt)'),
     podman: podmanOptionsWire.nullish(),
     container: podmanOptionsWire.nullish().describe('Alias of podman'),
   })
