@@ -66,7 +66,11 @@ describe('MCP over streamable HTTP', () => {
     assert.match(JSON.stringify(schema.content), /limit/);
 
     const agents = await ok(client, 'list_agents');
-    assert.deepEqual(agents.agents, [{ name: 'claude', default: true }]);
+    assert.deepEqual(agents.agents, [
+      { name: 'claude', default: true },
+      { name: 'codex', default: false },
+      { name: 'gemini', default: false },
+    ]);
     const images = await ok(client, 'list_images');
     const def = images.images.find((i: { default: boolean }) => i.default);
     assert.equal(def.present, true);
