@@ -27,6 +27,13 @@ const PRICES: readonly [RegExp, Price][] = [
   [/gpt-5[.-]?\d*-?nano/, { input: 0.05, output: 0.4 }],
   [/gpt-5[.-]?\d*-?mini/, { input: 0.25, output: 2 }],
   [/^gpt-5/, { input: 1.25, output: 10 }],
+  // Google's list prices for prompts up to 200k tokens (Gemini bills cached input at a quarter; counted at a tenth here).
+  [/gemini-2\.5-flash-lite/, { input: 0.1, output: 0.4 }],
+  [/gemini-2\.5-flash/, { input: 0.3, output: 2.5 }],
+  [/gemini-2\.5-pro/, { input: 1.25, output: 10 }],
+  [/gemini-2\.0-flash-lite/, { input: 0.075, output: 0.3 }],
+  [/gemini-2\.0-flash/, { input: 0.1, output: 0.4 }],
+  [/gemini-3-pro/, { input: 2, output: 12 }],
 ];
 
 const globRe = (glob: string) =>

@@ -173,21 +173,60 @@ const openai: Vendor = {
 };
 
 /**
+ * Gemini usage (usageMetadata). promptTokenCount includes the cached tokens (cachedContentTokenCount): they are
+ * counted as cache reads, the rest as input. Thinking tokens (thoughtsTokenCount) are billed as output, so they are
+ * added to candidatesTokenCount. Gemini has no cache writes.
+ */
+function geminiUsage(u: unknown): Partial<Usage> | undefined {
+  if (!isObject(u)) return undefined;
+  const prompt = count(u.promptTokenCount);
+  const cached = count(u.cachedContentTokenCount) ?? 0;
+  const candidates = count(u.candidatesTokenCount);
+  const thoughts = count(u.thoughtsTokenCount);
+  return defined({
+    inputTokens: prompt === undefined ? undefined : Math.max(0, prompt - cached),
+    cacheReadTokens: prompt === undefined ? undefined : Math.min(cached, prompt),
+    outputTokens: candidates === undefined && thoughts === undefined ? undefined : (candidates ?? 0) + (thoughts ?? 0),
+    cacheCreationTokens: 0,
+  });
+}
+
+/** A Gemini model call: /v1beta/models/<model>:<method>, the model a plain name (no `/`, no `..`: checked per segment). */
+const geminiCall = (method: string) => new RegExp(`^/v1beta/models/[A-Za-z0-9][A-Za-z0-9._-]{0,127}:${method}$`);
+const geminiModel = (path: string) => /^\/v1beta\/models\/([^/:]+):/.exec(path)?.[1];
+
+/**
  * Gemini. The per-run token comes as x-goog-api-key (or ?key=, removed before forwarding); the real key goes up as
- * x-goog-api-key. The calls and usage are the Gemini adapter's to fill in (see agents/gemini).
+ * x-goog-api-key. The Gemini CLI (0.61) calls POST /v1beta/models/<model>:streamGenerateContent?alt=sse for its agent
+ * loop (and :generateContent, :countTokens for its helpers); the model allowlist applies to the model in the path.
+ * No max_tokens cap: Gemini's is generationConfig.maxOutputTokens, nested, and the CLI sends none.
  */
 const gemini: Vendor = {
   name: 'gemini',
   baseUrlSetting: 'geminiBaseUrl',
   keyEnv: 'GEMINI_API_KEY',
-  calls: [],
+  calls: [
+    { method: 'POST', path: geminiCall('streamGenerateContent'), body: true, counts: true, query: { alt: /^sse$/ }, modelFromPath: geminiModel },
+    { method: 'POST', path: geminiCall('generateContent'), body: true, counts: true, modelFromPath: geminiModel },
+    { method: 'POST', path: geminiCall('countTokens'), body: true, counts: false, modelFromPath: geminiModel },
+  ],
+  pathSegment: /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}:(streamGenerateContent|generateContent|countTokens)$/,
   tokenOf: (h, q) => header(h, 'x-goog-api-key') ?? q.get('key') ?? undefined,
   tokenQuery: 'key',
   applyCredential(headers, c) {
     const key = c.apiKey ?? c.oauthToken;
     if (key) headers['x-goog-api-key'] = key;
   },
-  readUsage: () => undefined,
+  // Every SSE chunk may carry usageMetadata with the running totals so far (the last one the final figures); a JSON
+  // answer carries them once. Each answer names its model in modelVersion.
+  readUsage(data, sse) {
+    if (!isObject(data)) return undefined;
+    const model = typeof data.modelVersion === 'string' ? data.modelVersion : undefined;
+    const total = geminiUsage(data.usageMetadata);
+    if (!sse && !Array.isArray(data.candidates) && total === undefined) return undefined;
+    if (sse && total === undefined && model === undefined) return undefined;
+    return { ...(sse ? {} : { start: true }), ...(model !== undefined ? { model } : {}), ...(total ? { total } : {}) };
+  },
   probe: { path: '/v1beta/models', headers: {} },
 };
 

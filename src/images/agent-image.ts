@@ -1,18 +1,21 @@
 /** Builds the agent image (images/base/Containerfile) through the engine API, with the CLI binaries in the context. */
 import { createHash } from 'node:crypto';
-import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ContainerRuntime } from '../runtime/index.ts';
 import { LABEL } from '../runtime/index.ts';
 import { ensureBaseImage } from './base-image.ts';
 import { ensureClaudeBinary } from './claude-binary.ts';
+import { ensureGeminiCli, geminiLauncher } from './gemini-cli.ts';
 import { ensureCodexBinary } from './codex-binary.ts';
 
 export interface BuildAgentImageOptions {
   tag: string;
   baseImage: string;
   claudeCodeVersion: string;
+  /** The Gemini CLI (@google/gemini-cli) version put in, run by the image's Node. */
+  geminiCliVersion: string;
   /** The Codex CLI (@openai/codex) version put in beside Claude Code. */
   codexVersion: string;
   cacheDir: string;
@@ -37,6 +40,7 @@ function recipe(baseId: string, opts: BuildAgentImageOptions): string {
   const h = createHash('sha256');
   for (const f of IMAGE_FILES) h.update(readFileSync(join(IMAGES_DIR, 'base', f)));
   h.update(`${baseId}\n${opts.baseImage}\n${opts.claudeCodeVersion}\n${process.versions.node}`);
+  h.update(`\ngemini ${opts.geminiCliVersion}\n${geminiLauncher(GEMINI_DIR)}`);
   h.update(`\ncodex ${opts.codexVersion}`);
   return h.digest('hex').slice(0, 32);
 }
@@ -51,12 +55,16 @@ export async function buildAgentImage(runtime: ContainerRuntime, opts: BuildAgen
     return false;
   }
   const claude = await ensureClaudeBinary(opts.cacheDir, opts.claudeCodeVersion, progress);
+  const gemini = await ensureGeminiCli(opts.cacheDir, opts.geminiCliVersion, progress);
   const codex = await ensureCodexBinary(opts.cacheDir, opts.codexVersion, progress);
   mkdirSync(opts.cacheDir, { recursive: true });
   const ctx = mkdtempSync(join(opts.cacheDir, 'build-'));
   try {
     for (const f of IMAGE_FILES) copyFileSync(join(IMAGES_DIR, 'base', f), join(ctx, f));
     place(claude, join(ctx, 'claude'));
+    // The Gemini CLI's package tree (COPY'd to GEMINI_DIR) and its launcher, an executable in the context.
+    placeTree(gemini, join(ctx, 'gemini-cli'));
+    writeFileSync(join(ctx, 'gemini'), geminiLauncher(GEMINI_DIR), { mode: 0o755 });
     place(codex, join(ctx, 'codex'));
     // Node 24 in the image is the very binary running Paddock (checked to be ≥ 24 at start).
     place(process.execPath, join(ctx, 'node'));
@@ -67,7 +75,14 @@ export async function buildAgentImage(runtime: ContainerRuntime, opts: BuildAgen
         containerfile: 'Containerfile',
         tag: opts.tag,
         buildArgs: { BASE: opts.baseImage },
-        labels: { [LABEL.managed]: 'true', [RECIPE_LABEL]: want, 'dev.paddock.claude-code': opts.claudeCodeVersion, 'dev.paddock.codex': opts.codexVersion, 'dev.paddock.node': process.versions.node },
+        labels: {
+          [LABEL.managed]: 'true',
+          [RECIPE_LABEL]: want,
+          'dev.paddock.claude-code': opts.claudeCodeVersion,
+          'dev.paddock.codex': opts.codexVersion,
+          'dev.paddock.gemini-cli': opts.geminiCliVersion,
+          'dev.paddock.node': process.versions.node,
+        },
       },
       progress,
     );
@@ -75,6 +90,18 @@ export async function buildAgentImage(runtime: ContainerRuntime, opts: BuildAgen
     rmSync(ctx, { recursive: true, force: true });
   }
   return true;
+}
+
+/** Where the Gemini CLI's package goes in the image (the Containerfile's COPY target). */
+const GEMINI_DIR = '/opt/gemini-cli';
+
+/** A directory tree into the context: directories made, every file placed (hard links when it can). */
+function placeTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    if (e.isDirectory()) placeTree(join(from, e.name), join(to, e.name));
+    else if (e.isFile()) place(join(from, e.name), join(to, e.name));
+  }
 }
 
 /** Hard link when on the same filesystem (instant, no 400 MB copy), else copy. */
