@@ -50,7 +50,7 @@ export function checkPackages(kind: PackageKind, names: readonly string[]): stri
   for (const name of names) {
     if (typeof name !== 'string' || !rule.re.test(name)) {
       const shown = JSON.stringify(String(name).slice(0, 80)).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-      throw new PaddockError(ErrorCode.InvalidInput, `${kind}: ${shown} is not a ${kind} package name`, {
+      throw new PaddockError(ErrorCode.InvalidInput, `${kind}: ${shown} is not ${kind === 'apt' ? 'an' : 'a'} ${kind} package name`, {
         hint: `give plain package names, such as ${rule.example} (no options, paths, URLs or git references)`,
       });
     }

@@ -62,7 +62,7 @@ describe('stack images and image create', () => {
 
     // Refused before any build: hostile package names, a name a run could not use, a stack's own name.
     for (const [args, re] of [
-      [['--apt', 'tree; id'], /apt: "tree; id" is not a apt package name/],
+      [['--apt', 'tree; id'], /apt: "tree; id" is not an apt package name/],
       [['--npm', 'git+https://example.invalid/x'], /npm: .* is not a npm package name/],
       [['--pip', '--index-url=http://x'], /pip: .* is not a pip package name/],
     ] as const) {

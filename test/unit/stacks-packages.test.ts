@@ -31,7 +31,7 @@ describe('package names for image create', () => {
       pip: ['-e', '--index-url=http://x', 'git+https://x/y', './pkg', '/tmp/pkg', 'pkg @ https://x/y.whl', 'x; id', 'x==1 ; python_version>"3"', '-r requirements.txt', 'x[$(id)]', 'x==1 --pre'],
     };
     for (const [kind, names] of Object.entries(hostile) as ['apt' | 'npm' | 'pip', string[]][]) {
-      for (const n of names) refused(() => checkPackages(kind, [n]), new RegExp(`^${kind}: .* is not a ${kind} package name`));
+      for (const n of names) refused(() => checkPackages(kind, [n]), new RegExp(`^${kind}: .* is not an? ${kind} package name`));
     }
     refused(
       () =>
