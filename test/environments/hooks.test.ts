@@ -7,9 +7,11 @@
  * One case goes through Stromboli's face (podman.lifecycle on POST /run).
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startDaemon } from '../api/harness.ts';
-import { eventsJson, makeRepo, paddockEnv, runIdOf, statusJson } from '../e2e/harness.ts';
+import { eventsJson, isEnded, killDaemon, makeRepo, paddockEnv, runIdOf, statusJson, until } from '../e2e/harness.ts';
 
 /** A tool on_create writes into ~/.local/bin, and a line it adds to a counter each time it runs. */
 const INSTALL =
@@ -129,6 +131,38 @@ describe('lifecycle hooks', () => {
     const bad = await e.cli(['spawn', '--repo', repo, '--post-start', 'true', '--hooks-timeout', '100d', '--task', 'x']);
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /hooks timeout 100d is above the longest allowed/);
+  });
+
+  it('a daemon killed while on_create runs: the next one adopts the run, stores the session marker, and the run completes', async (t) => {
+    const e = await paddockEnv(t);
+    const repo = await makeRepo(t);
+    // on_create waits for a file the test writes after the daemon is gone (bounded), so the kill lands mid-hook.
+    const onCreate = 'echo waiting for the go; for i in $(seq 1 600); do [ -e /workspace/.go ] && break; read -t 0.05 <> <(:) || true; done; echo went';
+    const id = (await e.cli(['spawn', '--repo', repo, '--detach', '--on-create', onCreate, '--task', 'After a restart [[script:bash-echo echo agent ran]]'])).stdout.trim();
+    await until(async () => hookLines(await eventsJson(e, id), 'on_create#1').includes('waiting for the go'), 'on_create to start', 120_000, 250);
+    await killDaemon(e.home);
+    writeFileSync(join(e.home, 'runs', id, 'src', '.go'), '');
+    const s = await until(
+      async () => {
+        const x = await statusJson(e, id); // starts a daemon, which adopts the run
+        return isEnded(x) && x;
+      },
+      'the adopted run to end',
+      120_000,
+      500,
+    );
+    assert.equal(s.state, 'completed', String(s.reason));
+    assert.match(String(s.resultText), /agent ran/);
+    const evs = await eventsJson(e, id);
+    assert.ok(hookLines(evs, 'on_create#1').includes('went'));
+    assert.ok(
+      hookLines(evs, 'hooks').some((l) => /the session is created/.test(l)),
+      'the adopting daemon stored the session marker',
+    );
+    // The session's next run finds the marker: on_create does not run again.
+    const two = await e.cli(['resume', id, '--task', 'Again [[script:bash-echo echo second]]']);
+    assert.equal(two.code, 0, `${two.stdout}\n${two.stderr}`);
+    assert.deepEqual(hookLines(await eventsJson(e, runIdOf(two)), 'on_create#1'), []);
   });
 
   it("Stromboli's podman.lifecycle runs the hooks too (POST /run)", async (t) => {
