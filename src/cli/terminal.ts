@@ -58,8 +58,6 @@ export async function joinTerminal(path: string, opts: { onReady?: () => void } 
     });
     ws.on('open', () => {
       if (raw) stdin.setRawMode(true);
-      stdin.on('data', onInput);
-      stdin.resume();
       stdout.on('resize', sendSize);
       sendSize();
     });
@@ -71,6 +69,9 @@ export async function joinTerminal(path: string, opts: { onReady?: () => void } 
       }
       const msg = JSON.parse(bytes.toString('utf8')) as { type: string; code?: unknown; message?: string; hint?: string };
       if (msg.type === 'ready') {
+        // Input from here on: what was typed ahead waits in the terminal until the run's TTY is joined.
+        stdin.on('data', onInput);
+        stdin.resume();
         opts.onReady?.();
         // Once more, now that the TTY is joined: the shell redraws its prompt for the new size.
         sendSize();

@@ -10,7 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { WebSocket, WebSocketServer } from 'ws';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import {
   checkTerminal,
@@ -118,6 +118,15 @@ export function terminalUpgrades(
 async function join(p: Paddock, ws: WebSocket, runId: string, mode: 'attach' | 'exec', log: { warn(obj: object, msg?: string): void }): Promise<void> {
   const gone = new AbortController();
   ws.once('close', () => gone.abort());
+  // What the client sends before the terminal is open (typed ahead) waits for it, up to a bound.
+  let early: { data: Buffer; isBinary: boolean }[] | undefined = [];
+  let earlyBytes = 0;
+  const onEarly = (data: RawData, isBinary: boolean) => {
+    const bytes = bufferOf(data);
+    earlyBytes += bytes.length;
+    if (early && earlyBytes <= MAX_EARLY_BYTES) early.push({ data: bytes, isBinary });
+  };
+  ws.on('message', onEarly);
   let terminal: Awaited<ReturnType<typeof openTerminal>>;
   try {
     terminal = await openTerminal(p, runId, mode, { signal: gone.signal });
@@ -134,8 +143,8 @@ async function join(p: Paddock, ws: WebSocket, runId: string, mode: 'attach' | '
     if (ws.readyState === WebSocket.OPEN) ws.send(b, { binary: true });
   });
   tty.socket.on('error', () => {});
-  ws.on('message', (data, isBinary) => {
-    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+  const onMessage = (data: RawData, isBinary: boolean) => {
+    const bytes = bufferOf(data);
     if (isBinary) {
       tty.socket.write(bytes);
       return;
@@ -149,7 +158,11 @@ async function join(p: Paddock, ws: WebSocket, runId: string, mode: 'attach' | '
     const control = terminalControlSchema.safeParse(parsed);
     if (!control.success) return sendControl(ws, { type: 'error', code: ErrorCode.InvalidInput, message: 'a text frame must be a control message: {"type":"resize","cols":N,"rows":N}' });
     void tty.resize(control.data.cols, control.data.rows).catch((e: unknown) => log.warn({ runId, err: String(e) }, 'terminal resize failed'));
-  });
+  };
+  ws.off('message', onEarly);
+  for (const m of early ?? []) onMessage(m.data, m.isBinary);
+  early = undefined;
+  ws.on('message', onMessage);
   // The client left (detached): the engine stream is let go; an attached container runs on.
   ws.once('close', () => tty.socket.destroy());
   // The terminal's process ended (the shell exited): say so, then close.
@@ -161,6 +174,10 @@ async function join(p: Paddock, ws: WebSocket, runId: string, mode: 'attach' | '
     })();
   });
 }
+
+const MAX_EARLY_BYTES = 64 * 1024;
+
+const bufferOf = (data: RawData): Buffer => (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data));
 
 function sendControl(ws: WebSocket, msg: Record<string, unknown>): void {
   if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));

@@ -1,0 +1,148 @@
+/**
+ * Interactive sessions on the real engines (docs/shell.md): the real `paddock shell` CLI under a pseudo-terminal
+ * (python3's pty, test/environments/shell-pty.py), typed into and read back like a person would.
+ * - A shell run: type commands, edit a file, resize the window, detach with Ctrl-], attach again, exit: the edit comes
+ *   back on the run's branch, and none of the terminal's output is in the run's events.
+ * - `paddock shell <id>` beside a live agent run: the shell is the run's UID in its /workspace, and what it writes the
+ *   agent reads (and its branch brings back). Attaching to a headless run is refused.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { BIN, type Env, eventsJson, git, isEnded, makeRepo, paddockEnv, statusJson, until } from '../e2e/harness.ts';
+
+const PTY = join(dirname(fileURLToPath(import.meta.url)), 'shell-pty.py');
+
+/** The CLI under a pty: what it printed so far, typing, resizing, and its exit. */
+class Terminal {
+  screen = '';
+  private readonly child: ChildProcess;
+  readonly exited: Promise<number>;
+  constructor(e: Env, args: string[], cwd: string) {
+    this.child = spawn('python3', [PTY, process.execPath, BIN, ...args], { env: e.env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (b: Buffer) => (this.screen += b.toString('utf8')));
+    let err = '';
+    this.child.stderr!.on('data', (b: Buffer) => (err += b.toString('utf8')));
+    this.exited = new Promise((resolve) => this.child.on('close', () => resolve(Number(/PTY-EXIT (-?\d+)/.exec(err)?.[1] ?? -1))));
+  }
+  type(text: string): void {
+    this.child.stdin!.write(`${JSON.stringify({ w: text })}\n`);
+  }
+  resize(rows: number, cols: number): void {
+    this.child.stdin!.write(`${JSON.stringify({ resize: [rows, cols] })}\n`);
+  }
+  /** Waits until the screen (from `from` on) shows the pattern; returns the index just past it. */
+  async see(pattern: RegExp, what: string, from = 0, timeoutMs = 120_000): Promise<number> {
+    try {
+      return await until(
+        () => {
+          const m = pattern.exec(this.screen.slice(from));
+          return m ? from + m.index + m[0].length : undefined;
+        },
+        what,
+        timeoutMs,
+        50,
+      );
+    } catch (e) {
+      throw new Error(`${(e as Error).message}; the terminal shows:\n${JSON.stringify(this.screen.slice(-1500))}`);
+    }
+  }
+  /** Types a command line and waits for a marker only its output (not its echo) holds. */
+  async run(command: string, marker: string, from = this.screen.length): Promise<{ out: string; end: number }> {
+    // The marker is printed as two halves joined by the shell, so the echoed command line never matches it.
+    const half = Math.floor(marker.length / 2);
+    this.type(`${command}; echo "${marker.slice(0, half)}""${marker.slice(half)}"\r`);
+    const end = await this.see(new RegExp(`(?<!")${marker}`), marker, from);
+    return { out: this.screen.slice(from, end), end };
+  }
+}
+
+async function shellTest(t: TestContext, socket: string): Promise<void> {
+  const e = await paddockEnv(t, { PADDOCK_ENGINE_SOCKET: socket });
+  const repo = await makeRepo(t);
+
+  // A shell run, attached from the start.
+  const first = new Terminal(e, ['shell', '--branch', 'try/shell'], repo);
+  const ready = await first.run('echo $((6*7))', 'READY-1');
+  assert.match(ready.out, /\b42\b/);
+  const id = /shell run ([0-9a-f]{12})/.exec(first.screen)?.[1];
+  assert.ok(id, `the CLI names the shell run: ${first.screen.slice(0, 400)}`);
+  const inside = await first.run("printf 'from the shell\\n' > notes.txt; id -u; pwd; ls; stty size", 'EDITED-1');
+  assert.match(inside.out, /\/workspace/);
+  assert.match(inside.out, /notes\.txt/);
+  assert.match(inside.out, /README\.md/);
+  assert.match(inside.out, /\b30 100\b/, 'the terminal has the window size of the pty');
+  first.resize(40, 120);
+  await until(async () => /\b40 120\b/.test((await first.run('stty size', `SIZE-${Date.now()}`)).out), 'the resize to reach the shell', 20_000, 300);
+
+  // Ctrl-] detaches: the CLI exits 75, the run goes on.
+  first.type('\x1d');
+  assert.equal(await first.exited, 75, first.screen.slice(-500));
+  assert.match(first.screen, /detached from run/);
+  const live = await statusJson(e, id);
+  assert.equal(live.state, 'running');
+  assert.equal(live.interactive, 'shell');
+
+  // Attach again: the same shell (its file is there), then exit ends the run and brings the branch back.
+  const again = new Terminal(e, ['shell', '--attach', id], repo);
+  const back = await again.run('cat notes.txt', 'BACK-1');
+  assert.match(back.out, /from the shell/);
+  again.type('exit\r');
+  assert.equal(await again.exited, 0, again.screen.slice(-800));
+  assert.match(again.screen, /completed · the shell exited · branch try\/shell \(1 commit\(s\) ahead\)/);
+  assert.equal(await git(repo, 'show', 'try/shell:notes.txt'), 'from the shell');
+  const ended = await statusJson(e, id);
+  assert.equal(ended.state, 'completed');
+
+  // Terminal safety: nothing the terminal showed is in the run's events (status, logs).
+  const events = JSON.stringify(await eventsJson(e, id));
+  for (const seen of ['from the shell', 'READY-1', 'EDITED-1', '/workspace$']) assert.ok(!events.includes(seen), `the events hold terminal output (${seen})`);
+}
+
+async function execTest(t: TestContext, socket: string): Promise<void> {
+  const e = await paddockEnv(t, { PADDOCK_ENGINE_SOCKET: socket });
+  const repo = await makeRepo(t);
+  // The agent waits for go.txt in its workspace, then prints it: only the shell beside it writes that file.
+  const task = "[[script:bash-echo timeout 120 sh -c 'until [ -f go.txt ]; do sleep 0.2; done'; cat go.txt]]";
+  const spawned = await e.cli(['spawn', '--repo', repo, '--task', task, '--branch', 'agent/waits', '--detach']);
+  assert.equal(spawned.code, 0, spawned.stderr);
+  const id = spawned.stdout.trim();
+  await until(async () => (await statusJson(e, id)).state === 'running', 'the agent run to run');
+
+  // Attaching to a headless run is refused: it has no terminal of its own.
+  const attach = await e.cli(['shell', '--attach', id]);
+  assert.equal(attach.code, 4, attach.stderr);
+  assert.match(attach.stderr, /not interactive/);
+
+  const container = await e.engine.getContainer(`paddock-${id}`).inspect();
+  const uid = container.Config.User.split(':')[0];
+  const shell = new Terminal(e, ['shell', id], repo);
+  const seen = await shell.run("id -u; pwd; ls; echo 'written beside the agent' > go.txt; stat -c %u go.txt; env | grep -c sk-ant- || true", 'EXEC-1');
+  // The screen as text: bracketed-paste switches and carriage returns out.
+  const lines = seen.out
+    .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+    .split(/\r?\n|\r/)
+    .map((l) => l.trim());
+  assert.ok(lines.filter((l) => l === uid).length >= 2, `the shell runs as the run's UID ${uid} and writes as it: ${seen.out}`);
+  assert.match(seen.out, /\/workspace/);
+  assert.match(seen.out, /README\.md/);
+  assert.ok(lines.includes('0'), `no real key in the shell's environment: ${seen.out}`);
+  shell.type('exit\r');
+  assert.equal(await shell.exited, 0, shell.screen.slice(-500));
+  assert.match(shell.screen, new RegExp(`shell in run ${id} ended`));
+
+  const done = await until(async () => {
+    const s = await statusJson(e, id);
+    return isEnded(s) ? s : undefined;
+  }, 'the agent run to end');
+  assert.equal(done.state, 'completed', String(done.reason));
+  assert.match(String(done.resultText), /written beside the agent/);
+  assert.equal(await git(repo, 'show', 'agent/waits:go.txt'), 'written beside the agent');
+}
+
+describe('interactive sessions: paddock shell under a pseudo-terminal', () => {
+  it('Podman: a shell run edits a file that comes back on its branch; resize, detach and attach again', (t) => shellTest(t, '/run/paddock/podman.sock'));
+  it('Docker: a shell beside a live agent run is the run UID in its workspace, and the agent reads what it wrote', (t) => execTest(t, '/run/paddock/docker.sock'));
+});
