@@ -9,6 +9,7 @@ import type { NamedSpec } from '../store/projects-repo.ts';
 import { PersonasRepo } from '../store/personas-repo.ts';
 import type { Paddock } from './context.ts';
 import { checkLimits, imageNameSchema, limitFields, profileNameSchema } from './projects.ts';
+import { lifecycleInputSchema, settleLifecycle } from './hooks.ts';
 import { validate } from './validate.ts';
 
 /** A tool name or pattern as Claude Code's --allowedTools takes it (one starting with "-" would be read as a flag). */
@@ -32,6 +33,7 @@ const personaFields = {
   allowedTools: z.array(toolSchema).max(100).optional().describe('Tools allowed without asking, e.g. "Bash(git *)" (Claude Code --allowedTools)'),
   disallowedTools: z.array(toolSchema).max(100).optional().describe('Tools denied (Claude Code --disallowedTools)'),
   ...limitFields,
+  lifecycle: lifecycleInputSchema.optional().describe("Default lifecycle hooks (docs/hooks.md) when the request gives none; before the project's"),
 };
 
 export const personaSettingsSchema = z.object(personaFields).strict();
@@ -53,6 +55,7 @@ export const personaPatchSchema = z
     cpus: z.union([z.string(), z.number()]).nullable().optional(),
     pids: z.union([z.string(), z.number()]).nullable().optional(),
     timeout: z.union([z.string(), z.number()]).nullable().optional(),
+    lifecycle: lifecycleInputSchema.nullable().optional(),
   })
   .strict();
 export type PersonaPatchInput = z.input<typeof personaPatchSchema>;
@@ -167,6 +170,7 @@ export function addPersona(p: Paddock, input: PersonaCreateInput): PersonaView {
   const { name, ...spec } = validate(personaCreateSchema, input);
   if (isBuiltin(name)) throw new PaddockError(ErrorCode.Conflict, `${name} is a built-in persona`, { hint: `edit it with \`paddock agent set ${name} …\`, or choose another name` });
   checkLimits(p, spec, 'persona');
+  if (spec.lifecycle) settleLifecycle(p, spec.lifecycle);
   if (!personasRepo(p).insert(name, spec, Date.now()))
     throw new PaddockError(ErrorCode.Conflict, `persona ${name} already exists`, { hint: `change it with \`paddock agent set ${name} …\`, or choose another name` });
   return showPersona(p, name);
@@ -183,6 +187,7 @@ export function setPersona(p: Paddock, name: string, patch: PersonaPatchInput): 
   }
   const spec = validate(personaSettingsSchema, merged);
   checkLimits(p, spec, 'persona');
+  if (spec.lifecycle) settleLifecycle(p, spec.lifecycle);
   personasRepo(p).put(current.name, spec, Date.now());
   return showPersona(p, current.name);
 }

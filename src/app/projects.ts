@@ -11,6 +11,8 @@ import { NamedSpecRepo, RunProfilesRepo, type NamedSpec } from '../store/project
 import { inspectRepo } from '../workspace/index.ts';
 import type { Paddock } from './context.ts';
 import { checkRepoPolicy } from './policy.ts';
+import { lifecycleInputSchema, settleLifecycle } from './hooks.ts';
+import { normaliseServices, servicesInputSchema } from '../services/schema.ts';
 import { validate } from './validate.ts';
 import { checkWebhookTarget } from './webhooks/target.ts';
 
@@ -54,6 +56,8 @@ const projectFields = {
   image: imageNameSchema.optional().describe('Default agent image (after the request and the persona in the image chain)'),
   ...limitFields,
   allow: z.array(z.string().trim().min(1).max(300)).max(100).optional().describe("Egress allow rules (HOST[:PORT]) added to every run's list, as spawn's network.allow"),
+  lifecycle: lifecycleInputSchema.optional().describe('Default lifecycle hooks (docs/hooks.md) when neither the request nor the persona gives any'),
+  services: servicesInputSchema.optional().describe('Default service containers (docs/services.md) when the request names none (and no Compose environment)'),
   notifications: notificationSettingsSchema.optional(),
 };
 
@@ -75,6 +79,8 @@ export const projectPatchSchema = z
     pids: z.union([z.string(), z.number()]).nullable().optional(),
     timeout: z.union([z.string(), z.number()]).nullable().optional(),
     allow: projectFields.allow.unwrap().nullable().optional(),
+    lifecycle: lifecycleInputSchema.nullable().optional(),
+    services: servicesInputSchema.nullable().optional(),
     notifications: notificationSettingsSchema.nullable().optional(),
   })
   .strict();
@@ -152,6 +158,8 @@ async function checkProject(p: Paddock, s: ProjectSettings): Promise<ProjectSett
   checkRepoPolicy(p, repo.root);
   checkLimits(p, s, 'project');
   if (s.allow) parseAllowList(s.allow, 'allow');
+  if (s.lifecycle) settleLifecycle(p, s.lifecycle);
+  if (s.services) normaliseServices(s.services);
   if (s.notifications?.webhookUrl !== undefined) await checkWebhookTarget(s.notifications.webhookUrl, p.config.webhookAllowPrivate);
   return { ...s, path: repo.root };
 }

@@ -32,6 +32,10 @@ export function applyProfile(p: Paddock, input: ParsedSpawnInput): AppliedProfil
   if (!project && !persona) return { req, project, persona, imageChain };
 
   for (const k of LIMITS) if (req[k] === undefined) req[k] = persona?.spec[k] ?? project?.spec[k];
+  // Hooks: the request's, else the persona's, else the project's (a whole lifecycle each, not merged).
+  if (req.lifecycle === undefined) req.lifecycle = persona?.spec.lifecycle ?? project?.spec.lifecycle;
+  // Services: the project's when the request names none and runs no Compose environment.
+  if (req.services === undefined && (req as { compose?: unknown }).compose === undefined && project?.spec.services?.length) req.services = project.spec.services;
 
   if (project) {
     const s = project.spec;

@@ -149,6 +149,31 @@ describe('projects', () => {
     assert.equal(applyProfile(p, parse({ project: 'app', withChanges: true })).req.base, undefined);
     assert.deepEqual(applyProfile(p, parse({ project: 'app', network: { mode: 'none' } })).req.network, { mode: 'none', allow: [] });
     assert.throws(() => applyProfile(p, parse({ project: 'nope' })), /no project nope/);
+
+    // Hooks: request > persona > project (whole lifecycles); services: the project's when the request names none.
+    await setProject(p, 'app', { lifecycle: { postStart: ['echo project'] }, services: [{ name: 'db', image: 'localhost/paddock-pg:1' }] });
+    assert.deepEqual(applyProfile(p, parse({ project: 'app' })).req.lifecycle?.postStart, ['echo project']);
+    assert.deepEqual(
+      applyProfile(p, parse({ project: 'app' })).req.services?.map((x) => x.name),
+      ['db'],
+    );
+    setPersona(p, 'tester', { lifecycle: { onCreate: ['echo persona'] } });
+    assert.deepEqual(applyProfile(p, parse({ project: 'app', persona: 'tester' })).req.lifecycle?.onCreate, ['echo persona']);
+    assert.deepEqual(applyProfile(p, parse({ project: 'app', persona: 'tester', lifecycle: { postStart: ['echo mine'] } })).req.lifecycle?.postStart, ['echo mine']);
+    assert.deepEqual(
+      applyProfile(p, parse({ project: 'app', services: [{ name: 'cache', image: 'localhost/paddock-redis:1' }] })).req.services?.map((x) => x.name),
+      ['cache'],
+    );
+    await assert.rejects(setProject(p, 'app', { lifecycle: { postStart: ['x'], hooksTimeout: '999h' } }), /hooks timeout/);
+    await assert.rejects(
+      setProject(p, 'app', {
+        services: [
+          { name: 'a', image: 'i:1' },
+          { name: 'a', image: 'i:1' },
+        ],
+      }),
+      /two services are named a/,
+    );
     assert.throws(() => applyProfile(p, parse({ persona: 'nope' })), /no persona nope/);
   });
 });

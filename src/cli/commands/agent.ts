@@ -7,7 +7,7 @@ import { info, out } from '../context.ts';
 import { safe, shorten, table } from '../format.ts';
 import { withExamples } from '../help.ts';
 import { printJson } from '../json.ts';
-import { limitsText } from './project.ts';
+import { hooksText, lifecycleOf, limitsText, withLifecycle } from './project.ts';
 
 interface PersonaView {
   name: string;
@@ -23,14 +23,15 @@ interface PersonaView {
   cpus?: string | number;
   pids?: string | number;
   timeout?: string | number;
+  lifecycle?: { onCreate?: string[]; postCreate?: string[]; postStart?: string[] };
 }
 
 type Opts = Record<string, string | boolean | string[] | undefined>;
 
-const PERSONA_FIELDS = ['title', 'model', 'image', 'allowedTools', 'disallowedTools', 'memory', 'cpus', 'pids', 'timeout'] as const;
+const PERSONA_FIELDS = ['title', 'model', 'image', 'allowedTools', 'disallowedTools', 'memory', 'cpus', 'pids', 'timeout', 'lifecycle'] as const;
 
 function withSettings(cmd: Command): Command {
-  return cmd
+  return withLifecycle(cmd)
     .option('--role <text>', "the role prompt (appended to the agent's system prompt)")
     .option('--role-file <file>', 'read the role prompt from a file')
     .option('--title <text>', 'display name, e.g. "QA Engineer"')
@@ -56,6 +57,7 @@ async function settingsOf(o: Opts): Promise<Record<string, unknown>> {
     }
   }
   return {
+    ...lifecycleOf(o),
     ...(rolePrompt !== undefined ? { rolePrompt } : {}),
     ...(o.title !== undefined ? { title: o.title } : {}),
     ...(o.model !== undefined ? { model: o.model } : {}),
@@ -78,6 +80,7 @@ function printPersona(v: PersonaView): void {
     ['allow', v.allowedTools?.join(' ') ?? '-'],
     ['deny', v.disallowedTools?.join(' ') ?? '-'],
     ['limits', limitsText(v)],
+    ['hooks', hooksText(v.lifecycle)],
   ];
   for (const [k, val] of rows) out(`${k.padEnd(7)} ${safe(val)}`);
   out(`role    ${safe(v.rolePrompt)}`);

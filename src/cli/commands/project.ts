@@ -7,6 +7,7 @@ import { info, out } from '../context.ts';
 import { safe, table } from '../format.ts';
 import { withExamples } from '../help.ts';
 import { printJson } from '../json.ts';
+import { servicesOf } from './services-flags.ts';
 
 export interface ProjectView {
   name: string;
@@ -18,6 +19,8 @@ export interface ProjectView {
   pids?: string | number;
   timeout?: string | number;
   allow?: string[];
+  lifecycle?: { onCreate?: string[]; postCreate?: string[]; postStart?: string[]; hooksTimeout?: string | number };
+  services?: { name: string; image: string }[];
   notifications: { folder: boolean; desktop: boolean; webhookUrl?: string };
   createdAt: number;
   updatedAt: number;
@@ -25,7 +28,30 @@ export interface ProjectView {
 
 type Opts = Record<string, string | boolean | string[] | undefined>;
 
-const PROJECT_FIELDS = ['base', 'image', 'memory', 'cpus', 'pids', 'timeout', 'allow', 'webhook'] as const;
+const PROJECT_FIELDS = ['base', 'image', 'memory', 'cpus', 'pids', 'timeout', 'allow', 'lifecycle', 'services', 'webhook'] as const;
+
+const collect = (v: string, all: string[] = []): string[] => [...all, v];
+
+/** The lifecycle hook flags (as spawn's; docs/hooks.md), for project and agent add/set. */
+export function withLifecycle(cmd: Command): Command {
+  return cmd
+    .option('--on-create <command>', 'default lifecycle hook: run once per session before its first agent start (repeatable, in order; docs/hooks.md)', collect)
+    .option('--post-create <command>', 'default lifecycle hook: run once per session after the --on-create ones (repeatable)', collect)
+    .option('--post-start <command>', 'default lifecycle hook: run before every agent start (repeatable)', collect)
+    .option('--hooks-timeout <duration>', 'the longest the hooks may take together, e.g. 5m');
+}
+
+/** The hook flags as a lifecycle (replacing the stored one), when any is given. */
+export function lifecycleOf(o: Opts): { lifecycle?: Record<string, unknown> } {
+  const onCreate = (o.onCreate as string[] | undefined) ?? [];
+  const postCreate = (o.postCreate as string[] | undefined) ?? [];
+  const postStart = (o.postStart as string[] | undefined) ?? [];
+  if (onCreate.length + postCreate.length + postStart.length === 0) {
+    if (o.hooksTimeout !== undefined) throw invalidInput('--hooks-timeout without a hook', 'add --on-create, --post-create or --post-start');
+    return {};
+  }
+  return { lifecycle: { onCreate, postCreate, postStart, ...(o.hooksTimeout !== undefined ? { hooksTimeout: o.hooksTimeout } : {}) } };
+}
 
 /** on/off flags: the value as a boolean. */
 function onOff(flag: string, v: string | undefined): boolean | undefined {
@@ -37,7 +63,7 @@ function onOff(flag: string, v: string | undefined): boolean | undefined {
 
 /** The settings flags common to add and set. */
 function withSettings(cmd: Command): Command {
-  return cmd
+  return withLifecycle(cmd)
     .option('--base <ref>', 'default base branch (commit-ish) runs start from')
     .option('--image <name>', 'default agent image (after the request and the persona in the image chain)')
     .option('--memory <size>', 'default memory limit, e.g. 2g')
@@ -45,14 +71,19 @@ function withSettings(cmd: Command): Command {
     .option('--pids <n>', 'default process limit')
     .option('--timeout <duration>', 'default wall-clock limit, e.g. 1h')
     .option('--allow-host <rule...>', "HOST[:PORT] added to every run's egress allow list (repeatable)")
+    .option('--service <name=image>', 'a default service container for runs that name none (repeatable; docs/services.md)', collect)
+    .option('--services <file>', 'default services from a YAML or JSON file (docs/services.md)')
     .option('--notify-folder <on|off>', 'write a JSON file per notification into $PADDOCK_HOME/notifications (default on)')
     .option('--notify-desktop <on|off>', 'show desktop notifications with notify-send, where the daemon has it (default on)')
     .option('--webhook <url>', "the runs' webhook when spawn names none (POSTed when a run ends)")
     .option('--json', 'print the project as JSON');
 }
 
-function settingsOf(o: Opts): Record<string, unknown> {
+async function settingsOf(o: Opts): Promise<Record<string, unknown>> {
+  const { services } = await servicesOf(o);
   return {
+    ...lifecycleOf(o),
+    ...(services ? { services } : {}),
     ...(o.base !== undefined ? { base: o.base } : {}),
     ...(o.image !== undefined ? { image: o.image } : {}),
     ...(o.memory !== undefined ? { memory: o.memory } : {}),
@@ -78,9 +109,17 @@ export function printProject(v: ProjectView): void {
     ['image', v.image ?? '(chain: PADDOCK_IMAGE)'],
     ['limits', limitsText(v)],
     ['allow', v.allow?.length ? v.allow.join(' ') : '-'],
+    ['hooks', hooksText(v.lifecycle)],
+    ['services', v.services?.length ? v.services.map((x) => `${x.name}=${x.image}`).join(' ') : '-'],
     ['notify', `folder ${v.notifications.folder ? 'on' : 'off'} · desktop ${v.notifications.desktop ? 'on' : 'off'} · webhook ${v.notifications.webhookUrl ?? '-'}`],
   ];
-  for (const [k, val] of rows) out(`${k.padEnd(7)} ${safe(val)}`);
+  for (const [k, val] of rows) out(`${k.padEnd(8)} ${safe(val)}`);
+}
+
+export function hooksText(l: { onCreate?: string[]; postCreate?: string[]; postStart?: string[] } | undefined): string {
+  if (!l) return '-';
+  const n = (l.onCreate?.length ?? 0) + (l.postCreate?.length ?? 0) + (l.postStart?.length ?? 0);
+  return `${n} command(s): on-create ${l.onCreate?.length ?? 0}, post-create ${l.postCreate?.length ?? 0}, post-start ${l.postStart?.length ?? 0}`;
 }
 
 export function limitsText(v: { memory?: string | number; cpus?: string | number; pids?: string | number; timeout?: string | number }): string {
@@ -115,7 +154,7 @@ export function registerProject(program: Command): void {
     ['paddock project add app --path . --base main', 'paddock project add api --path ~/src/api --image localhost/paddock-python:latest --timeout 1h'],
   ).action(async (name: string, o: Opts) => {
     const notifications = notificationsOf(o);
-    const v = await call<ProjectView>('POST', '/api/v1/projects', { name, path: resolve(o.path as string), ...settingsOf(o), ...(notifications ? { notifications } : {}) });
+    const v = await call<ProjectView>('POST', '/api/v1/projects', { name, path: resolve(o.path as string), ...(await settingsOf(o)), ...(notifications ? { notifications } : {}) });
     if (o.json) return printJson(v);
     info(`project ${safe(v.name)} added (${safe(v.path)})`);
   });
@@ -153,7 +192,7 @@ export function registerProject(program: Command): void {
     ),
     ['paddock project set app --timeout 2h --allow-host api.example.com', 'paddock project set app --unset image memory'],
   ).action(async (name: string, o: Opts) => {
-    const patch: Record<string, unknown> = { ...settingsOf(o), ...(o.path !== undefined ? { path: resolve(o.path as string) } : {}) };
+    const patch: Record<string, unknown> = { ...(await settingsOf(o)), ...(o.path !== undefined ? { path: resolve(o.path as string) } : {}) };
     let notifications: Record<string, unknown> | undefined;
     for (const f of (o.unset as string[] | undefined) ?? []) {
       if (!(PROJECT_FIELDS as readonly string[]).includes(f)) throw invalidInput(`--unset ${f}: not a setting that can be cleared`, `one of ${PROJECT_FIELDS.join(', ')}`);
