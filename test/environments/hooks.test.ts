@@ -4,10 +4,10 @@
  * the tool without installing it again; post_start starts a background HTTP server on loopback that the agent's Bash
  * tool queries, and the answer is the run's result; a marker the agent forges (with the run's nonce, read from the
  * plan) changes nothing; a failing hook fails the run with its output and exit code, and nothing of it keeps running.
- * One case goes through Stromboli's face (podman.lifecycle on POST /run).
+ * One case goes through Stromboli's face (podman.lifecycle on POST /run), on Docker's engine.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startDaemon } from '../api/harness.ts';
@@ -22,6 +22,8 @@ const SERVE = (port: number, word: string) =>
   `for i in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && exit 0; read -t 0.05 <> <(:) || true; done; echo 'the server never listened' >&2; exit 1`;
 /** What the agent runs: the installed tool, the counter, and the server. */
 const PROBE = (port: number) => `greet; echo count=$(wc -l < ~/.local/share/on-create-count); curl -s --noproxy '*' http://127.0.0.1:${port}/probe; echo`;
+
+const DOCKER = process.env.PADDOCK_TEST_DOCKER_SOCKET ?? '/run/paddock/docker.sock';
 
 type Ev = { seq: number; kind: string; source: string; data: Record<string, unknown> };
 const hookLines = (evs: Ev[], name: string) => evs.filter((e) => (e.data.hook as { name?: string } | undefined)?.name === name).map((e) => String(e.data.text));
@@ -165,8 +167,9 @@ describe('lifecycle hooks', () => {
     assert.deepEqual(hookLines(await eventsJson(e, runIdOf(two)), 'on_create#1'), []);
   });
 
-  it("Stromboli's podman.lifecycle runs the hooks too (POST /run)", async (t) => {
-    const d = await startDaemon(t);
+  // On Docker's engine (the other engine: its plain ro binds, its log stream), through Stromboli's face.
+  it("Stromboli's podman.lifecycle runs the hooks too (POST /run, on Docker)", { skip: existsSync(DOCKER) ? false : `no Docker engine at ${DOCKER}` }, async (t) => {
+    const d = await startDaemon(t, { PADDOCK_ENGINE_SOCKET: DOCKER });
     const r = await d.json('POST', '/run', {
       prompt: `Probe [[script:bash-echo ${PROBE(8766)}]]`,
       podman: { lifecycle: { on_create_command: [INSTALL], post_start: [SERVE(8766, 'stromboli')], hooks_timeout: '2m' } },
