@@ -96,6 +96,9 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   const session = req.sessionId ? resolveSession(p, req.sessionId) : undefined;
   if (session) {
     checkSessionRepo(p, session, req.workspace, repo);
+    // A conversation is one CLI's: Codex cannot resume Claude's, nor the other way round.
+    if (session.agent !== req.agent)
+      throw invalidInput(`session ${session.id} is a ${session.agent} conversation, not ${req.agent}'s`, `continue it with cli ${session.agent}, or start a new session`);
     const live = p.runs.liveRunOfSession(session.id);
     if (live)
       throw new PaddockError(ErrorCode.Conflict, `session ${session.id} is in use by run ${live.id} (${live.state}); two runs cannot share one conversation`, {
