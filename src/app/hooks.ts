@@ -217,7 +217,11 @@ function commandOf(l: RunLifecycle, kind: string | undefined, n: string | undefi
 }
 
 /** Control characters out (a hook's output is hostile to a terminal), whitespace folded. */
-const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+const clean = (s: string): string =>
+  s
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 const preview = (cmd: string): string => {
   const c = clean(cmd);
   return `\`${c.length > 120 ? `${c.slice(0, 120)}…` : c}\``;

@@ -169,8 +169,12 @@ function renderBody(e: StoredEvent): string | undefined {
       return paint('yellow', `⊘ gateway refused ${f(d.method)} ${f(d.target)} (${f(d.status)}): ${f(d.why)}`);
     case 'error':
       return paint('red', `✘ ${f(d.message)}`);
-    case 'stderr':
+    case 'stderr': {
+      // A lifecycle hook's output, or Paddock's word on a hook (docs/hooks.md).
+      const hook = d.hook as { name?: unknown; stream?: unknown } | undefined;
+      if (hook) return hook.stream === 'paddock' ? paint('dim', `— ${f(d.text)}`) : paint('dim', `${f(hook.name)}: ${f(d.text)}`);
       return paint('dim', `stderr: ${f(d.text)}`);
+    }
     case 'state':
       return paint(stateColor(String(d.to)), `— ${f(d.from)} → ${f(d.to)}${d.reason ? ` (${f(d.reason)})` : ''}`);
     case 'phase':
