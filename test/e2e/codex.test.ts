@@ -109,6 +109,11 @@ describe('codex', () => {
     const resumed = openai.mainRequests('bash')[0];
     const body = JSON.stringify(resumed?.body);
     assert.ok(body.includes('Write hello [[script:codex-e2e]]') && body.includes('Wrote hello.txt.') && body.includes('hello from codex'), 'the resumed request carries the first exchange');
+
+    // A Codex conversation is Codex's: Claude cannot continue it.
+    const wrong = await e.cli(['spawn', '--repo', repo, '--session', String(s.sessionId), '--task', 'x']);
+    assert.notEqual(wrong.code, 0);
+    assert.match(wrong.stderr, /is a codex conversation, not claude's/);
   });
 
   it('a dead upstream ends the run failed within 30 s, saying the model endpoint is unreachable', async (t) => {
