@@ -16,7 +16,7 @@ import { diskUsage } from './disk-usage.ts';
 import { removeRun } from './rm.ts';
 import { sweepRunSecretFiles } from './secrets.ts';
 import { netnsLast } from '../services/index.ts';
-import { removeToolbox, staleToolboxes } from './toolbox.ts';
+import { removeToolbox, staleToolboxItems } from './toolbox.ts';
 
 export interface GcItem {
   kind: 'container' | 'checkout' | 'volume' | 'network' | 'branch' | 'run' | 'toolbox';
@@ -129,8 +129,8 @@ export async function gc(p: Paddock, opts: GcOptions = {}): Promise<GcItem[]> {
     const run = p.runs.get(n.labels[LABEL.run] ?? '');
     if (!run || isTerminal(run.state)) await act({ kind: 'network', name: n.name, why: run ? `run ${run.id} ${run.state}` : 'no run owns it' }, () => runtime.removeNetwork(n.id));
   }
-  // Toolbox versions other than the current one (app/toolbox.ts), while no run is live.
-  for (const t of staleToolboxes(p)) await act({ kind: 'toolbox', name: t.name, why: t.why, bytes: t.bytes }, () => removeToolbox(t.dir));
+  // Toolbox versions other than the current one, unused for longer than a run may live (app/toolbox.ts).
+  for (const t of staleToolboxItems(p)) await act({ kind: 'toolbox', name: t.name, why: t.why, bytes: t.bytes }, () => removeToolbox(t.dir));
   return items;
 }
 

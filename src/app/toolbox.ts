@@ -2,10 +2,9 @@
  * Any image as the agent's environment (docs/images.md): which images get Paddock's toolbox, the check at spawn, the
  * toolbox for a run's container, and what doctor and gc know about it. The toolbox itself is images/toolbox.ts.
  */
-import { rmSync } from 'node:fs';
 import { ErrorCode, PaddockError } from '../errors/index.ts';
-import { ensureToolbox, imageArchitectureProblem, listToolboxes, missingToolboxSources, needsToolbox, type Toolbox, toolboxVersion } from '../images/toolbox.ts';
-import { LIVE_STATES } from '../jobs/index.ts';
+import { formatDuration } from '../config/index.ts';
+import { ensureToolbox, imageArchitectureProblem, listToolboxes, missingToolboxSources, needsToolbox, removeToolbox, staleToolboxes, type Toolbox, toolboxVersion } from '../images/toolbox.ts';
 import type { ContainerRuntime } from '../runtime/index.ts';
 import type { Paddock } from './context.ts';
 
@@ -66,21 +65,15 @@ export function toolboxCheck(p: Paddock): { status: 'ok' | 'warn'; detail: strin
 
 /**
  * gc: toolbox versions other than the current one (a changed Claude Code or Node version, a changed entry script),
- * only while no run is live (a live run's container may have an old version mounted).
+ * once unused for longer than the longest a run may live (PADDOCK_MAX_TIMEOUT): no container still has them mounted.
  */
-export function staleToolboxes(p: Paddock): { name: string; dir: string; bytes: number; why: string }[] {
-  if (p.runs.list({ states: LIVE_STATES }).length > 0) return [];
-  let current: string;
-  try {
-    current = toolboxVersion(toolboxOptions(p));
-  } catch {
-    return []; // its sources are gone: no version is current, and none is removed
-  }
-  return listToolboxes(p.config.cacheDir)
-    .filter((t) => t.version !== current)
-    .map((t) => ({ name: `toolbox ${t.version}`, dir: t.dir, bytes: t.bytes, why: `not the current version (${current})` }));
+export function staleToolboxItems(p: Paddock): { name: string; dir: string; bytes: number; why: string }[] {
+  return staleToolboxes(toolboxOptions(p), p.config.maxTimeout).map((t) => ({
+    name: `toolbox ${t.version}`,
+    dir: t.dir,
+    bytes: t.bytes,
+    why: `an old version, unused for ${formatDuration(t.idleMs)}`,
+  }));
 }
 
-export function removeToolbox(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-}
+export { removeToolbox };

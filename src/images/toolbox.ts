@@ -14,7 +14,24 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ErrorCode, PaddockError } from '../errors/index.ts';
@@ -92,13 +109,66 @@ export async function ensureToolbox(opts: ToolboxOptions, progress: (line: strin
   }
   const version = toolboxVersion(opts);
   const dir = join(toolboxRoot(opts.cacheDir), version);
-  if (existsSync(join(dir, 'bin', 'claude'))) return { dir, version, prepared: false };
+  if (existsSync(join(dir, 'bin', 'claude'))) {
+    markUsed(dir);
+    return { dir, version, prepared: false };
+  }
   let p = pending.get(dir);
   if (!p) {
     p = prepare(opts, version, dir, progress).finally(() => pending.delete(dir));
     pending.set(dir, p);
   }
-  return p;
+  const tb = await p;
+  markUsed(dir);
+  return tb;
+}
+
+/**
+ * When a version was last handed to a run: its `<version>.used` file's mtime, beside it (the version's own directory
+ * stays as prepared). gc keeps an old version until no run started with it can still be live, whichever Paddock home
+ * (they share the cache dir) started it.
+ */
+function markUsed(dir: string): void {
+  const marker = `${dir}.used`;
+  try {
+    const now = new Date();
+    if (existsSync(marker)) utimesSync(marker, now, now);
+    else writeFileSync(marker, '', { mode: 0o644 });
+  } catch {
+    // a read-only cache dir: gc then goes by the directory's own age
+  }
+}
+
+function lastUsed(dir: string): number {
+  for (const f of [`${dir}.used`, dir]) {
+    try {
+      return statSync(f).mtimeMs;
+    } catch {
+      // next
+    }
+  }
+  return 0;
+}
+
+/**
+ * Toolbox versions gc may remove: not the current one, and not used for longer than maxAgeMs (the longest a run may
+ * live, so no container still has it mounted).
+ */
+export function staleToolboxes(opts: ToolboxOptions, maxAgeMs: number, now = Date.now()): { version: string; dir: string; bytes: number; idleMs: number }[] {
+  let current: string;
+  try {
+    current = toolboxVersion(opts);
+  } catch {
+    return []; // its sources are gone: no version is known to be current, and none is removed
+  }
+  return listToolboxes(opts.cacheDir)
+    .map((t) => ({ ...t, idleMs: now - lastUsed(t.dir) }))
+    .filter((t) => t.version !== current && t.idleMs > maxAgeMs);
+}
+
+export function removeToolbox(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(`${dir}.used`, { force: true });
 }
 
 /**

@@ -1,10 +1,10 @@
 /** The toolbox's pure parts (images/toolbox.ts) and the spec it changes (runtime/container-spec.ts), without an engine. */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { imageArchitectureProblem, interpOffset, needsToolbox, parseLdd, setInterpreter } from '../../src/images/toolbox.ts';
+import { imageArchitectureProblem, interpOffset, needsToolbox, parseLdd, removeToolbox, setInterpreter, staleToolboxes, toolboxVersion } from '../../src/images/toolbox.ts';
 import { buildAgentContainerSpec } from '../../src/runtime/index.ts';
 
 describe('which images get the toolbox', () => {
@@ -108,5 +108,38 @@ describe('the container spec with the toolbox', () => {
   it('on Docker the toolbox bind is read-only without the options Docker refuses', () => {
     const tb = buildAgentContainerSpec({ ...input, engine: 'docker', toolboxDir: '/tb' }) as unknown as { HostConfig: { Binds: string[] } };
     assert.ok(tb.HostConfig.Binds.includes('/tb:/opt/paddock:ro'));
+  });
+});
+
+describe('old toolbox versions', () => {
+  it('gc may remove a version that is not current and unused for longer than a run may live; never the current one', (t) => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'paddock-toolbox-gc-'));
+    t.after(() => rmSync(cacheDir, { recursive: true, force: true }));
+    const opts = { cacheDir, claudeCodeVersion: '2.1.332' };
+    const current = toolboxVersion(opts);
+    const day = 86_400_000;
+    const now = Date.now();
+    for (const [version, usedAgo] of [
+      [current, 30 * day],
+      ['2.1.300-aaaaaaaaaaaa', 8 * day],
+      ['2.1.300-bbbbbbbbbbbb', 1 * day],
+    ] as const) {
+      const dir = join(cacheDir, 'toolbox', version);
+      mkdirSync(join(dir, 'bin'), { recursive: true });
+      writeFileSync(join(dir, 'bin', 'claude'), 'x');
+      writeFileSync(`${dir}.used`, '');
+      const at = new Date(now - usedAgo);
+      utimesSync(`${dir}.used`, at, at);
+    }
+    mkdirSync(join(cacheDir, 'toolbox', '.prepare-x')); // a preparation under way is no version
+    const stale = staleToolboxes(opts, 7 * day, now);
+    assert.deepEqual(
+      stale.map((s) => s.version),
+      ['2.1.300-aaaaaaaaaaaa'],
+    );
+    removeToolbox(stale[0]!.dir);
+    assert.equal(existsSync(stale[0]!.dir), false);
+    assert.equal(existsSync(`${stale[0]!.dir}.used`), false);
+    assert.deepEqual(staleToolboxes(opts, 7 * day, now), []);
   });
 });
