@@ -7,6 +7,7 @@ import type { Run } from '../jobs/index.ts';
 import type { Paddock } from './context.ts';
 import { findRun } from './find-run.ts';
 import { resolveSession, spawnRun } from './spawn.ts';
+import { profileOfRun } from './spawn-profile.ts';
 import type { SpawnInput } from './spawn-input.ts';
 import { runGrants } from './secrets.ts';
 import { networkPolicyOf } from './network.ts';
@@ -46,6 +47,8 @@ export async function resumeRun(p: Paddock, ref: string, input: ResumeInput): Pr
     ...(earlier.coordinator ? { coordinator: true } : {}),
     // The same lifecycle hooks: post_start runs again; on_create and post_create only if the session never finished them.
     ...lifecycleOf(p, earlier.id),
+    // The same project and persona (its notifications and webhook go on; what the run had is passed above, and wins).
+    ...profileOfRun(p, earlier.id),
     ...input,
     sessionId: session.id,
   });

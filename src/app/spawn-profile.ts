@@ -68,3 +68,24 @@ export function recordProfile(p: Paddock, runId: string, a: AppliedProfile, imag
   const parts = [a.project ? `project ${a.project.name}` : '', a.persona ? `persona ${a.persona.name}` : ''].filter(Boolean);
   p.events.append(runId, { kind: 'note', message: `spawned with ${parts.join(' and ')} (image from ${imageFrom})` });
 }
+
+/**
+ * The project and persona a run was spawned with, for its resume (the ones still stored): the resumed run belongs to
+ * the same project (its notifications and webhook) and persona. What the earlier run had is passed explicitly by
+ * resume, so it wins over their current defaults.
+ */
+export function profileOfRun(p: Paddock, runId: string): { project?: string; persona?: string } {
+  const r = runProfiles(p).get(runId);
+  const exists = (get: () => unknown) => {
+    try {
+      get();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return {
+    ...(r.project !== null && exists(() => getProject(p, r.project!)) ? { project: r.project } : {}),
+    ...(r.persona !== null && exists(() => getPersona(p, r.persona!)) ? { persona: r.persona } : {}),
+  };
+}

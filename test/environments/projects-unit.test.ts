@@ -14,7 +14,10 @@ import { classify, findNotifySend, notifySendArgs, plainText } from '../../src/a
 import { writeNotification } from '../../src/app/notifications/folder.ts';
 import { addPersona, BUILTIN_PERSONAS, listPersonas, removePersona, setPersona, showPersona } from '../../src/app/personas.ts';
 import { addProject, removeProject, setProject, showProject } from '../../src/app/projects.ts';
-import { applyProfile } from '../../src/app/spawn-profile.ts';
+import { applyProfile, profileOfRun } from '../../src/app/spawn-profile.ts';
+import { runProfiles } from '../../src/app/projects.ts';
+import { coordinatorToolArgs } from '../../src/app/coordinator.ts';
+import { runRow } from '../fixtures/run-row.ts';
 import { spawnInputSchema } from '../../src/app/spawn-input.ts';
 import { makeRepo } from '../e2e/harness.ts';
 
@@ -175,6 +178,25 @@ describe('projects', () => {
       /two services are named a/,
     );
     assert.throws(() => applyProfile(p, parse({ persona: 'nope' })), /no persona nope/);
+  });
+});
+
+describe('runs and their profile', () => {
+  it("a resume carries the run's project and persona while they exist; a coordinator may name a persona, not a project", async (t) => {
+    const p = paddock(t);
+    const repo = await makeRepo(t);
+    await addProject(p, { name: 'app', path: repo });
+    addPersona(p, { name: 'dba', rolePrompt: 'You are a DBA.' });
+    p.runs.insert(runRow('abcdef012345', { repo, coordinator: true }));
+    runProfiles(p).set('abcdef012345', { project: 'app', persona: 'dba' });
+    assert.deepEqual(profileOfRun(p, 'abcdef012345'), { project: 'app', persona: 'dba' });
+    removeProject(p, 'app');
+    removePersona(p, 'dba');
+    assert.deepEqual(profileOfRun(p, 'abcdef012345'), {}, 'gone since: the resume goes on without them');
+    assert.throws(() => coordinatorToolArgs(p, 'abcdef012345', 'spawn_run', { task: 't', project: 'app' }), /project is not allowed/);
+    assert.equal(coordinatorToolArgs(p, 'abcdef012345', 'spawn_run', { task: 't', persona: 'qa' }).persona, 'qa');
+    assert.deepEqual(coordinatorToolArgs(p, 'abcdef012345', 'list_personas', {}), {});
+    assert.throws(() => coordinatorToolArgs(p, 'abcdef012345', 'list_projects', {}), /not allowed from inside a run/);
   });
 });
 
