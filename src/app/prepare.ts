@@ -16,7 +16,7 @@ import { prepareSessionHome, releaseWorkspace, runIdentity, sealRelayDir, sealRu
 import { egressEnv, networkPolicyOf } from './network.ts';
 import { COORDINATOR_MCP_URL } from './coordinator.ts';
 import { agentSessionIdOf } from './agent-session.ts';
-import { SHELL_ARGV, TERMINAL_TYPE } from './shell-argv.ts';
+import { interactiveClaudeArgv, SHELL_ARGV, TERMINAL_TYPE } from './shell-argv.ts';
 import { releaseRunSecrets, runGrants, stageRunSecrets } from './secrets.ts';
 import { abandonRunServices, startRunServices } from './services.ts';
 import { toolboxForImage } from './toolbox.ts';
@@ -85,7 +85,10 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
       argv:
         run.interactive === 'shell'
           ? SHELL_ARGV
-          : adapter.buildArgv(run.prompt, run.options, { sessionId: cliSession, resume: run.resume, persistent: run.keepAlive, ...(run.coordinator ? { paddockMcpUrl: COORDINATOR_MCP_URL } : {}) }),
+          : withInteractive(
+              run,
+              adapter.buildArgv(run.prompt, run.options, { sessionId: cliSession, resume: run.resume, persistent: run.keepAlive, ...(run.coordinator ? { paddockMcpUrl: COORDINATOR_MCP_URL } : {}) }),
+            ),
       // PADDOCK_INPUT: the entry script feeds the agent's stdin from this socket (a persistent run's turns).
       env: {
         ...adapter.buildEnv({ baseUrl: `http://127.0.0.1:${MODEL_PORT}`, token: run.modelToken }),
@@ -113,6 +116,9 @@ export async function prepareRun(p: Paddock, run: Run): Promise<void> {
   );
   transitionRun(p.runs, p.events, run.id, 'starting', { containerId });
 }
+
+/** spawn --interactive: the agent CLI's own interface instead of its print mode (app/shell-argv.ts). */
+const withInteractive = (run: Run, argv: string[]): string[] => (run.interactive === 'agent' ? interactiveClaudeArgv(argv) : argv);
 
 /** Removes what prepareRun made for a run that will not start: container, a new session's volume, the checkout. */
 export async function abandonRun(p: Paddock, run: Run): Promise<void> {

@@ -141,6 +141,12 @@ export const spawnInputSchema = z.object({
     .describe(
       "A coordinator run: its agent gets Paddock's MCP tools (mcp__paddock__spawn_run, list_runs, wait_for_run, get_diff, …) through a socket that speaks for it, so it can spawn runs on its own repository as its children and watch them (never merge: docs/coordinator.md)",
     ),
+  interactive: z
+    .boolean()
+    .default(false)
+    .describe(
+      "An interactive run (docs/shell.md): the agent CLI's own interface (Claude Code's TUI) on a terminal, opened with GET /api/v1/runs/{id}/terminal?mode=attach (paddock spawn --interactive); its output is not stored. Claude only",
+    ),
   webhookUrl: z
     .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
     .max(2048)

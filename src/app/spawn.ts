@@ -51,7 +51,8 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
     });
   }
   if (limits.memoryBytes < 64 * 1024 ** 2) throw new PaddockError(ErrorCode.InvalidInput, 'memory limit below 64m', { hint: 'an agent needs at least 64m; 512m is the default' });
-  if (opts.interactive && req.keepAlive) throw invalidInput('keepAlive and interactive: pass one', 'an interactive run takes its input from the terminal, a persistent one from messages');
+  if (req.interactive && req.agent !== 'claude') throw invalidInput(`interactive: the ${req.agent} CLI has no interactive mode in Paddock`, 'use agent claude, or leave interactive out');
+  if ((opts.interactive || req.interactive) && req.keepAlive) throw invalidInput('keepAlive and interactive: pass one', 'an interactive run takes its input from the terminal, a persistent one from messages');
   if (req.resume && !req.sessionId) throw new PaddockError(ErrorCode.InvalidInput, 'resume needs a session id', { hint: 'pass the session id of an earlier run (paddock status <id> shows it)' });
   if (req.webhookUrl !== undefined) await checkWebhookTarget(req.webhookUrl, cfg.webhookAllowPrivate);
   const network = settleNetwork(p, req.network);
@@ -168,7 +169,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
     mergeSha: null,
     webhookUrl: req.webhookUrl ?? null,
     coordinator: req.coordinator,
-    interactive: opts.interactive ?? null,
+    interactive: opts.interactive ?? (req.interactive ? 'agent' : null),
   };
   // The session row first: the run refers to it, and a later resume finds it even while this run is queued.
   p.sessions.upsert(

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { shellInputSchema, terminalControlSchema } from '../../src/app/shell.ts';
-import { SHELL_ARGV } from '../../src/app/shell-argv.ts';
+import { interactiveClaudeArgv, SHELL_ARGV } from '../../src/app/shell-argv.ts';
+import { buildClaudeArgv } from '../../src/agents/claude/argv.ts';
 import { outcome } from '../../src/jobs/supervisor.ts';
 import { buildAgentContainerSpec } from '../../src/runtime/index.ts';
 import { runRow } from '../fixtures/run-row.ts';
@@ -37,6 +38,23 @@ describe('the container spec of an interactive run', () => {
   it('runs a login shell: bash where the image has it, else sh', () => {
     assert.equal(SHELL_ARGV[0], '/bin/sh');
     assert.match(SHELL_ARGV.at(-1) ?? '', /exec bash -l.*exec sh -l/);
+  });
+});
+
+describe('spawn --interactive: Claude Code on a terminal', () => {
+  it('is the headless argv without its print-mode flags, after a ~/.claude.json that answers the first-start dialogs', () => {
+    const headless = buildClaudeArgv('do it', { model: 'sonnet' }, { sessionId: 'sess', resume: false });
+    const argv = interactiveClaudeArgv(headless);
+    assert.deepEqual(argv.slice(0, 2), ['/bin/sh', '-c']);
+    assert.deepEqual(argv.slice(3), ['paddock-interactive', 'claude', ...headless.slice(5)]);
+    assert.ok(!argv.includes('-p') && !argv.includes('stream-json'));
+    assert.deepEqual(argv.slice(-2), ['--', 'do it'], 'the task is still the prompt, after --');
+    for (const key of ['hasCompletedOnboarding', 'hasTrustDialogAccepted', 'bypassPermissionsModeAccepted', 'customApiKeyResponses']) assert.match(argv[2] ?? '', new RegExp(key));
+  });
+
+  it('refuses an argv it does not know (another CLI, or a changed print mode)', () => {
+    assert.throws(() => interactiveClaudeArgv(['codex', 'exec', '--json', '--', 'x']), /no interactive form/);
+    assert.throws(() => interactiveClaudeArgv(['claude', '--print', '--', 'x']), /no interactive form/);
   });
 });
 

@@ -142,7 +142,33 @@ async function execTest(t: TestContext, socket: string): Promise<void> {
   assert.equal(await git(repo, 'show', 'agent/waits:go.txt'), 'written beside the agent');
 }
 
+async function tuiTest(t: TestContext, socket: string): Promise<void> {
+  const e = await paddockEnv(t, { PADDOCK_ENGINE_SOCKET: socket });
+  const repo = await makeRepo(t);
+  const tui = new Terminal(e, ['spawn', '--repo', repo, '--interactive', '--branch', 'agent/tui', '--task', '[[script:write-file]]'], repo);
+  // Claude Code's TUI draws with cursor moves between words: read the screen without escapes and spaces.
+  const flat = () => tui.screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\s+/g, '');
+  await until(() => flat().includes('Createdhello.txt.'), 'the TUI to show the agent wrote hello.txt', 120_000, 100).catch((err: Error) => {
+    throw new Error(`${err.message}; the terminal shows:\n${JSON.stringify(tui.screen.slice(-2000))}`);
+  });
+  const id = /run ([0-9a-f]{12})/.exec(tui.screen)?.[1];
+  assert.ok(id, tui.screen.slice(0, 300));
+  assert.equal((await statusJson(e, id)).interactive, 'agent');
+  // Leave the TUI: the agent exits, the run ends, and its work comes back.
+  tui.type('/exit');
+  await new Promise((r) => setTimeout(r, 500));
+  tui.type('\r');
+  assert.equal(await tui.exited, 0, tui.screen.slice(-800));
+  const ended = await statusJson(e, id);
+  assert.equal(ended.state, 'completed', String(ended.reason));
+  assert.ok(Number(ended.inputTokens) > 0, "the gateway counted the TUI's model calls");
+  assert.equal(await git(repo, 'show', 'agent/tui:hello.txt'), 'hello from paddock');
+  const events = JSON.stringify(await eventsJson(e, id));
+  assert.ok(!events.includes('Created hello.txt'), "the TUI's screen is not in the run's events");
+}
+
 describe('interactive sessions: paddock shell under a pseudo-terminal', () => {
   it('Podman: a shell run edits a file that comes back on its branch; resize, detach and attach again', (t) => shellTest(t, '/run/paddock/podman.sock'));
+  it("Podman: spawn --interactive runs Claude Code's TUI on the terminal against the scripted model; leaving it brings the branch back", (t) => tuiTest(t, '/run/paddock/podman.sock'));
   it('Docker: a shell beside a live agent run is the run UID in its workspace, and the agent reads what it wrote', (t) => execTest(t, '/run/paddock/docker.sock'));
 });

@@ -93,6 +93,12 @@ export function registerShell(program: Command): void {
   ]);
 }
 
+/** spawn --interactive: join the new run's terminal (the agent's own interface) and follow it to its end. */
+export async function attachInteractive(run: RunView): Promise<void> {
+  info(paint('dim', `run ${run.id}${run.branch ? ` on branch ${safe(run.branch)}` : ''} · ${DETACH_KEY} detaches · leaving the agent ends the run`, process.stderr));
+  return open(run.id, 'attach');
+}
+
 async function open(ref: string, mode: 'attach' | 'exec'): Promise<void> {
   const { run } = await call<{ run: RunView }>('GET', `/api/v1/runs/${encodeURIComponent(ref)}`);
   const end = await joinTerminal(`/api/v1/runs/${run.id}/terminal?mode=${mode}`);

@@ -10,6 +10,7 @@ import { paint, safe } from '../format.ts';
 import { printJson } from '../json.ts';
 import { servicesOf } from './services-flags.ts';
 import { clisOf, spawnGroupFromCli } from './groups.ts';
+import { attachInteractive } from './shell.ts';
 
 const TASK_SOURCES = '--task <text>, --task - (read it from stdin) or --task-file <file>';
 
@@ -72,6 +73,7 @@ export function registerSpawn(program: Command): void {
     .option('--image <name>', 'agent image (default PADDOCK_IMAGE)')
     .option('--session <id>', 'continue an agent session (its id, or a run id of it): same HOME, conversation resumed')
     .option('--keep-alive', 'a persistent run: the agent stays alive between turns and takes follow-ups (paddock send)')
+    .option('--interactive', "Claude Code's own interface on this terminal instead of a headless run (Ctrl-] detaches; paddock shell --attach <id> rejoins; docs/shell.md)")
     .option('--idle-timeout <duration>', 'with --keep-alive: end the run after this long without a message (default PADDOCK_IDLE_TIMEOUT, 30m)')
     .option('--with-changes', 'start from your working tree: uncommitted and untracked (not ignored) changes go into the starting commit')
     .option('--max-turns <n>', 'stop the agent after this many turns')
@@ -173,6 +175,7 @@ export function registerSpawn(program: Command): void {
         ...(o.budget !== undefined ? { budget: numberOf('--budget', o.budget as string) } : {}),
         ...(o.parent ? { parentRunId: o.parent as string } : {}),
         ...(o.coordinator ? { coordinator: true } : {}),
+        ...(o.interactive ? { interactive: true } : {}),
         ...(o.allowModel ? { allowedModels: o.allowModel as string[] } : {}),
         ...(o.maxTokens !== undefined ? { maxTokens: numberOf('--max-tokens', o.maxTokens as string) } : {}),
       };
@@ -186,6 +189,10 @@ export function registerSpawn(program: Command): void {
         });
       }
       const run = await call<Run>('POST', '/api/v1/runs', { ...body, ...(clis[0] ? { agent: clis[0] } : {}) });
+      if (o.interactive && !o.detach) {
+        ctrlC.release();
+        return attachInteractive(run);
+      }
       await showSpawned(run, { detach: Boolean(o.detach), json: Boolean(o.json), ctrlC });
     });
 }
