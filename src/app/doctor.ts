@@ -7,6 +7,7 @@ import { probeUpstream } from '../gateway/index.ts';
 import type { Paddock } from './context.ts';
 import { credentialStatus, modelCredential } from './credentials.ts';
 import { toolboxCheck } from './toolbox.ts';
+import { vendorEndpointChecks } from './vendor-doctor.ts';
 
 const run = promisify(execFile);
 
@@ -115,5 +116,7 @@ export async function doctor(p: Paddock): Promise<Check[]> {
           },
     );
   }
+  // The OpenAI and Gemini endpoints, where they are set up (app/vendor-doctor.ts).
+  checks.push(...(await vendorEndpointChecks(cfg)));
   return checks;
 }

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkBody, checkTarget, costOf, UsageTap, type UsageIncrement, VENDORS } from '../../src/gateway/index.ts';
 import { upstreamHeaders } from '../../src/gateway/upstream.ts';
+import { vendorEndpointChecks } from '../../src/app/vendor-doctor.ts';
+import { startScriptedOpenAI } from '../fixtures/scripted-openai/server.ts';
 
 const sse = (data: object) => `event: ${(data as { type: string }).type}\ndata: ${JSON.stringify(data)}\n\n`;
 
@@ -75,5 +77,20 @@ describe('vendor table', () => {
   it('prices OpenAI’s models (cached input at a tenth)', () => {
     const cost = costOf('gpt-5-codex', { inputTokens: 1_000_000, outputTokens: 1_000_000, cacheReadTokens: 1_000_000, cacheCreationTokens: 0 });
     assert.equal(cost, 1.25 + 10 + 0.125);
+  });
+
+  it('doctor tries the OpenAI endpoint only when it is set up, the way the gateway reaches it', async (t) => {
+    const openai = await startScriptedOpenAI({ apiKey: 'sk-real' });
+    t.after(() => openai.close());
+    const none = { openaiBaseUrl: 'https://api.openai.com', openaiApiKey: undefined, geminiBaseUrl: 'https://generativelanguage.googleapis.com', geminiApiKey: undefined };
+    assert.deepEqual(await vendorEndpointChecks(none), [], 'no key and a remote URL: nothing sent off this machine');
+    const [ok] = await vendorEndpointChecks({ ...none, openaiBaseUrl: openai.url, openaiApiKey: 'sk-real' });
+    assert.deepEqual(ok && { name: ok.name, status: ok.status }, { name: 'openai endpoint', status: 'ok' });
+    assert.match(ok!.detail, /answers \(HTTP 200\)/);
+    assert.equal(openai.requests.at(-1)?.headers.authorization, 'Bearer sk-real');
+    await openai.close();
+    const [dead] = await vendorEndpointChecks({ ...none, openaiBaseUrl: openai.url });
+    assert.equal(dead?.status, 'fail');
+    assert.match(dead!.detail, /is unreachable: connection refused/);
   });
 });
