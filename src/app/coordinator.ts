@@ -161,6 +161,7 @@ function coordinatorSpawnArgs(p: Paddock, coordinatorId: string, args: Record<st
   if (args.withChanges === true) refuse("withChanges would read the person's uncommitted work", 'leave withChanges out');
   if (args.reuseBranch === true) refuse("reuseBranch would put the run's work on an existing branch", 'leave reuseBranch out: each child gets a new branch');
   if (args.webhookUrl !== undefined) refuse('webhookUrl is not allowed', 'leave webhookUrl out; watch with wait_for_run');
+  if (args.compose !== undefined) refuse('compose reads a file on the host (docs/services.md)', 'leave compose out; services are allowed');
   if (args.project !== undefined) refuse("project is not allowed (its webhook and notifications are the person's)", 'leave project out: children run on this repository; a persona is allowed');
   return { ...args, repo: me.repo };
 }

@@ -3,14 +3,15 @@
  * the run, started before its agent (prepare), and torn down when it ends, whichever way (supervisor's finish, abandon,
  * reconcile); --keep-services leaves them for inspection and gc removes them later.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ErrorCode, invalidInput, PaddockError } from '../errors/index.ts';
 import { isTerminal, type Run } from '../jobs/index.ts';
 import { type ContainerRuntime, LABEL, type RunNetns } from '../runtime/index.ts';
-import { normaliseServices, removeRunServices, type ServiceSpec, startServices } from '../services/index.ts';
+import { loadCompose, normaliseServices, removeRunServices, type ServiceSpec, startServices } from '../services/index.ts';
 import { RunServicesRepo, type RunServices } from '../store/run-services-repo.ts';
 import type { Paddock } from './context.ts';
-import { checkImagePolicy } from './policy.ts';
+import { checkImagePolicy, checkRepoPolicy } from './policy.ts';
+import type { SpawnInput } from './spawn-input.ts';
 
 export const runServicesRepo = (p: Paddock): RunServicesRepo => new RunServicesRepo(p.db);
 
@@ -20,6 +21,8 @@ export interface ServicesRequest {
   keepServices?: boolean | undefined;
   /** The run's network mode as settled. */
   networkMode: string;
+  /** A Compose run: the service the agent runs in. */
+  compose?: { service: string } | undefined;
 }
 
 /** The run's services, checked before anything is made: every image present in the engine and allowed by policy. */
@@ -32,7 +35,23 @@ export async function settleServices(p: Paddock, runtime: ContainerRuntime, req:
   if (req.networkMode === 'open')
     throw invalidInput('services need the run in its own network namespace: a run with network open cannot have services', 'leave network open out (network proxy or none)');
   await checkServiceImages(p, runtime, services);
-  return { services, keep: req.keepServices === true, composeService: null };
+  return { services, keep: req.keepServices === true, composeService: req.compose?.service ?? null };
+}
+
+/**
+ * A Compose run (podman.environment type compose): the file is read and checked (app/services → services/compose.ts),
+ * its named service's image becomes the run's image and the other services the run's services. The file's directory
+ * must be one the repository policy allows (PADDOCK_REPO_ALLOW), since the daemon reads it.
+ */
+export async function withCompose(p: Paddock, input: SpawnInput): Promise<SpawnInput> {
+  const c = input.compose;
+  if (!c) return input;
+  if (input.services !== undefined) throw invalidInput('services and compose: give the services in the Compose file', 'leave services out, or leave compose out');
+  checkRepoPolicy(p, dirname(c.path));
+  const env = await loadCompose(c.path, c.service);
+  if (input.image !== undefined && input.image !== env.image)
+    throw invalidInput(`image ${input.image.slice(0, 200)} and compose service ${c.service} (image ${env.image}): the agent runs in the Compose service's image`, 'leave image out');
+  return { ...input, image: env.image, services: env.inputs };
 }
 
 export async function checkServiceImages(p: Paddock, runtime: ContainerRuntime, services: readonly ServiceSpec[]): Promise<void> {

@@ -158,6 +158,14 @@ export const spawnInputSchema = z.object({
       "Service containers beside the agent (docs/services.md): [{name, image, command, environment, healthcheck: {test, interval, timeout, retries}, depends_on}], at most 8; the agent reaches each by its name, in the run's own network namespace (no route out); health checks gate the agent's start",
     ),
   keepServices: z.boolean().default(false).describe("Keep the run's services after it ends, for inspection (`paddock gc` removes them)"),
+  compose: z
+    .object({
+      path: z.string().trim().min(1).max(4096).describe("Absolute path of the Compose file on the daemon's host (.yml or .yaml), in a directory PADDOCK_REPO_ALLOW allows"),
+      service: z.string().trim().min(1).max(64).describe('The service the agent runs in: its image is the run’s image; the other services run beside it'),
+    })
+    .strict()
+    .optional()
+    .describe('A Compose environment (docs/services.md): the agent runs in the named service of the file, the others are its services (the Compose keys Paddock runs are listed there; any other is refused by name)'),
   lifecycle: lifecycleInputSchema.optional(),
 });
 

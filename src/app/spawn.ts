@@ -22,7 +22,7 @@ import { networkRepo, settleNetwork } from './network.ts';
 import { checkImagePolicy, checkMountPolicy, checkRepoPolicy } from './policy.ts';
 import { checkRunSecrets, runGrants } from './secrets.ts';
 import { settleGatewayLimits } from './gateway-limits.ts';
-import { runServicesRepo, settleServices } from './services.ts';
+import { runServicesRepo, settleServices, withCompose } from './services.ts';
 import { checkAgentImage } from './toolbox.ts';
 import { recordRunLifecycle, settleLifecycle } from './hooks.ts';
 import { chooseImage, missingImageHint } from './image-chain.ts';
@@ -35,7 +35,7 @@ import { applyProfile, recordProfile } from './spawn-profile.ts';
  */
 export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions = {}): Promise<Run> {
   // The project's and persona's defaults fill what the request leaves out (app/spawn-profile.ts).
-  const profile = applyProfile(p, withAgentChoice(validate(spawnInputSchema, input)));
+  const profile = applyProfile(p, withAgentChoice(validate(spawnInputSchema, await withCompose(p, input))));
   const req = profile.req;
   const cfg = p.config;
   const limits = {
@@ -88,7 +88,7 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   const mounts = checkMountPolicy(p, req.mounts, runtime.info.kind);
   checkRunSecrets(p, req.secretsEnv);
   // Services (docs/services.md): each image present and allowed, before anything is made.
-  const services = await settleServices(p, runtime, { services: req.services, keepServices: req.keepServices, networkMode: network.mode });
+  const services = await settleServices(p, runtime, { services: req.services, keepServices: req.keepServices, networkMode: network.mode, compose: req.compose });
 
   if (req.newSessionId !== undefined && req.sessionId !== undefined) throw invalidInput('sessionId and newSessionId: pass one (continue a session, or start one with a chosen id)');
   if (req.newSessionId !== undefined && p.sessions.get(req.newSessionId.toLowerCase())) {

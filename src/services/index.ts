@@ -4,3 +4,5 @@ export type { HealthcheckSpec, ServiceInput, ServiceSpec } from './schema.ts';
 export { hostsFileText, netnsLast, removeRunServices, runServiceContainers, SERVICE_LIMITS, startServices } from './stack.ts';
 export type { StackContext } from './stack.ts';
 export { cleanText } from './clean.ts';
+export { COMPOSE_SUBSET, composeEnvironment, loadCompose } from './compose.ts';
+export type { ComposeEnvironment } from './compose.ts';

@@ -44,7 +44,8 @@ const REFUSED: Record<string, RegExp> = {
   'podman.image': /image python:3\.12 is not in the engine/,
   'podman.volumes': /refused by policy \(PADDOCK_MOUNT_ALLOW\): mount \/data: no extra mounts are allowed/,
   'podman.secrets_env': /secretsEnv\.GH_TOKEN: there is no secret named github-token/,
-  'podman.environment.type': /podman\.environment \(type "compose"\) is not supported/,
+  // Alone, without the file and the service (a Compose run with both: test/environments/services-compose.test.ts).
+  'podman.environment.type': /podman\.environment: type compose needs path \(the Compose file\) and service/,
 };
 
 /** Every leaf property of a definition, with the value to send: [path, value]. */

@@ -43,7 +43,7 @@ export interface MappedRequest {
 }
 
 /** A Stromboli run request (or /run/stream's query, as one) → spawnRun's input and the output format to answer in. */
-export async function spawnInputOf(p: Paddock, req: Pick<RunRequestWire, 'prompt' | 'workdir' | 'webhook_url' | 'claude' | 'podman' | 'container'> & Partial<Pick<RunRequestWire, 'cli' | 'codex'>>): Promise<MappedRequest> {
+export async function spawnInputOf(p: Paddock, req: Pick<RunRequestWire, 'prompt' | 'workdir' | 'webhook_url' | 'claude' | 'podman' | 'container'> & Partial<Pick<RunRequestWire, 'cli' | 'codex' | 'services'>>): Promise<MappedRequest> {
   if (req.podman && req.container) throw invalidInput('podman and container are the same options (container is an alias): send one of them');
   const claude: ClaudeOptionsWire = req.claude ?? {};
   const podman: PodmanOptionsWire = req.podman ?? req.container ?? {};
@@ -75,6 +75,7 @@ export async function spawnInputOf(p: Paddock, req: Pick<RunRequestWire, 'prompt
       ...(req.webhook_url ? { webhookUrl: req.webhook_url } : {}),
       ...(req.cli ? { cli: req.cli } : {}),
       ...(req.codex ? { codex: req.codex } : {}),
+      ...(req.services ? { services: req.services } : {}),
       agentOptions,
     },
   };
@@ -106,7 +107,7 @@ function outputFormatOf(v: string | null | undefined): OutputFormat {
 /**
  * `podman`: the limits map onto the run's; a relative CPU weight is a hint Paddock does not apply (it sets a hard CPU
  * limit). volumes and secrets_env go to the mount policy and the secret store (checked in spawnRun, refused by rule);
- * lifecycle to the run's hooks (docs/hooks.md); what Paddock cannot give (compose) is refused by name.
+ * lifecycle to the run's hooks (docs/hooks.md); environment type compose to a Compose run (docs/services.md).
  */
 function podmanLimits(o: PodmanOptionsWire, field: 'podman' | 'container'): Partial<SpawnInput> {
   const mounts = (o.volumes ?? []).map((v, i) => volumeOf(v, `${field}.volumes[${i}]`));
@@ -122,7 +123,11 @@ function podmanLimits(o: PodmanOptionsWire, field: 'podman' | 'container'): Part
           ...(hooks.hooks_timeout ? { hooksTimeout: hooks.hooks_timeout } : {}),
         }
       : undefined;
-  if (o.environment?.type) throw invalidInput(`${field}.environment (type "${o.environment.type.slice(0, 32)}") is not supported: runs are one container, not a compose stack`);
+  // environment type compose: the agent runs in the named service of the Compose file, the others beside it (docs/services.md).
+  const env = o.environment;
+  if (env?.type && env.type !== 'compose') throw invalidInput(`${field}.environment.type "${env.type.slice(0, 32)}": expected "compose" or ""`);
+  if (env?.type === 'compose' && (!env.path || !env.service)) throw invalidInput(`${field}.environment: type compose needs path (the Compose file) and service (the one the agent runs in)`);
+  const compose = env?.type === 'compose' && env.path && env.service ? { compose: { path: env.path, service: env.service } } : {};
   return {
     ...(o.image ? { image: o.image } : {}),
     ...(o.timeout ? { timeout: o.timeout } : {}),
@@ -131,6 +136,7 @@ function podmanLimits(o: PodmanOptionsWire, field: 'podman' | 'container'): Part
     ...(mounts.length ? { mounts } : {}),
     ...(Object.keys(secretsEnv).length ? { secretsEnv } : {}),
     ...(lifecycle ? { lifecycle } : {}),
+    ...compose,
   };
 }
 

@@ -1,9 +1,10 @@
 /** spawn's --service NAME=IMAGE, --services FILE and --keep-services, as the request's services (docs/services.md). */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { invalidInput } from '../../app/light.ts';
 
-export async function servicesOf(o: Record<string, unknown>): Promise<{ services?: unknown[]; keepServices?: boolean }> {
+export async function servicesOf(o: Record<string, unknown>): Promise<{ services?: unknown[]; keepServices?: boolean; compose?: { path: string; service: string } }> {
   const flags = (o.service as string[] | undefined) ?? [];
   const services: unknown[] = flags.map((v) => {
     const at = v.indexOf('=');
@@ -11,7 +12,10 @@ export async function servicesOf(o: Record<string, unknown>): Promise<{ services
     return { name: v.slice(0, at).trim(), image: v.slice(at + 1).trim() };
   });
   if (typeof o.services === 'string') services.push(...(await servicesFile(o.services)));
-  return { ...(services.length ? { services } : {}), ...(o.keepServices ? { keepServices: true } : {}) };
+  // --compose FILE --compose-service NAME: the daemon reads the file, so its path goes absolute.
+  if ((o.compose === undefined) !== (o.composeService === undefined)) throw invalidInput('--compose and --compose-service go together', 'e.g. --compose compose.yaml --compose-service app');
+  const compose = typeof o.compose === 'string' ? { path: resolve(o.compose), service: String(o.composeService) } : undefined;
+  return { ...(services.length ? { services } : {}), ...(o.keepServices ? { keepServices: true } : {}), ...(compose ? { compose } : {}) };
 }
 
 /** A YAML or JSON file: a list of services, or {services: [...]}. The daemon validates each one. */

@@ -106,6 +106,8 @@ export function registerSpawn(program: Command): void {
     .option('--service <name=image>', 'a service container beside the agent, reachable by NAME in the run (repeatable; docs/services.md)', (v: string, all: string[] = []) => [...all, v])
     .option('--services <file>', 'services from a YAML or JSON file: [{name, image, command, environment, healthcheck, depends_on}]')
     .option('--keep-services', "keep the run's services after it ends, for inspection (paddock gc removes them)")
+    .option('--compose <file>', 'a Compose file: the agent runs in --compose-service, its other services beside it (docs/services.md lists the keys Paddock runs)')
+    .option('--compose-service <name>', 'with --compose: the service the agent runs in (its image is the run’s image)')
     .option('-d, --detach', 'print the run id and return at once')
     .option('--json', 'print raw events, one JSON object a line; with --detach, the run as JSON')
     .addHelpText(
@@ -127,6 +129,7 @@ export function registerSpawn(program: Command): void {
         '  paddock spawn --repo . --task "Fix the flaky date test" --cli claude,codex,gemini --check "npm test"',
         '  paddock spawn --repo . --task "Fix the flaky date test" --n 3 --detach   # then: paddock compare <group>',
         '  paddock spawn --repo . --task "Make the migrations pass" --services services.yaml   # e.g. PostgreSQL as db',
+        '  paddock spawn --repo . --task "Fix the cache bug" --compose compose.yaml --compose-service app',
       ].join('\n'),
     )
     .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
