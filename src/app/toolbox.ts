@@ -43,8 +43,10 @@ export async function toolboxForImage(p: Paddock, runtime: ContainerRuntime, ima
 }
 
 /** Prepares the toolbox (image build, npm run up), with progress; idempotent. */
-export function prepareToolbox(p: Paddock, progress: (line: string) => void): Promise<Toolbox> {
-  return ensureToolbox(toolboxOptions(p), progress);
+export async function prepareToolbox(p: Paddock, progress: (line: string) => void): Promise<Toolbox> {
+  const tb = await ensureToolbox(toolboxOptions(p), progress);
+  if (!tb.prepared) progress(`toolbox ${tb.version} is up to date (${tb.dir})`);
+  return tb;
 }
 
 /** doctor's line: whether the toolbox is ready, can be made on first use, or cannot be made here. */

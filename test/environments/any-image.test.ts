@@ -200,7 +200,7 @@ describe('any image is an agent environment', () => {
     await sameJailInBothImages(t, e, 'podman');
   });
 
-  it('on Podman: an Alpine-like musl image (no glibc, no bash) runs the agent, which uses the image’s musl program', async (t) => {
+  it('on Podman: an Alpine-like musl image (no glibc, no bash) runs the agent, which uses the image’s musl program, and a persistent run', async (t) => {
     const e = await paddockEnv(t);
     await ensureImage(e, MUSL_IMAGE, await muslRootfs());
     const repo = await makeRepo(t);
@@ -214,6 +214,17 @@ describe('any image is an agent environment', () => {
     assert.match(out, /shell=\/opt\/paddock\/libexec\/bash/, "no bash in the image: the toolbox's serves the Bash tool");
     assert.match(out, /^ld-musl-x86_64\.so\.1$/m);
     assert.equal(await git(repo, 'show', 'musl/1:musl.txt'), 'hello from musl\nID=alpine-like');
+
+    // A persistent run there too: its turns reach the agent's stdin through the toolbox's Node (the input reader).
+    const first = await e.cli(['spawn', '--repo', repo, '--branch', 'musl/2', '--image', MUSL_IMAGE, '--keep-alive', '--task', 'Hello [[script:hello first answer]]']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /first answer/);
+    const id = runIdOf(first);
+    const second = await e.cli(['send', id, 'Again [[script:hello second answer]]']);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /second answer/);
+    await until(async () => (await statusJson(e, id)).state === 'idle', 'the run to wait again', 60_000, 200);
+    assert.equal((await e.cli(['stop', id])).code, 0);
   });
 
   it('refuses an image for another architecture at spawn, naming it, with nothing made', async (t) => {
