@@ -48,6 +48,10 @@ describe('codex', () => {
       { text: 'Wrote hello.txt.' },
     ]);
 
+    // doctor reaches the OpenAI endpoint the way the gateway does (the real key as a Bearer).
+    const d = await e.cli(['doctor']);
+    assert.match(d.stdout, /✔ openai endpoint: http:\/\/127\.0\.0\.1:\d+ answers \(HTTP 200\)/);
+    assert.ok(openai.requests.some((q) => q.path === '/v1/models' && q.headers.authorization === `Bearer ${OPENAI_CANARY}`));
     const r = await e.cli(['spawn', '--repo', repo, '--cli', 'codex', '--model', MODEL, '--branch', 'cx', '--task', 'Write hello [[script:codex-e2e]]']);
     assert.equal(r.code, 0, r.stderr);
     const id = runIdOf(r);
@@ -120,6 +124,9 @@ describe('codex', () => {
     const port = await deadPort();
     const e = await paddockEnv(t, { PADDOCK_OPENAI_BASE_URL: `http://127.0.0.1:${port}`, OPENAI_API_KEY: OPENAI_CANARY });
     const repo = await makeRepo(t);
+    const d = await e.cli(['doctor']);
+    assert.equal(d.code, 1);
+    assert.match(d.stdout, /openai endpoint: http:\/\/127\.0\.0\.1:\d+\/? is unreachable: connection refused/);
     const started = Date.now();
     const r = await e.cli(['spawn', '--repo', repo, '--cli', 'codex', '--model', MODEL, '--task', 'hi [[script:hello]]']);
     const elapsed = Date.now() - started;
