@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { TASK_TYPES, type WorkspaceKind } from '../jobs/run.ts';
 import { NETWORK_MODES } from '../egress/mode.ts';
 import { codexOptionsSchema } from '../agents/codex/options.ts';
+import { geminiOptionsSchema } from '../agents/gemini/options.ts';
 
 /** The agent CLIs a run can use (app/agents.ts has their adapters). */
 export const AGENT_CLIS = ['claude', 'codex', 'gemini'] as const;
@@ -36,6 +37,7 @@ export const spawnInputSchema = z.object({
   agent: z.enum(AGENT_CLIS).default('claude').describe('Agent CLI: claude (default), codex or gemini'),
   cli: z.enum(AGENT_CLIS).optional().describe('The same as agent (its user-facing name, as --cli)'),
   codex: codexOptionsSchema.optional().describe('Codex CLI options, for a codex run (docs/agents.md#codex): model, reasoning_effort, append_system_prompt'),
+  gemini: geminiOptionsSchema.optional().describe('Gemini CLI options, for a gemini run (docs/agents.md#gemini): model, approval_mode, max_session_turns, include_directories'),
   project: z
     .string()
     .trim()

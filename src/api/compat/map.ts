@@ -42,8 +42,12 @@ export interface MappedRequest {
   outputFormat: OutputFormat;
 }
 
+/** The fields of a Stromboli run request, and Paddock's own: the agent CLI and its options blocks beside `claude`. */
+type StromboliFields = Pick<RunRequestWire, 'prompt' | 'workdir' | 'webhook_url' | 'claude' | 'podman' | 'container'>;
+type AgentFields = 'cli' | 'codex' | 'gemini';
+
 /** A Stromboli run request (or /run/stream's query, as one) → spawnRun's input and the output format to answer in. */
-export async function spawnInputOf(p: Paddock, req: Pick<RunRequestWire, 'prompt' | 'workdir' | 'webhook_url' | 'claude' | 'podman' | 'container'> & Partial<Pick<RunRequestWire, 'cli' | 'codex' | 'services'>>): Promise<MappedRequest> {
+export async function spawnInputOf(p: Paddock, req: StromboliFields & Partial<Pick<RunRequestWire, AgentFields | 'services'>>): Promise<MappedRequest> {
   if (req.podman && req.container) throw invalidInput('podman and container are the same options (container is an alias): send one of them');
   const claude: ClaudeOptionsWire = req.claude ?? {};
   const podman: PodmanOptionsWire = req.podman ?? req.container ?? {};
@@ -75,6 +79,7 @@ export async function spawnInputOf(p: Paddock, req: Pick<RunRequestWire, 'prompt
       ...(req.webhook_url ? { webhookUrl: req.webhook_url } : {}),
       ...(req.cli ? { cli: req.cli } : {}),
       ...(req.codex ? { codex: req.codex } : {}),
+      ...(req.gemini ? { gemini: req.gemini } : {}),
       ...(req.services ? { services: req.services } : {}),
       agentOptions,
     },

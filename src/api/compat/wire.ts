@@ -90,6 +90,7 @@ export const runRequestWire = z
     // Paddock's own: another agent CLI than Claude Code, and its options block beside `claude`.
     cli: spawnInputSchema.shape.cli.unwrap().nullish().describe('Paddock: the agent CLI, claude (default), codex or gemini'),
     codex: spawnInputSchema.shape.codex.unwrap().nullish().describe('Paddock: Codex CLI options, for cli codex (model, reasoning_effort, append_system_prompt)'),
+    gemini: spawnInputSchema.shape.gemini.unwrap().nullish().describe('Paddock: Gemini CLI options, for cli gemini (model, approval_mode, max_session_turns, include_directories)'),
     services: spawnInputSchema.shape.services.unwrap().nullish().describe("Paddock: service containers beside the agent, in the run's own network namespace (docs/services.md)"),
     podman: podmanOptionsWire.nullish(),
     container: podmanOptionsWire.nullish().describe('Alias of podman'),
