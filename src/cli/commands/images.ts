@@ -30,9 +30,9 @@ export function registerImageSubcommands(image: Command): void {
     .command('ls')
     .summary('list local images, with which are agent-ready')
     .description(
-      'Every tagged image in the engine, one line per name: agent-ready ones first (they carry the agent CLI: the agent\n' +
-        'image, the stacks, images made by `image create`), then the others by name. STACK is the stack an image is or\n' +
-        'was made from (base: the agent image); RUNS counts live runs using it.',
+      'Every tagged image in the engine, one line per name. Agent-ready ones come first: they carry the\n' +
+        'agent CLI (the agent image, the stacks, images made by `image create`); then the others, by name.\n' +
+        'STACK is the stack an image is or was made from (base: the agent image); RUNS counts live runs using it.',
     )
     .option('--json', 'as JSON: ref, id, size, created, paddock, agentReady, stack, tools, default, compatibilityRank, liveRuns')
     .action(async (o: { json?: boolean }) => {
@@ -89,11 +89,12 @@ export function registerImageSubcommands(image: Command): void {
     .command('create')
     .summary('a new agent image: a stack plus packages, usable at once as spawn --image NAME')
     .description(
-      `A new agent image FROM a stack (${STACKS.join(', ')}) or the agent image (base), with Debian packages (--apt),\n` +
-        'global npm packages (--npm, install scripts not run) and pip packages (--pip, wheels only), each flag repeatable.\n' +
-        'The stack is built first when missing. NAME must pass PADDOCK_IMAGE_ALLOW (default: localhost/paddock-*), so\n' +
-        'that `spawn --image NAME` can use it. Package names are plain names with an optional version: no options,\n' +
-        'paths, URLs or git references. An image whose recipe is unchanged is not rebuilt (--force rebuilds it).',
+      `A new agent image FROM a stack (${STACKS.join(', ')}) or the agent image (base),\n` +
+        'with Debian packages (--apt), global npm packages (--npm; install scripts are not run) and pip\n' +
+        'packages (--pip; wheels only), each flag repeatable. The stack is built first when missing.\n' +
+        'NAME must pass PADDOCK_IMAGE_ALLOW (default: localhost/paddock-*), so that `spawn --image NAME`\n' +
+        'can use it. Package names are plain names with an optional version: no options, paths, URLs or\n' +
+        'git references. An image whose recipe is unchanged is not rebuilt (--force rebuilds it).',
     )
     .argument('<name>', 'the new image, e.g. localhost/paddock-team:1')
     .option('--from <stack>', `base or a stack: ${STACKS.join(', ')}`, 'base')

@@ -70,9 +70,10 @@ export function registerMaintenanceCommands(program: Command): void {
     .command('build')
     .summary('build the agent image, and stack images FROM it (skips an up-to-date image)')
     .description(
-      'Builds the agent image (bootstrapping the base and fetching the Claude Code CLI when missing), then each stack\n' +
-        `named (${STACKS.join(', ')}; --all for every one) FROM it, as localhost/paddock-<stack>:latest. An image whose\n` +
-        'recipe is unchanged is not rebuilt; --force rebuilds (the stacks named, or the agent image alone).',
+      'Builds the agent image (bootstrapping the base and fetching the Claude Code CLI when missing),\n' +
+        `then each stack named (${STACKS.join(', ')}; --all for every one) FROM it, as\n` +
+        'localhost/paddock-<stack>:latest. An image whose recipe is unchanged is not rebuilt; --force\n' +
+        'rebuilds (the stacks named, or the agent image alone).',
     )
     .argument('[stacks...]', `stack images to build too: ${STACKS.join(', ')}`)
     .option('--all', 'every stack image')
