@@ -8,9 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
 import { BIN, type Env, eventsJson, git, isEnded, makeRepo, paddockEnv, statusJson, until } from '../e2e/harness.ts';
 
 const PTY = join(dirname(fileURLToPath(import.meta.url)), 'shell-pty.py');
@@ -115,6 +117,28 @@ async function execTest(t: TestContext, socket: string): Promise<void> {
   const attach = await e.cli(['shell', '--attach', id]);
   assert.equal(attach.code, 4, attach.stderr);
   assert.match(attach.stderr, /not interactive/);
+
+  // The terminal endpoint is a WebSocket only, and never opened from a browser page of another origin.
+  const sock = join(e.home, 'paddock.sock');
+  const plain = await new Promise<number>((resolve, reject) =>
+    request({ socketPath: sock, path: `/api/v1/runs/${id}/terminal?mode=exec` }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    })
+      .on('error', reject)
+      .end(),
+  );
+  assert.equal(plain, 426);
+  const fromPage = await new Promise<number>((resolve) => {
+    const ws = new WebSocket(`ws+unix://${sock}:/api/v1/runs/${id}/terminal?mode=exec`, { origin: 'http://page.example' });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.on('error', () => {});
+  });
+  assert.equal(fromPage, 403);
 
   const container = await e.engine.getContainer(`paddock-${id}`).inspect();
   const uid = container.Config.User.split(':')[0];

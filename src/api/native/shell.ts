@@ -100,6 +100,17 @@ export function terminalUpgrades(
       if (!TERMINAL_PATH.test(url.pathname) || (req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
         return refuse(socket, 404, { error: { code: ErrorCode.NotFound, message: `no upgrade at ${url.pathname}`, hint: 'terminals are at /api/v1/runs/{id}/terminal' } });
       }
+      // A browser opens WebSockets to any address without CORS: a page must not reach a terminal through the user's
+      // browser (loopback TCP without auth, or a cookie). Only clients without an Origin (the CLI) or from the daemon's own.
+      if (!sameOrigin(req)) {
+        return refuse(socket, 403, {
+          error: {
+            code: ErrorCode.Forbidden,
+            message: `a terminal cannot be opened from origin ${String(req.headers.origin).slice(0, 200)}`,
+            hint: 'connect from the CLI (paddock shell), or from a page the daemon serves',
+          },
+        });
+      }
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
       const answer = await fetch(new Request(url, { method: 'GET', headers }), { transport, incoming: req, terminalUpgrade: true });
@@ -175,6 +186,17 @@ async function join(p: Paddock, ws: WebSocket, runId: string, mode: 'attach' | '
   });
 }
 
+/** No Origin header (not a browser), or the one of the address the request was sent to. */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 const MAX_EARLY_BYTES = 64 * 1024;
 
 const bufferOf = (data: RawData): Buffer => (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data));
@@ -186,5 +208,7 @@ function sendControl(ws: WebSocket, msg: Record<string, unknown>): void {
 /** An HTTP error answer on a socket that asked to upgrade, then closed. */
 function refuse(socket: Duplex, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Refused'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : status === 403 ? 'Forbidden' : 'Refused'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
 }
