@@ -149,7 +149,10 @@ async function buildFromKit(runtime: ContainerRuntime, b: KitBuild, progress: (l
   }
   const ca = buildCaBundle();
   const h = createHash('sha256');
-  h.update(b.containerfile).update('\0').update(readFileSync(KIT_SCRIPT)).update('\0').update(from.id).update('\0').update(b.from);
+  // What it is built FROM, by that image's own recipe when it has one (a forced rebuild of the same agent image leaves
+  // the stacks up to date), else by its id.
+  const fromKey = from.labels[LABELS.recipe] ?? from.id;
+  h.update(b.containerfile).update('\0').update(readFileSync(KIT_SCRIPT)).update('\0').update(fromKey).update('\0').update(b.from);
   h.update(b.npm ? `npm ${NPM_VERSION}` : 'no npm').update('\0');
   if (ca) h.update(readFileSync(ca));
   h.update(JSON.stringify(b.labels));
