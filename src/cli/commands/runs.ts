@@ -81,6 +81,10 @@ export function registerRunCommands(program: Command): void {
         ['state', `${paint(stateColor(r.state), r.state)}${r.reason ? ` (${safe(r.reason)})` : ''}`],
         ['phase', r.phase],
         ['task', `${r.type}: ${safe(r.task)}`],
+        // An interactive run (docs/shell.md): how to join its terminal while it lives.
+        ...(r.interactive
+          ? [['terminal', `${r.interactive === 'shell' ? 'a shell' : "the agent's own interface"}${isTerminal(r.state) ? '' : ` · join it: paddock shell --attach ${r.id}`}`] as [string, string]]
+          : []),
         ['repo', safe(r.repo)],
         ['branch', `${safe(r.branch)} from ${safe(r.baseRef)} (${r.baseSha.slice(0, 10)})${r.bringBack ? '' : ' · explore: nothing comes back'}`],
         ['created', when(r.createdAt)],
