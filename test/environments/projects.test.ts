@@ -162,6 +162,22 @@ it('project and persona: image chain level by level, role prompt to the model, d
   assert.deepEqual(forRun(r1.id)?.slice(0, 4), ['--app-name=Paddock', '--urgency=normal', '--category=paddock.complete', '--']);
   assert.equal(forRun(r2.id)?.[1], '--urgency=critical');
 
+  // A persistent run of the project waiting for its next message: clarification. Stopped between turns, it ends like
+  // any run (its input closed: completed), and that is notified too.
+  const r7 = await spawn('--project', 'app', '--keep-alive', '--task', 'r7-mark [[script:hello]]');
+  const waiting = await until(() => {
+    const f = readdirSync(dir).find((n) => n.includes(`-${r7.id}-`));
+    return f ? (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { urgency: string; event: string; state: string }) : undefined;
+  }, 'the waiting notification');
+  assert.deepEqual([waiting.urgency, waiting.event, waiting.state], ['clarification', 'waiting_for_input', 'idle']);
+  assert.equal((await e.cli(['stop', r7.id])).code, 0);
+  assert.equal((await ended(e, r7.id)).state, 'completed');
+  const r7files = await until(() => {
+    const f = readdirSync(dir).filter((n) => n.includes(`-${r7.id}-`));
+    return f.length >= 2 ? f : undefined;
+  }, 'the completed notification');
+  assert.deepEqual(r7files.map((n) => n.replace(/^\d+-/, '')).sort(), [`${r7.id}-completed.json`, `${r7.id}-waiting_for_input.json`]);
+
   // A missing image at each level: a clear error (exit 6) naming the level, and nothing made.
   const before = await leftoverState(e, repo);
   assert.equal((await e.cli(['agent', 'add', 'ghost', '--role', 'x', '--image', 'localhost/paddock-missing-persona:1'])).code, 0);
@@ -220,4 +236,5 @@ it('the API: projects and personas CRUD with clear errors; a built-in persona is
   assert.match(JSON.stringify(spawnUnknown.body), /no persona nobody/);
   const doc = await d.json('GET', '/openapi.json');
   for (const path of ['/api/v1/projects', '/api/v1/projects/{name}', '/api/v1/personas', '/api/v1/personas/{name}']) assert.ok(doc.body.paths?.[path], `${path} is in the OpenAPI document`);
+  for (const schema of ['Project', 'Persona']) assert.ok(doc.body.components?.schemas?.[schema], `${schema} is a named schema`);
 });
