@@ -61,18 +61,18 @@ async function muslRootfs(): Promise<string> {
   return tar;
 }
 
+async function hasImage(e: Env, ref: string): Promise<boolean> {
+  try {
+    await e.engine.getImage(ref).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Imports a rootfs as an image into the engine behind the Env, unless it is there. */
 async function ensureImage(e: Env, ref: string, tarball: string): Promise<void> {
-  if (
-    await e.engine
-      .getImage(ref)
-      .inspect()
-      .then(
-        () => true,
-        () => false,
-      )
-  )
-    return;
+  if (await hasImage(e, ref)) return;
   // repo with its tag: both engines take it so (Podman's compat API ignores a separate tag).
   const stream = await e.engine.importImage(tarball, { repo: ref });
   await new Promise<void>((res, rej) => e.engine.modem.followProgress(stream, (err: Error | null) => (err ? rej(err) : res())));
@@ -200,10 +200,22 @@ describe('any image is an agent environment', () => {
     await sameJailInBothImages(t, e, 'podman');
   });
 
-  it('on Podman: an Alpine-like musl image (no glibc, no bash) runs the agent, which uses the image’s musl program, and a persistent run', async (t) => {
+  it('on Podman: an Alpine-like musl image (no glibc, no bash) runs the agent, which uses the image’s musl program, and a persistent run; an arm64 image is refused at spawn', async (t) => {
     const e = await paddockEnv(t);
     await ensureImage(e, MUSL_IMAGE, await muslRootfs());
     const repo = await makeRepo(t);
+    // First an image for another architecture: refused at spawn, naming it, with nothing made.
+    const ref = 'localhost/paddock-test-any-arm64:1';
+    if (!(await hasImage(e, ref))) {
+      // A one-file image whose config says arm64 (Podman's import takes the architecture as a change).
+      await pexec('podman', ['import', '--arch', 'arm64', await muslRootfs(), ref], { timeout: 60_000 });
+    }
+    const refused = await e.cli(['spawn', '--repo', repo, '--image', ref, '--task', 'never runs']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /image localhost\/paddock-test-any-arm64:1 cannot run the agent: it is built for arm64/);
+    assert.match(refused.stderr, /amd64/);
+    assert.deepEqual(await leftovers(e), { containers: [], volumes: [] }, 'nothing made for the refused image');
+    assert.equal(await git(repo, 'branch', '--list', 'paddock/*'), '');
     e.model.script('musl', ({ cwd }) => [
       { tools: [{ name: 'Bash', input: { command: `hello-musl > ${cwd}/musl.txt; cat /etc/os-release | head -1 >> ${cwd}/musl.txt; echo "shell=$SHELL"; ls /lib`, description: 'musl' } }] },
       { text: 'done on musl' },
@@ -225,31 +237,6 @@ describe('any image is an agent environment', () => {
     assert.match(second.stdout, /second answer/);
     await until(async () => (await statusJson(e, id)).state === 'idle', 'the run to wait again', 60_000, 200);
     assert.equal((await e.cli(['stop', id])).code, 0);
-  });
-
-  it('refuses an image for another architecture at spawn, naming it, with nothing made', async (t) => {
-    const e = await paddockEnv(t);
-    const ref = 'localhost/paddock-test-any-arm64:1';
-    if (
-      !(await e.engine
-        .getImage(ref)
-        .inspect()
-        .then(
-          () => true,
-          () => false,
-        ))
-    ) {
-      // A one-file image whose config says arm64 (Podman's import takes the architecture as a change).
-      await pexec('podman', ['import', '--arch', 'arm64', await muslRootfs(), ref], { timeout: 60_000 });
-    }
-    const repo = await makeRepo(t);
-    const r = await e.cli(['spawn', '--repo', repo, '--image', ref, '--task', 'never runs']);
-    assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /image localhost\/paddock-test-any-arm64:1 cannot run the agent: it is built for arm64/);
-    assert.match(r.stderr, /amd64/);
-    const left = await leftovers(e);
-    assert.deepEqual(left, { containers: [], volumes: [] });
-    assert.equal(await git(repo, 'branch', '--list', 'paddock/*'), '');
   });
 
   it('on Docker: the same jail in the python image as in Paddock’s', { skip: existsSync(DOCKER) ? false : `no Docker engine at ${DOCKER}` }, async (t) => {
