@@ -207,7 +207,7 @@ interface Target {
 
 /** A clone: the repository, the run branch (new, or reused) and the commit it starts from, all checked. */
 async function cloneTarget(p: Paddock, req: ParsedSpawnInput, id: string): Promise<Target> {
-  if (req.repo === undefined) throw invalidInput('repo is required: the path of a git repository', 'pass repo, or workspace scratch for an empty workspace');
+  if (req.repo === undefined) throw invalidInput('repo is required: the path of a git repository', 'pass repo (or a project: its path is the repo), or workspace scratch for an empty workspace');
   const repo = await inspectRepo(req.repo);
   const branch = req.branch ?? defaultBranchName(req.task, id);
   await validateBranchName(repo.root, branch);
