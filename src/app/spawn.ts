@@ -84,7 +84,10 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
 
   checkImagePolicy(p, image);
   // An image other than Paddock's runs with the toolbox: it must be one the toolbox can run in (app/toolbox.ts).
-  await checkAgentImage(runtime, image);
+  const { toolbox } = await checkAgentImage(runtime, image);
+  // The toolbox carries Claude Code only: the other CLIs are in Paddock's agent image (and the stacks FROM it).
+  if (toolbox && req.agent !== 'claude')
+    throw invalidInput(`image ${image} is not Paddock's agent image, and the toolbox it would run with has Claude Code only, not ${req.agent}`, `run ${req.agent} on ${cfg.image} or a stack image built FROM it (paddock image build node …)`);
   const mounts = checkMountPolicy(p, req.mounts, runtime.info.kind);
   checkRunSecrets(p, req.secretsEnv);
   // Services (docs/services.md): each image present and allowed, before anything is made.
@@ -207,7 +210,7 @@ interface Target {
 
 /** A clone: the repository, the run branch (new, or reused) and the commit it starts from, all checked. */
 async function cloneTarget(p: Paddock, req: ParsedSpawnInput, id: string): Promise<Target> {
-  if (req.repo === undefined) throw invalidInput('repo is required: the path of a git repository', 'pass repo (or a project: its path is the repo), or workspace scratch for an empty workspace');
+  if (req.repo === undefined) throw invalidInput('repo is required: the path of a git repository', 'pass repo, or workspace scratch for an empty workspace');
   const repo = await inspectRepo(req.repo);
   const branch = req.branch ?? defaultBranchName(req.task, id);
   await validateBranchName(repo.root, branch);

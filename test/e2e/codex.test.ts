@@ -124,6 +124,10 @@ describe('codex', () => {
     const port = await deadPort();
     const e = await paddockEnv(t, { PADDOCK_OPENAI_BASE_URL: `http://127.0.0.1:${port}`, OPENAI_API_KEY: OPENAI_CANARY });
     const repo = await makeRepo(t);
+    // An image that is not Paddock's would run with the toolbox, which has Claude Code only: refused at spawn.
+    const other = await e.cli(['spawn', '--repo', repo, '--cli', 'codex', '--image', 'localhost/paddock-base:bookworm', '--task', 'x']);
+    assert.notEqual(other.code, 0);
+    assert.match(other.stderr, /has Claude Code only, not codex/);
     const d = await e.cli(['doctor']);
     assert.equal(d.code, 1);
     assert.match(d.stdout, /openai endpoint: http:\/\/127\.0\.0\.1:\d+\/? is unreachable: connection refused/);
