@@ -87,7 +87,10 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   const { toolbox } = await checkAgentImage(runtime, image);
   // The toolbox carries Claude Code only: the other CLIs are in Paddock's agent image (and the stacks FROM it).
   if (toolbox && req.agent !== 'claude')
-    throw invalidInput(`image ${image} is not Paddock's agent image, and the toolbox it would run with has Claude Code only, not ${req.agent}`, `run ${req.agent} on ${cfg.image} or a stack image built FROM it (paddock image build node …)`);
+    throw invalidInput(
+      `image ${image} is not Paddock's agent image, and the toolbox it would run with has Claude Code only, not ${req.agent}`,
+      `run ${req.agent} on ${cfg.image} or a stack image built FROM it (paddock image build node …)`,
+    );
   const mounts = checkMountPolicy(p, req.mounts, runtime.info.kind);
   checkRunSecrets(p, req.secretsEnv);
   // Services (docs/services.md): each image present and allowed, before anything is made.
