@@ -57,7 +57,6 @@ export async function joinTerminal(path: string, opts: { onReady?: () => void } 
       });
     });
     ws.on('open', () => {
-      if (raw) stdin.setRawMode(true);
       stdout.on('resize', sendSize);
       sendSize();
     });
@@ -69,7 +68,9 @@ export async function joinTerminal(path: string, opts: { onReady?: () => void } 
       }
       const msg = JSON.parse(bytes.toString('utf8')) as { type: string; code?: unknown; message?: string; hint?: string };
       if (msg.type === 'ready') {
-        // Input from here on: what was typed ahead waits in the terminal until the run's TTY is joined.
+        // Raw input from here on (until then Ctrl-C still interrupts the wait for a queued run): what was typed ahead
+        // waits in the terminal until the run's TTY is joined.
+        if (raw) stdin.setRawMode(true);
         stdin.on('data', onInput);
         stdin.resume();
         opts.onReady?.();

@@ -87,7 +87,15 @@ async function shellTest(t: TestContext, socket: string): Promise<void> {
   assert.equal(live.state, 'running');
   assert.equal(live.interactive, 'shell');
 
-  // Attach again: the same shell (its file is there), then exit ends the run and brings the branch back.
+  // A daemon that stops closes the terminal like a detach (exit 75); the shell lives on, and the next daemon adopts it.
+  const cut = new Terminal(e, ['shell', '--attach', id], repo);
+  await cut.run('echo still here', 'STILL-1');
+  const stop = await e.cli(['daemon', 'stop']);
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.equal(await cut.exited, 75, cut.screen.slice(-500));
+  assert.match(cut.screen, /terminal connection closed/);
+
+  // Attach again (a new daemon starts): the same shell (its file is there), then exit ends the run and brings the branch back.
   const again = new Terminal(e, ['shell', '--attach', id], repo);
   const back = await again.run('cat notes.txt', 'BACK-1');
   assert.match(back.out, /from the shell/);

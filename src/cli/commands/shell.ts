@@ -111,6 +111,12 @@ async function open(ref: string, mode: 'attach' | 'exec'): Promise<void> {
     }
     return;
   }
+  if (end.how === 'closed') {
+    // The daemon went away (restart, upgrade) or closed the connection: the container runs on.
+    info(paint('dim', `\nthe terminal connection closed (${safe(end.reason)}); run ${run.id} goes on.${mode === 'attach' ? ` Attach again: paddock shell --attach ${run.id}` : ''}`, process.stderr));
+    process.exitCode = EXIT_DETACHED;
+    return;
+  }
   if (mode === 'exec') {
     info(paint('dim', `shell in run ${run.id} ended${end.how === 'exit' && end.code !== null ? ` (exit ${end.code})` : ''}`, process.stderr));
     return;
