@@ -73,3 +73,22 @@ describe('gateway: the gemini row', () => {
     assert.equal(costOf('gemini-2.5-pro', { inputTokens: 1_000_000, outputTokens: 100_000, cacheReadTokens: 0, cacheCreationTokens: 0 }), 2.25);
   });
 });
+
+describe('doctor: the gemini endpoint', () => {
+  it('is probed the way its runs reach it (the real key, the vendor probe), when set up', async () => {
+    const { startScriptedGemini } = await import('../fixtures/scripted-gemini/server.ts');
+    const { vendorEndpointChecks } = await import('../../src/app/vendor-doctor.ts');
+    const server = await startScriptedGemini({ apiKey: 'real-gemini-key' });
+    try {
+      const [check] = await vendorEndpointChecks({ openaiBaseUrl: 'https://api.openai.com', geminiBaseUrl: server.url, geminiApiKey: 'real-gemini-key' });
+      assert.equal(check?.name, 'gemini endpoint');
+      assert.equal(check?.status, 'ok', check?.detail);
+      assert.deepEqual(
+        server.requests.map((r) => [r.method, r.path, r.status, r.headers['x-goog-api-key']]),
+        [['GET', '/v1beta/models', 200, 'real-gemini-key']],
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});
