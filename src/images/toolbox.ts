@@ -233,8 +233,15 @@ async function prepare(opts: ToolboxOptions, version: string, dir: string, progr
     }
     writeFileSync(join(tb, 'VERSION'), `${version}\n`, { mode: 0o644 });
     for (const d of ['', 'bin', 'libexec', 'lib']) chmodSync(join(tb, d), 0o755);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tb, dir); // atomic: a half-prepared toolbox is never at `dir`
+    try {
+      renameSync(tb, dir); // atomic: a half-prepared toolbox is never at `dir`
+    } catch (e) {
+      // Another Paddock (a second home sharing the cache dir) prepared the same version meanwhile: its copy may already
+      // be mounted into a run, so it stays, and ours goes with the scratch.
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || !existsSync(join(dir, 'bin', 'claude'))) throw e;
+      return { dir, version, prepared: false };
+    }
     progress(`toolbox ${version} ready in ${dir}`);
     return { dir, version, prepared: true };
   } catch (e) {
