@@ -134,6 +134,11 @@ export function planHooks(p: Paddock, run: Pick<Run, 'id' | 'runDir' | 'sessionI
 export interface HookLine {
   text: string;
   hook: { name: string; stream: 'stdout' | 'stderr' | 'paddock' };
+  /**
+   * A marker's effect (the session marker, the hooks' outcome), applied by the supervisor once the line is stored:
+   * a crash in between leaves the line unstored, so the next reader (which re-reads it) applies it then. Idempotent.
+   */
+  apply?: () => void;
 }
 
 const OUTPUT = /^paddock-hook (on_create|post_create|post_start)#(\d{1,2}) (out|err): ?(.*)$/s;
@@ -143,7 +148,8 @@ const MARKER = /^paddock-hooks:([0-9a-f]{32}) (start|ok|fail|created|done)(?: (o
  * The supervisor's view of the run's stderr: tags the hook output lines the entry script prefixed, and turns its
  * marker lines into stored outcomes (the session's create marker, a failed hook) and readable events. Markers count
  * only with the run's nonce and only while the hooks are running: once "done" (or a failure) is stored, any further
- * marker is the agent's text, kept as it is. Idempotent: the supervisor re-reads a container's log after a restart.
+ * marker is the agent's text, kept as it is. Idempotent: the supervisor re-reads a container's log after a restart;
+ * a marker's effect is applied after its line is stored (HookLine.apply), so the stored line always reads as one.
  */
 export function hookLines(p: Paddock, run: Pick<Run, 'id' | 'sessionId'>): ((text: string) => HookLine | undefined) | undefined {
   const row = hookRow(p, run.id);
@@ -162,20 +168,35 @@ export function hookLines(p: Paddock, run: Pick<Run, 'id' | 'sessionId'>): ((tex
         case 'ok':
           return { text: `hook ${name} done`, hook: { name, stream: 'paddock' } };
         case 'created':
-          p.db.prepare('INSERT INTO session_hooks (session_id, created_run_id, created_at) VALUES (?, ?, ?) ON CONFLICT(session_id) DO NOTHING').run(run.sessionId, run.id, Date.now());
-          return { text: 'on_create and post_create done: the session is created (they do not run again in it)', hook: { name, stream: 'paddock' } };
+          return {
+            text: 'on_create and post_create done: the session is created (they do not run again in it)',
+            hook: { name, stream: 'paddock' },
+            apply: () => {
+              p.db.prepare('INSERT INTO session_hooks (session_id, created_run_id, created_at) VALUES (?, ?, ?) ON CONFLICT(session_id) DO NOTHING').run(run.sessionId, run.id, Date.now());
+            },
+          };
         case 'done':
-          status = 'started';
-          p.db.prepare("UPDATE run_hooks SET status = 'started' WHERE run_id = ? AND status = 'running'").run(run.id);
-          return { text: 'hooks done: starting the agent', hook: { name, stream: 'paddock' } };
+          return {
+            text: 'hooks done: starting the agent',
+            hook: { name, stream: 'paddock' },
+            apply: () => {
+              status = 'started';
+              p.db.prepare("UPDATE run_hooks SET status = 'started' WHERE run_id = ? AND status = 'running'").run(run.id);
+            },
+          };
         case 'fail': {
-          status = 'failed';
           const timedOut = code === 'timeout';
           const detail = timedOut ? `was still running when the hooks timeout (${formatDuration(lifecycle.hooksTimeoutMs)}, for all hooks together) was up` : `failed with exit code ${code ?? '?'}`;
-          p.db
-            .prepare("UPDATE run_hooks SET status = 'failed', failed_hook = ?, failed_code = ?, failed_detail = ? WHERE run_id = ? AND status = 'running'")
-            .run(name, timedOut || code === undefined ? null : Number(code), detail, run.id);
-          return { text: `hook ${name} ${detail}: ${preview(commandOf(lifecycle, kind, n))}`, hook: { name, stream: 'paddock' } };
+          return {
+            text: `hook ${name} ${detail}: ${preview(commandOf(lifecycle, kind, n))}`,
+            hook: { name, stream: 'paddock' },
+            apply: () => {
+              status = 'failed';
+              p.db
+                .prepare("UPDATE run_hooks SET status = 'failed', failed_hook = ?, failed_code = ?, failed_detail = ? WHERE run_id = ? AND status = 'running'")
+                .run(name, timedOut || code === undefined ? null : Number(code), detail, run.id);
+            },
+          };
         }
       }
     }

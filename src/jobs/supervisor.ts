@@ -73,7 +73,7 @@ export interface SupervisorDeps {
    * Lifecycle hooks (app/hooks.ts): how the run's stderr lines read (hook output tagged, the entry script's markers
    * stored), and why a hook failed the run, if one did; none, or undefined for a run: no hooks.
    */
-  hooks?: { lines: (run: Run) => ((text: string) => { text: string; hook: HookTag } | undefined) | undefined; failure: (runId: string) => string | undefined };
+  hooks?: { lines: (run: Run) => ((text: string) => { text: string; hook: HookTag; apply?: () => void } | undefined) | undefined; failure: (runId: string) => string | undefined };
 
   log?: (msg: string) => void;
 }
@@ -372,6 +372,11 @@ export class RunSupervisor {
         const kept = events.filter((e) => e.kind === 'result');
         batch.push(kept.length > 0 ? redact({ stream: line.stream, index, events: kept, text: '' }) : { stream: line.stream, index, events: [], text: '', drop: true });
       } else batch.push(redact({ stream: line.stream, index, events, text: tagged ? tagged.text : line.line, ...(tagged ? { hook: tagged.hook } : {}) }));
+      // A hook marker's effect only once its line is stored (a crash in between: the next reader applies it).
+      if (tagged?.apply) {
+        flush();
+        tagged.apply();
+      }
       if (failure !== undefined) throw failure;
       if (batch.length >= 200) flush();
       // A lone line is stored within 50 ms, so the live tail keeps up; a timer's error is rethrown in this loop.

@@ -23,6 +23,16 @@ function paddock(t: TestContext): Paddock {
   return p;
 }
 
+/** The supervisor's reader of a run's stderr, applying each marker's effect as the supervisor does once the line is stored. */
+function reader(p: Paddock, run: { id: string; sessionId: string }) {
+  const read = hookLines(p, run)!;
+  return (text: string) => {
+    const r = read(text);
+    r?.apply?.();
+    return r;
+  };
+}
+
 /** A stored run (and its session) with this lifecycle, its plan written; returns the run and the plan's nonce. */
 function runWith(p: Paddock, id: string, lifecycle: Parameters<typeof settleLifecycle>[1], sessionId = `s-${id}`) {
   const now = Date.now();
@@ -59,7 +69,7 @@ describe('lifecycle hooks: the plan', () => {
     assert.match(one.text, /^create 1$/m);
     assert.equal(statSync(one.plan.file!).mode & 0o777, 0o400, 'read-only, for the run identity only');
     assert.equal(one.plan.keepLocal, true);
-    const read = hookLines(p, one.run)!;
+    const read = reader(p, one.run);
     read(`paddock-hooks:${one.nonce} created`);
     assert.equal(sessionCreated(p, one.run.sessionId)?.runId, one.run.id);
     const two = runWith(p, 'aaaaaaaaaaa2', { onCreate: ['install one'], postStart: ['serve'] }, one.run.sessionId);
@@ -81,7 +91,7 @@ describe('lifecycle hooks: reading the stream', () => {
   it('tags hook output; markers count only with the nonce and only until done', (t) => {
     const p = paddock(t);
     const r = runWith(p, 'bbbbbbbbbbb1', { postStart: ['echo hi', 'serve &'] });
-    const read = hookLines(p, r.run)!;
+    const read = reader(p, r.run);
     assert.deepEqual(read('paddock-hook post_start#1 out: hi'), { text: 'hi', hook: { name: 'post_start#1', stream: 'stdout' } });
     assert.deepEqual(read('paddock-hook post_start#2 err: '), { text: '', hook: { name: 'post_start#2', stream: 'stderr' } });
     assert.equal(read('an agent line'), undefined);
@@ -91,14 +101,14 @@ describe('lifecycle hooks: reading the stream', () => {
     assert.equal(read(`paddock-hooks:${r.nonce} done`)!.text, 'hooks done: starting the agent');
     // After done: the agent runs, and even a marker with the right nonce is its text.
     assert.equal(read(`paddock-hooks:${r.nonce} fail post_start#1 3`), undefined);
-    assert.equal(hookLines(p, r.run)!(`paddock-hooks:${r.nonce} fail post_start#1 3`), undefined, 'a reader made after a restart knows too');
+    assert.equal(reader(p, r.run)(`paddock-hooks:${r.nonce} fail post_start#1 3`), undefined, 'a reader made after a restart knows too');
     assert.equal(hookFailure(p, r.run.id), undefined);
   });
 
   it('a failure names the hook, the command, the exit code and its last output lines, without control characters', (t) => {
     const p = paddock(t);
     const r = runWith(p, 'ccccccccccc1', { onCreate: ['pip install -r requirements.txt'], hooksTimeout: '2m' });
-    const read = hookLines(p, r.run)!;
+    const read = reader(p, r.run);
     const lines = ['Collecting x', 'ERROR: \u001b[31mno such file\u001b[0m'].map((l) => read(`paddock-hook on_create#1 err: ${l}`)!);
     // The supervisor stores the tagged lines as stderr events (the reason reads them back).
     p.events.ingest(
@@ -109,8 +119,21 @@ describe('lifecycle hooks: reading the stream', () => {
     assert.equal(hookFailure(p, r.run.id), 'hook on_create#1 (`pip install -r requirements.txt`) failed with exit code 2; last output: Collecting x | ERROR: [31mno such file [0m');
     assert.equal(sessionCreated(p, r.run.sessionId), undefined, 'no marker: the next run runs on_create again');
     const timedOut = runWith(p, 'ccccccccccc2', { postStart: ['sleepy'], hooksTimeout: '2m' });
-    hookLines(p, timedOut.run)!(`paddock-hooks:${timedOut.nonce} fail post_start#1 timeout`);
+    reader(p, timedOut.run)(`paddock-hooks:${timedOut.nonce} fail post_start#1 timeout`);
     assert.match(hookFailure(p, timedOut.run.id)!, /^hook post_start#1 \(`sleepy`\) was still running when the hooks timeout \(2m, for all hooks together\) was up; no output$/);
+  });
+
+  it('a marker read but never stored (the host died in between) is applied by the next reader, which re-reads it', (t) => {
+    const p = paddock(t);
+    const r = runWith(p, 'ddddddddddd1', { onCreate: ['x'] });
+    const dying = hookLines(p, r.run)!;
+    dying(`paddock-hooks:${r.nonce} created`);
+    dying(`paddock-hooks:${r.nonce} done`);
+    assert.equal(sessionCreated(p, r.run.sessionId), undefined, 'nothing applied before the line is stored');
+    const next = reader(p, r.run);
+    assert.match(next(`paddock-hooks:${r.nonce} created`)!.text, /the session is created/);
+    assert.match(next(`paddock-hooks:${r.nonce} done`)!.text, /hooks done/);
+    assert.equal(sessionCreated(p, r.run.sessionId)?.runId, r.run.id);
   });
 
   it('the CLI shows hook lines with their hook, and Paddock’s word on them as a note', () => {

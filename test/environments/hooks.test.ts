@@ -156,10 +156,11 @@ describe('lifecycle hooks', () => {
     assert.equal(s.state, 'completed', String(s.reason));
     assert.match(String(s.resultText), /agent ran/);
     const evs = await eventsJson(e, id);
-    assert.ok(hookLines(evs, 'on_create#1').includes('went'));
+    const seen = JSON.stringify(evs.filter((x) => x.source === 'stderr' || x.kind === 'note').map((x) => x.data));
+    assert.ok(hookLines(evs, 'on_create#1').includes('went'), seen);
     assert.ok(
       hookLines(evs, 'hooks').some((l) => /the session is created/.test(l)),
-      'the adopting daemon stored the session marker',
+      `the adopting daemon stored the session marker: ${seen}`,
     );
   });
 
