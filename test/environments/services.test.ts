@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { git, makeRepo, PODMAN_SOCKET, paddockEnv, statusJson, until, type Env } from '../e2e/harness.ts';
+import { git, killDaemon, makeRepo, PODMAN_SOCKET, paddockEnv, statusJson, until, type Env } from '../e2e/harness.ts';
 import { serviceImage } from './services-images.ts';
 
 const images: Record<string, string> = {};
@@ -108,6 +108,31 @@ describe('services per run', () => {
     assert.match(String(s.reason), /service cache \(.*\) never became healthy: 3 failed checks/);
     assert.match(String(s.reason), /Its last log lines:[\s\S]*Ready to accept connections/);
     assert.deepEqual(await runContainers(e, id), [], 'no container of the run is left');
+  });
+
+  it('a SIGKILLed daemon loses nothing: the next one adopts the run, and stopping it then tears its service down', async (t) => {
+    const e = await paddockEnv(t);
+    const repo = await makeRepo(t);
+    const r = await e.cli(['spawn', '--repo', repo, '--service', `cache=${images.redis}`, '--detach', '--task', 'Take your time [[script:slow 120]]']);
+    assert.equal(r.code, 0, r.stderr);
+    const id = r.stdout.trim();
+    await until(async () => (await statusJson(e, id)).state === 'running', 'the run to be running', 120_000, 300);
+    await killDaemon(e.home);
+    assert.ok(
+      (await runContainers(e, id)).some((c) => c.kind === 'service' && c.running),
+      'the service runs on without a daemon',
+    );
+    const stop = await e.cli(['stop', id]); // starts a daemon, which adopts the run, then stops it
+    assert.equal(stop.code, 0, stop.stderr);
+    const s = await ended(e, id);
+    assert.equal(s.state, 'cancelled', String(s.reason));
+    const left = await runContainers(e, id);
+    assert.deepEqual(
+      left.filter((c) => c.kind === 'service'),
+      [],
+      'the service is removed when the adopted run ends',
+    );
+    assert.ok(!left.some((c) => c.running), `nothing of the run still runs: ${JSON.stringify(left)}`);
   });
 
   it('--keep-services keeps a finished run’s services running for inspection; gc removes them', async (t) => {
