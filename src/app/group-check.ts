@@ -59,7 +59,8 @@ export async function runGroupCheck(p: Paddock, run: Run, group: RunGroup): Prom
         runId: run.id,
         name: `paddock-check-${run.id}-${randomBytes(4).toString('hex')}`,
         image: run.image,
-        argv: ['bash', '-c', SCRIPT, 'paddock-check', CHECK_MOUNT, group.checkCommand ?? 'true'],
+        // sh, not bash: a run's image may be any image (docs/images.md), whose only shell is a POSIX one.
+        argv: ['sh', '-c', SCRIPT, 'paddock-check', CHECK_MOUNT, group.checkCommand ?? 'true'],
         readOnlyMounts: [
           { host: checkout.dir, container: CHECK_MOUNT },
           { host: checkout.objectsDir, container: checkout.objectsDir },
