@@ -105,6 +105,8 @@ async function shellTest(t: TestContext, socket: string): Promise<void> {
   assert.equal(await git(repo, 'show', 'try/shell:notes.txt'), 'from the shell');
   const ended = await statusJson(e, id);
   assert.equal(ended.state, 'completed');
+  const ls = await e.cli(['ls']);
+  assert.match(ls.stdout, new RegExp(`${id}\\s+completed\\s+shell\\s+interactive shell`), ls.stdout);
 
   // Terminal safety: nothing the terminal showed is in the run's events (status, logs).
   const events = JSON.stringify(await eventsJson(e, id));

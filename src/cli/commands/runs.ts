@@ -237,7 +237,8 @@ const merged = (r: Run) => (r.mergedAt !== null ? 'yes' : r.bringBack && r.headS
  */
 export function runsTable(runs: readonly Run[], width: number): string {
   const head = ['ID', 'STATE', 'TYPE', 'TASK', 'BRANCH', 'AGE', 'TIME', 'TOKENS', 'COST', 'MERGED'];
-  const fixed = runs.map((r) => [r.id, r.state, r.type, '', '', age(r.createdAt), runDuration(r), lsTokens(r), lsCost(r), merged(r)]);
+  // A shell run (docs/shell.md) is listed as such: its task type is only the default.
+  const fixed = runs.map((r) => [r.id, r.state, r.interactive === 'shell' ? 'shell' : r.type, '', '', age(r.createdAt), runDuration(r), lsTokens(r), lsCost(r), merged(r)]);
   const colWidth = (i: number) => Math.max(head[i]!.length, ...fixed.map((row) => row[i]!.length));
   let cols = head.map((_, i) => i);
   const othersOf = (c: number[]) => c.filter((i) => i !== 3 && i !== 4).reduce((n, i) => n + colWidth(i), 0) + 2 * (c.length - 1);
