@@ -4,9 +4,13 @@
  * name with nothing made. The mapping itself without an engine.
  */
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { spawnInputOf } from '../../src/api/compat/map.ts';
+import { openPaddock } from '../../src/app/index.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { composeEnvironment } from '../../src/services/index.ts';
 import { git, leftovers, makeRepo, PODMAN_SOCKET, paddockEnv, statusJson, until } from '../e2e/harness.ts';
 import { serviceImage } from './services-images.ts';
@@ -60,6 +64,26 @@ describe('compose files', () => {
     refused({ services: { app: { image: 'a' } }, volumes: { data: {} } }, /compose\.volumes: volumes are not mounted/);
     refused({ services: { app: { image: 'a' }, db: { image: 'pg', environment: { A: null } } } }, /environment\.A has no value/);
     refused({ services: { db: { image: 'pg' } } }, /compose service app: the file has no such service/);
+  });
+});
+
+describe("Stromboli's face", () => {
+  it('podman.environment type compose becomes a Compose run, and the top-level services list the run’s services', async (t) => {
+    const home = mkdtempSync(join(tmpdir(), 'paddock-compose-map-'));
+    const p = openPaddock(loadConfig({ PADDOCK_HOME: home }));
+    t.after(async () => {
+      await p.close();
+      rmSync(home, { recursive: true, force: true });
+    });
+    const { input } = await spawnInputOf(p, {
+      prompt: 'x',
+      podman: { environment: { type: 'compose', path: '/srv/app/compose.yaml', service: 'app' } },
+      services: [{ name: 'db', image: 'pg' }],
+    } as never);
+    assert.deepEqual(input.compose, { path: '/srv/app/compose.yaml', service: 'app' });
+    assert.deepEqual(input.services, [{ name: 'db', image: 'pg' }]);
+    await assert.rejects(spawnInputOf(p, { prompt: 'x', podman: { environment: { type: 'compose' } } } as never), /podman\.environment: type compose needs path/);
+    await assert.rejects(spawnInputOf(p, { prompt: 'x', container: { environment: { type: 'swarm' } } } as never), /container\.environment\.type "swarm": expected "compose" or ""/);
   });
 });
 
