@@ -52,7 +52,8 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   }
   if (limits.memoryBytes < 64 * 1024 ** 2) throw new PaddockError(ErrorCode.InvalidInput, 'memory limit below 64m', { hint: 'an agent needs at least 64m; 512m is the default' });
   if (req.interactive && req.agent !== 'claude') throw invalidInput(`interactive: the ${req.agent} CLI has no interactive mode in Paddock`, 'use agent claude, or leave interactive out');
-  if ((opts.interactive || req.interactive) && req.keepAlive) throw invalidInput('keepAlive and interactive: pass one', 'an interactive run takes its input from the terminal, a persistent one from messages');
+  if ((opts.interactive || req.interactive) && req.keepAlive)
+    throw invalidInput('keepAlive and interactive: pass one', 'an interactive run takes its input from the terminal, a persistent one from messages');
   if (req.resume && !req.sessionId) throw new PaddockError(ErrorCode.InvalidInput, 'resume needs a session id', { hint: 'pass the session id of an earlier run (paddock status <id> shows it)' });
   if (req.webhookUrl !== undefined) await checkWebhookTarget(req.webhookUrl, cfg.webhookAllowPrivate);
   const network = settleNetwork(p, req.network);

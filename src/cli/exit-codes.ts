@@ -48,7 +48,12 @@ export const EXIT_CODES: readonly { code: number; short: string; meaning: string
   { code: 10, short: 'no daemon', meaning: 'the daemon could not be reached (PADDOCK_URL), or the local one would not start (see `paddock daemon logs`)' },
   { code: 70, short: 'internal error', meaning: 'internal error: a bug in Paddock (PADDOCK_DEBUG=1 shows where)' },
   { code: 71, short: 'run crashed', meaning: 'the run followed crashed (its container vanished, or its spawn was interrupted)' },
-  { code: EXIT_DETACHED, short: 'spawn detached', meaning: '`spawn` or `resume` detached with Ctrl-C, or `shell` (and `spawn --interactive`) with Ctrl-]: the run goes on, its outcome is not known yet (follow it: `paddock logs -f <id>`; rejoin a terminal: `paddock shell --attach <id>`)' },
+  {
+    code: EXIT_DETACHED,
+    short: 'spawn detached',
+    meaning:
+      '`spawn` or `resume` detached with Ctrl-C, or `shell` (and `spawn --interactive`) with Ctrl-]: the run goes on, its outcome is not known yet (follow it: `paddock logs -f <id>`; rejoin a terminal: `paddock shell --attach <id>`)',
+  },
   { code: 124, short: 'run timed out', meaning: 'the run followed timed out' },
   { code: 130, short: 'run cancelled', meaning: 'the run followed was cancelled (`paddock stop`)' },
 ];
