@@ -136,7 +136,10 @@ export class RunSupervisor {
           if (run.state === 'pending') {
             // Making the checkout or container failed: nothing ran, and nothing is retried.
             await this.d.prepare.abandon(run);
-            this.transition(run, 'failed', { reason: `could not start the run: ${(e as Error).message}`, error: firstLine(e), phase: 'done', finishedAt: Date.now() });
+            // Stopped by the user meanwhile (e.g. while its services were starting: docs/services.md): cancelled, as asked.
+            if (this.d.runs.get(runId)?.stopRequested === 'user')
+              this.transition(run, 'cancelled', { reason: `stopped by user before the agent started (${firstLine(e)})`, phase: 'done', finishedAt: Date.now() });
+            else this.transition(run, 'failed', { reason: `could not start the run: ${(e as Error).message}`, error: firstLine(e), phase: 'done', finishedAt: Date.now() });
             return;
           }
           if (attempt >= RETRIES) {

@@ -110,6 +110,24 @@ describe('services per run', () => {
     assert.deepEqual(await runContainers(e, id), [], 'no container of the run is left');
   });
 
+  it('a run stopped while its service is still unhealthy ends cancelled before its agent starts, with nothing left', async (t) => {
+    const e = await paddockEnv(t);
+    const repo = await makeRepo(t);
+    const file = join(repo, '..', `waiting-services-${Date.now()}.json`);
+    writeFileSync(file, JSON.stringify([{ name: 'cache', image: images.redis, healthcheck: { test: ['CMD', 'false'], interval: 0.2, retries: 1000 } }]));
+    t.after(() => import('node:fs').then((fs) => fs.rmSync(file, { force: true })));
+    const r = await e.cli(['spawn', '--repo', repo, '--services', file, '--detach', '--task', 'Say hi [[script:hello]]']);
+    assert.equal(r.code, 0, r.stderr);
+    const id = r.stdout.trim();
+    await until(async () => (await e.cli(['logs', id])).stdout.includes('service cache'), 'the service to start', 120_000, 300);
+    const stop = await e.cli(['stop', id]);
+    assert.equal(stop.code, 0, stop.stderr);
+    const s = await ended(e, id);
+    assert.equal(s.state, 'cancelled', String(s.reason));
+    assert.match(String(s.reason), /stopped by user before the agent started/);
+    assert.deepEqual(await runContainers(e, id), [], 'no container of the run is left');
+  });
+
   it('a SIGKILLed daemon loses nothing: the next one adopts the run, and stopping it then tears its service down', async (t) => {
     const e = await paddockEnv(t);
     const repo = await makeRepo(t);
