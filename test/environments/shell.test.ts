@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { startDaemon } from '../api/harness.ts';
 import { BIN, type Env, eventsJson, git, isEnded, makeRepo, paddockEnv, statusJson, until } from '../e2e/harness.ts';
 
 const PTY = join(dirname(fileURLToPath(import.meta.url)), 'shell-pty.py');
@@ -201,8 +202,29 @@ async function tuiTest(t: TestContext, socket: string): Promise<void> {
   assert.ok(!events.includes('Created hello.txt'), "the TUI's screen is not in the run's events");
 }
 
+async function remoteTest(t: TestContext, socket: string): Promise<void> {
+  const token = 'shell-test-token-0123456789abcdef';
+  const d = await startDaemon(t, { PADDOCK_ENGINE_SOCKET: socket, PADDOCK_AUTH_ENABLED: 'true', PADDOCK_API_TOKENS: token });
+  const repo = await makeRepo(t);
+  // The CLI against the daemon's TCP address with a bearer token, as from another machine.
+  const remote: Env = { ...d.e, env: { ...d.e.env, PADDOCK_URL: d.url, PADDOCK_TOKEN: token } };
+  const term = new Terminal(remote, ['shell', '--repo', repo, '--branch', 'remote/shell'], repo);
+  await term.run("printf 'over tcp\\n' > tcp.txt", 'TCP-1');
+  const id = /shell run ([0-9a-f]{12})/.exec(term.screen)?.[1];
+  assert.ok(id, term.screen.slice(0, 300));
+  // Without the token the upgrade is refused like any request (401: exit 8), and nothing is opened.
+  const anon = await new Promise<number>((resolve) =>
+    spawn(process.execPath, [BIN, 'shell', '--attach', id], { env: { ...d.e.env, PADDOCK_URL: d.url }, stdio: 'ignore' }).on('close', (code) => resolve(code ?? -1)),
+  );
+  assert.equal(anon, 8);
+  term.type('exit\r');
+  assert.equal(await term.exited, 0, term.screen.slice(-500));
+  assert.equal(await git(repo, 'show', 'remote/shell:tcp.txt'), 'over tcp');
+}
+
 describe('interactive sessions: paddock shell under a pseudo-terminal', () => {
   it('Podman: a shell run edits a file that comes back on its branch; resize, detach and attach again', (t) => shellTest(t, '/run/paddock/podman.sock'));
   it("Podman: spawn --interactive runs Claude Code's TUI on the terminal against the scripted model; leaving it brings the branch back", (t) => tuiTest(t, '/run/paddock/podman.sock'));
+  it('Docker: over TCP with a bearer token (PADDOCK_URL), and refused without one', (t) => remoteTest(t, '/run/paddock/docker.sock'));
   it('Docker: a shell beside a live agent run is the run UID in its workspace, and the agent reads what it wrote', (t) => execTest(t, '/run/paddock/docker.sock'));
 });
