@@ -75,6 +75,8 @@ export interface AgentAdapter<Options> {
   readonly keepInHome?: readonly string[];
   /** What a non-zero exit code means for this CLI (e.g. Gemini's 41: authentication), when it has a meaning. */
   exitReason?(code: number): string | undefined;
+  /** The least memory a run of this CLI needs: the default when the request names none; a request for less is refused. */
+  readonly minMemoryBytes?: number;
   /**
    * The CLI names its session itself (Codex's thread id) rather than taking Paddock's session id: a resume is given the
    * id the session's earlier run announced in its init event (app/agent-session.ts).

@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { buildPrompt } from '../agents/claude/index.ts';
-import { formatDuration, parseBytes, parseCpus, parseDuration, parsePids } from '../config/index.ts';
+import { formatBytes, formatDuration, parseBytes, parseCpus, parseDuration, parsePids } from '../config/index.ts';
 import { ErrorCode, PaddockError, invalidInput, notFound } from '../errors/index.ts';
 import type { Interactive, Run } from '../jobs/index.ts';
 import type { Session } from '../store/sessions-repo.ts';
@@ -39,7 +39,8 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
   const req = profile.req;
   const cfg = p.config;
   const limits = {
-    memoryBytes: req.memory === undefined ? cfg.memory : parseBytes(req.memory, 'memory limit'),
+    // A CLI that needs more than the default gets what it needs (its adapter's minMemoryBytes: Gemini's 1g).
+    memoryBytes: req.memory === undefined ? Math.max(cfg.memory, agentFor(req.agent).minMemoryBytes ?? 0) : parseBytes(req.memory, 'memory limit'),
     cpus: req.cpus === undefined ? cfg.cpus : parseCpus(req.cpus),
     pids: req.pids === undefined ? cfg.pids : parsePids(req.pids),
     // A persistent run lives as long as it is talked to (its idle timeout ends it): its default limit is the longest.
@@ -51,6 +52,9 @@ export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions
     });
   }
   if (limits.memoryBytes < 64 * 1024 ** 2) throw new PaddockError(ErrorCode.InvalidInput, 'memory limit below 64m', { hint: 'an agent needs at least 64m; 512m is the default' });
+  const needs = agentFor(req.agent).minMemoryBytes ?? 0;
+  if (limits.memoryBytes < needs)
+    throw invalidInput(`memory limit ${formatBytes(limits.memoryBytes)} is below the ${formatBytes(needs)} the ${req.agent} CLI needs`, `ask for ${formatBytes(needs)} or more, or leave --memory out`);
   if (req.interactive && req.agent !== 'claude') throw invalidInput(`interactive: the ${req.agent} CLI has no interactive mode in Paddock`, 'use agent claude, or leave interactive out');
   if ((opts.interactive || req.interactive) && req.keepAlive)
     throw invalidInput('keepAlive and interactive: pass one', 'an interactive run takes its input from the terminal, a persistent one from messages');

@@ -64,6 +64,7 @@ describe('gemini adapter', () => {
     assert.equal(GEMINI_HEADLESS_ENV.GEMINI_CLI_NO_RELAUNCH, 'true');
     const files = geminiAdapter.homeFiles?.({ baseUrl: 'http://127.0.0.1:4000', token: 'tok' }, geminiAdapter.parseOptions({ max_session_turns: 3 })) ?? {};
     assert.deepEqual(Object.keys(files), ['.gemini/settings.json']);
+    assert.equal(geminiAdapter.minMemoryBytes, 1024 ** 3);
     const s = JSON.parse(files['.gemini/settings.json'] ?? '{}');
     assert.equal(s.security.auth.selectedType, 'gemini-api-key');
     assert.equal(s.telemetry.enabled, false);

@@ -30,6 +30,13 @@ export const GEMINI_HEADLESS_ENV: Readonly<Record<string, string>> = Object.free
   NO_BROWSER: 'true',
 });
 
+/**
+ * Where Paddock's settings go: the user's settings. A trusted workspace's own .gemini/settings.json overrides them
+ * (checked with 0.61.0: a repository's `general.maxAttempts: 3` made it retry); system settings would win over it,
+ * but 0.61 reads them only from a root-owned file in a root-owned directory, which the session HOME is not.
+ */
+export const GEMINI_SETTINGS_FILES: readonly string[] = Object.freeze(['.gemini/settings.json']);
+
 export function buildGeminiEnv(model: ModelAccess): Record<string, string> {
   return {
     GOOGLE_GEMINI_BASE_URL: model.baseUrl,
@@ -79,6 +86,12 @@ export function geminiExitReason(code: number): string | undefined {
 /** The conversation a `-r <uuid>` reads: ~/.gemini/tmp/<project>/chats/session-*.jsonl. */
 export const GEMINI_SESSION_KEEP: readonly string[] = Object.freeze(['.gemini/tmp/*/chats']);
 
+/**
+ * The least memory a Gemini run gets: measured with 0.61.0 on the host, a compound shell command (`ls; env | grep x`)
+ * takes the CLI to 777 MB resident (a plain `echo hi`: 253 MB); under the 512m default the kernel killed it.
+ */
+export const GEMINI_MIN_MEMORY = 1024 ** 3;
+
 export const geminiAdapter: AgentAdapter<GeminiOptions> = {
   name: 'gemini',
   vendor: 'gemini',
@@ -87,7 +100,11 @@ export const geminiAdapter: AgentAdapter<GeminiOptions> = {
   buildEnv: buildGeminiEnv,
   parseLine: parseGeminiLine,
   lineParser: createGeminiParser,
-  homeFiles: (_model, options) => ({ '.gemini/settings.json': `${JSON.stringify(geminiSettings(options), null, 2)}\n` }),
+  homeFiles: (_model, options) => {
+    const text = `${JSON.stringify(geminiSettings(options), null, 2)}\n`;
+    return Object.fromEntries(GEMINI_SETTINGS_FILES.map((f) => [f, text]));
+  },
   keepInHome: GEMINI_SESSION_KEEP,
   exitReason: geminiExitReason,
+  minMemoryBytes: GEMINI_MIN_MEMORY,
 };
