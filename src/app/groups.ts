@@ -54,7 +54,8 @@ export function memberLabels(clis: readonly string[], n: number): { cli: string;
 
 export async function spawnGroup(p: Paddock, input: GroupInput): Promise<SpawnedGroup> {
   const req = validate(groupInputSchema, input);
-  const { clis: asked, n, check, checkTimeout, ...spawn } = req;
+  const { clis: asked, n, check, checkTimeout, cli, codex, gemini, agentOptions, ...spawn } = req;
+  if (cli !== undefined) throw invalidInput(`cli ${cli}: a group names its CLIs in clis`, `pass clis: ["${cli}", …]`);
   const clis = asked ?? ['claude'];
   const dup = clis.find((c, i) => clis.indexOf(c) !== i);
   if (dup) throw invalidInput(`clis: ${dup} is listed twice`, `list each CLI once, and pass n for several runs of one CLI`);
@@ -75,7 +76,9 @@ export async function spawnGroup(p: Paddock, input: GroupInput): Promise<Spawned
   const runs: { label: string; run: Run }[] = [];
   try {
     for (const [position, m] of members.entries()) {
-      const run = await spawnRun(p, { ...spawn, agent: m.cli, branch: `${base}-${m.label}` } as SpawnInput);
+      // Each CLI gets its own options: agentOptions are Claude's, the codex and gemini blocks their CLI's.
+      const options = m.cli === 'claude' ? { agentOptions } : m.cli === 'codex' && codex ? { codex } : m.cli === 'gemini' && gemini ? { gemini } : {};
+      const run = await spawnRun(p, { ...spawn, ...options, agent: m.cli, branch: `${base}-${m.label}` } as SpawnInput);
       repo.addMember(id, { runId: run.id, label: m.label, position });
       runs.push({ label: m.label, run });
     }

@@ -8,9 +8,9 @@ import { EXIT_DETACHED, exitForState } from '../exit-codes.ts';
 import { followRun } from '../follow.ts';
 import { paint, safe } from '../format.ts';
 import { printJson } from '../json.ts';
-import { servicesOf } from './services-flags.ts';
 import { clisOf, spawnGroupFromCli } from './groups.ts';
 import { attachInteractive } from './shell.ts';
+import { servicesOf } from './services-flags.ts';
 
 const TASK_SOURCES = '--task <text>, --task - (read it from stdin) or --task-file <file>';
 
@@ -77,7 +77,9 @@ export function registerSpawn(program: Command): void {
     .option('--idle-timeout <duration>', 'with --keep-alive: end the run after this long without a message (default PADDOCK_IDLE_TIMEOUT, 30m)')
     .option('--with-changes', 'start from your working tree: uncommitted and untracked (not ignored) changes go into the starting commit')
     .option('--max-turns <n>', 'stop the agent after this many turns')
-    .option('--agent-option <key=json...>', 'any other agent option, e.g. allowed_tools=\'["Bash"]\' (repeatable)')
+    .option('--agent-option <key=json...>', 'any other agent option, e.g. allowed_tools=\'["Bash"]\' (repeatable; Claude\'s)')
+    .option('--codex-option <key=json...>', "a Codex option (the API's codex block), e.g. model=gpt-5.5 (repeatable; for --cli codex runs)")
+    .option('--gemini-option <key=json...>', "a Gemini option (the API's gemini block), e.g. model=gemini-2.5-flash (repeatable; for --cli gemini runs)")
     .option('--mount <host:container...>', 'mount a host path into the run (HOST:CONTAINER[:ro|rw]), read-only unless :rw (repeatable; only under PADDOCK_MOUNT_ALLOW, see docs/policy.md)')
     .option('--secret-env <VAR=secret...>', 'give the agent a stored secret as an environment variable, e.g. GH_TOKEN=github-token (repeatable; paddock secret set)')
     .option('--on-create <command>', "lifecycle hook: a shell command run once per session, before its first run's agent starts (repeatable, in order; docs/hooks.md)", collect, [])
@@ -135,17 +137,9 @@ export function registerSpawn(program: Command): void {
     .action(async (o: Record<string, string | boolean | string[] | undefined>) => {
       const task = await readTask({ task: o.task as string | undefined, taskFile: o.taskFile as string | undefined });
       const ctrlC = detachOnCtrlC();
-      const agentOptions: Record<string, unknown> = {};
-      for (const kv of (o.agentOption as string[] | undefined) ?? []) {
-        const eq = kv.indexOf('=');
-        if (eq < 1) throw invalidInput(`--agent-option ${kv}: expected key=value`, 'e.g. --agent-option max_budget_usd=2');
-        const raw = kv.slice(eq + 1);
-        try {
-          agentOptions[kv.slice(0, eq)] = JSON.parse(raw);
-        } catch {
-          agentOptions[kv.slice(0, eq)] = raw;
-        }
-      }
+      const agentOptions = optionsOf('--agent-option', o.agentOption as string[] | undefined, 'max_budget_usd=2');
+      const codex = optionsOf('--codex-option', o.codexOption as string[] | undefined, 'model=gpt-5.5');
+      const gemini = optionsOf('--gemini-option', o.geminiOption as string[] | undefined, 'model=gemini-2.5-flash');
       if (o.maxTurns !== undefined) agentOptions.max_turns = Number(o.maxTurns);
       const mounts = ((o.mount as string[] | undefined) ?? []).map(mountOf);
       const secretsEnv = secretsEnvOf((o.secretEnv as string[] | undefined) ?? []);
@@ -168,6 +162,8 @@ export function registerSpawn(program: Command): void {
         ...(o.session ? { sessionId: o.session as string } : {}),
         withChanges: Boolean(o.withChanges),
         agentOptions,
+        ...(Object.keys(codex).length ? { codex } : {}),
+        ...(Object.keys(gemini).length ? { gemini } : {}),
         ...(o.keepAlive ? { keepAlive: true } : {}),
         ...(o.idleTimeout ? { idleTimeout: o.idleTimeout as string } : {}),
         ...(mounts.length ? { mounts } : {}),
@@ -205,6 +201,22 @@ function personaOf(persona: string | undefined, agent: string | undefined): { pe
   if (persona !== undefined && agent !== undefined && persona !== agent) throw invalidInput(`--persona ${persona} and --agent ${agent}: they are the same option, give one`);
   const name = persona ?? agent;
   return name === undefined ? {} : { persona: name };
+}
+
+/** A repeatable key=value flag as an options object; a value that is JSON is parsed, any other stays text. */
+function optionsOf(flag: string, items: string[] | undefined, example: string): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const kv of items ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq < 1) throw invalidInput(`${flag} ${kv}: expected key=value`, `e.g. ${flag} ${example}`);
+    const raw = kv.slice(eq + 1);
+    try {
+      options[kv.slice(0, eq)] = JSON.parse(raw);
+    } catch {
+      options[kv.slice(0, eq)] = raw;
+    }
+  }
+  return options;
 }
 
 /** A number flag as a number (the API validates its range and says what is wrong); text that is no number stays text. */
