@@ -18,9 +18,9 @@ import { COORDINATOR_MCP_URL } from './coordinator.ts';
 import { agentSessionIdOf } from './agent-session.ts';
 import { interactiveClaudeArgv, SHELL_ARGV, TERMINAL_TYPE } from './shell-argv.ts';
 import { releaseRunSecrets, runGrants, stageRunSecrets } from './secrets.ts';
-import { abandonRunServices, startRunServices } from './services.ts';
 import { toolboxForImage } from './toolbox.ts';
 import { planHooks } from './hooks.ts';
+import { abandonRunServices, startRunServices } from './services.ts';
 
 /** The loopback port inside the container where the entrypoint bridges to the model relay socket. */
 const MODEL_PORT = 4000;

@@ -7,9 +7,8 @@ import { geminiOptionsSchema } from '../agents/gemini/options.ts';
 
 /** The agent CLIs a run can use (app/agents.ts has their adapters). */
 export const AGENT_CLIS = ['claude', 'codex', 'gemini'] as const;
-import { servicesInputSchema } from '../services/schema.ts';
-
 import { lifecycleInputSchema } from './hooks/schema.ts';
+import { servicesInputSchema } from '../services/schema.ts';
 
 /** Where a run works: its own clone of a repository, an empty scratch directory, or a directory mounted as it is. */
 export const WORKSPACE_KINDS = ['clone', 'scratch', 'mount'] as const satisfies readonly WorkspaceKind[];
@@ -154,6 +153,7 @@ export const spawnInputSchema = z.object({
     .max(2048)
     .optional()
     .describe('POSTed (signed with PADDOCK_WEBHOOK_SECRET) when the run ends; loopback and private addresses are refused unless PADDOCK_WEBHOOK_ALLOW_PRIVATE=true'),
+  lifecycle: lifecycleInputSchema.optional(),
   services: servicesInputSchema
     .optional()
     .describe(
@@ -167,8 +167,9 @@ export const spawnInputSchema = z.object({
     })
     .strict()
     .optional()
-    .describe('A Compose environment (docs/services.md): the agent runs in the named service of the file, the others are its services (the Compose keys Paddock runs are listed there; any other is refused by name)'),
-  lifecycle: lifecycleInputSchema.optional(),
+    .describe(
+      'A Compose environment (docs/services.md): the agent runs in the named service of the file, the others are its services (the Compose keys Paddock runs are listed there; any other is refused by name)',
+    ),
 });
 
 export type SpawnInput = z.input<typeof spawnInputSchema>;

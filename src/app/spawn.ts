@@ -35,6 +35,7 @@ import { applyProfile, recordProfile } from './spawn-profile.ts';
  */
 export async function spawnRun(p: Paddock, input: SpawnInput, opts: SpawnOptions = {}): Promise<Run> {
   // The project's and persona's defaults fill what the request leaves out (app/spawn-profile.ts).
+  // A Compose environment gives the run its image and services (app/services.ts).
   const profile = applyProfile(p, withAgentChoice(validate(spawnInputSchema, await withCompose(p, input))));
   const req = profile.req;
   const cfg = p.config;
@@ -218,7 +219,7 @@ interface Target {
 
 /** A clone: the repository, the run branch (new, or reused) and the commit it starts from, all checked. */
 async function cloneTarget(p: Paddock, req: ParsedSpawnInput, id: string): Promise<Target> {
-  if (req.repo === undefined) throw invalidInput('repo is required: the path of a git repository', 'pass repo, or workspace scratch for an empty workspace');
+  if (req.repo === undefined) throw invalidInput('repo is required: the path of a git repository', 'pass repo (or a project: its path is the repo), or workspace scratch for an empty workspace');
   const repo = await inspectRepo(req.repo);
   const branch = req.branch ?? defaultBranchName(req.task, id);
   await validateBranchName(repo.root, branch);

@@ -66,16 +66,16 @@ export interface AgentContainerInput {
   /** The most of the container's log the engine keeps (LogConfig max-size, one file; Podman 4.3's compat API and Docker both take it). */
   logMaxBytes?: number;
   /**
+   * An interactive run (docs/shell.md): a TTY and an open stdin, so a terminal can attach (and detach and attach again:
+   * stdin stays open). Nothing else of the jail changes.
+   */
+  tty?: boolean;
+  /**
    * Host path of Paddock's toolbox (images/toolbox.ts), for an image that is not Paddock's agent image: mounted
    * read-only at IN_CONTAINER.toolbox, and the entrypoint (tini, then the entry script) is the toolbox's. Nothing else
    * of the jail changes: same user, limits, mounts, network; the entry script appends the toolbox to the image's PATH.
    */
   toolboxDir?: string;
-  /**
-   * An interactive run (docs/shell.md): a TTY and an open stdin, so a terminal can attach (and detach and attach again:
-   * stdin stays open). Nothing else of the jail changes.
-   */
-  tty?: boolean;
   /**
    * A run with services (docs/services.md): the agent joins the run's network namespace (held by its netns container,
    * loopback only: no route out) instead of having none, and sees the services by name through the run's hosts file.
@@ -127,8 +127,8 @@ export function buildAgentContainerSpec(input: AgentContainerInput): HardenedCon
         ...(input.toolboxDir ? [`${input.toolboxDir}:${IN_CONTAINER.toolbox}:ro${noSuid(input.engine)}`] : []),
         ...(input.extraMounts ?? []).map((m) => `${m.host}:${m.container}:${m.readOnly ? 'ro' : 'rw'}${input.engine === 'docker' ? '' : ',nosuid,nodev'}`),
         ...(input.secretsFile ? [`${input.secretsFile}:${IN_CONTAINER.secretsFile}:ro${input.engine === 'docker' ? '' : ',nosuid,nodev,noexec'}`] : []),
-        ...(input.netns ? [`${input.netns.hostsFile}:/etc/hosts:ro`] : []),
         ...(input.hooksPlan ? [`${input.hooksPlan}:${IN_CONTAINER.hooksPlan}:ro${input.engine === 'docker' ? '' : ',nosuid,nodev,noexec'}`] : []),
+        ...(input.netns ? [`${input.netns.hostsFile}:/etc/hosts:ro`] : []),
       ],
       // No network at all: the model is reached through the relay socket above, egress through the egress proxy's
       // socket beside it. Only a run with network open (permitted by PADDOCK_EGRESS_OPEN) gets the engine's bridge.

@@ -77,7 +77,7 @@ export function registerSpawn(program: Command): void {
     .option('--idle-timeout <duration>', 'with --keep-alive: end the run after this long without a message (default PADDOCK_IDLE_TIMEOUT, 30m)')
     .option('--with-changes', 'start from your working tree: uncommitted and untracked (not ignored) changes go into the starting commit')
     .option('--max-turns <n>', 'stop the agent after this many turns')
-    .option('--agent-option <key=json...>', 'any other agent option, e.g. allowed_tools=\'["Bash"]\' (repeatable; Claude\'s)')
+    .option('--agent-option <key=json...>', "any other agent option, e.g. allowed_tools='[\"Bash\"]' (repeatable; Claude's)")
     .option('--codex-option <key=json...>', "a Codex option (the API's codex block), e.g. model=gpt-5.5 (repeatable; for --cli codex runs)")
     .option('--gemini-option <key=json...>', "a Gemini option (the API's gemini block), e.g. model=gemini-2.5-flash (repeatable; for --cli gemini runs)")
     .option('--mount <host:container...>', 'mount a host path into the run (HOST:CONTAINER[:ro|rw]), read-only unless :rw (repeatable; only under PADDOCK_MOUNT_ALLOW, see docs/policy.md)')
@@ -181,11 +181,14 @@ export function registerSpawn(program: Command): void {
       const clis = clisOf(o.cli as string | undefined);
       const n = o.n === undefined ? 1 : numberOf('--n', o.n as string);
       if (clis.length > 1 || n > 1 || o.check !== undefined) {
-        return spawnGroupFromCli({ ...body, ...(clis.length ? { clis } : {}), n, ...(o.check !== undefined ? { check: o.check as string } : {}), ...(o.checkTimeout ? { checkTimeout: o.checkTimeout as string } : {}) }, {
-          detach: Boolean(o.detach),
-          json: Boolean(o.json),
-          ctrlC,
-        });
+        return spawnGroupFromCli(
+          { ...body, ...(clis.length ? { clis } : {}), n, ...(o.check !== undefined ? { check: o.check as string } : {}), ...(o.checkTimeout ? { checkTimeout: o.checkTimeout as string } : {}) },
+          {
+            detach: Boolean(o.detach),
+            json: Boolean(o.json),
+            ctrlC,
+          },
+        );
       }
       const run = await call<Run>('POST', '/api/v1/runs', { ...body, ...(clis[0] ? { agent: clis[0] } : {}) });
       if (o.interactive && !o.detach) {
