@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run bench -- [spawn|workspace|api|web|services|all]: benchmarks; each prints ratios against a raw baseline from the same run
+# npm run bench -- [spawn|workspace|api|web|services|agents|all]: benchmarks; each prints ratios against a raw baseline from the same run
 # and writes bench/results/<name>.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,8 @@ case "$which" in
   workspace) node bench/workspace.bench.ts ;;
   api) node bench/api.bench.ts ;;
   web) node bench/web.ts ;;
+  agents) node bench/agents.bench.ts ;;
   services) node bench/services.bench.ts ;;
   all) node bench/spawn.bench.ts && node bench/api.bench.ts ;;
-  *) echo "unknown benchmark '$which' (spawn, workspace, api, web, services, all)" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$which' (spawn, workspace, api, web, services, agents, all)" >&2; exit 2 ;;
 esac

@@ -27,6 +27,7 @@ import { registerSecretRoutes } from './native/secrets.ts';
 import { registerImageRoutes } from './native/images.ts';
 import { registerProjectRoutes } from './native/projects.ts';
 import { registerGroupRoutes } from './native/groups.ts';
+import { registerPortRoutes } from './native/ports.ts';
 import { observe } from './observe.ts';
 
 export interface ApiLogger {
@@ -120,6 +121,7 @@ export function createApi(o: ApiOptions): OpenAPIHono<ApiEnv> {
   registerMessageRoutes(app, o.p);
   registerShellRoutes(app, o.p); // shell runs and terminals on runs (docs/shell.md)
   registerGroupRoutes(app, o.p);
+  registerPortRoutes(app, o.p);
 
   registerEventRoutes(app, o.p, o.shutdown);
   registerBoardRoutes(app, o.p, o.shutdown);

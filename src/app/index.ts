@@ -7,6 +7,7 @@ export type { ResumeInput } from './resume.ts';
 export { spawnInputSchema } from './spawn-input.ts';
 export type { SpawnInput } from './spawn-input.ts';
 export { stopRun } from './stop.ts';
+export { runPorts } from './ports.ts';
 export { compareGroup, findGroup, groupComparisonSchema, groupInputSchema, groupListSchema, listGroups, spawnGroup } from './groups.ts';
 export type { GroupComparison, GroupInput, SpawnedGroup } from './groups.ts';
 // Persistent runs (keepAlive): further turns, in order, each delivered once.

@@ -17,6 +17,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerShell } from './commands/shell.ts';
 import { registerSpawn } from './commands/spawn.ts';
 import { registerGroups } from './commands/groups.ts';
+import { registerPorts } from './commands/ports.ts';
 import { EXIT_CODES_LINE } from './exit-codes.ts';
 
 /** The whole `paddock` command tree (also read by scripts/gen-cli-docs.ts, so docs/cli.md is the real --help). */
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerShell(program);
   registerRunCommands(program);
   registerGroups(program);
+  registerPorts(program);
   registerNet(program);
   registerGitCommands(program);
   registerMaintenanceCommands(program);

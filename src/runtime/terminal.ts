@@ -74,7 +74,8 @@ async function resizeAt(socketPath: string, path: string): Promise<void> {
   if (r.status >= 400 && r.status !== 404 && r.status !== 409 && r.status !== 500) throw engineFailure('resize the terminal', r);
 }
 
-function upgrade(socketPath: string, path: string, body: unknown, what: string): Promise<Duplex> {
+/** An engine request upgraded to a raw stream (101): attach, exec start. */
+export function upgrade(socketPath: string, path: string, body: unknown, what: string): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request({
@@ -98,7 +99,7 @@ function upgrade(socketPath: string, path: string, body: unknown, what: string):
   });
 }
 
-function jsonRequest(socketPath: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: string }> {
+export function jsonRequest(socketPath: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request({ socketPath, method, path, headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {} }, (res) => {
@@ -111,7 +112,7 @@ function jsonRequest(socketPath: string, method: 'GET' | 'POST', path: string, b
   });
 }
 
-function engineFailure(what: string, r: { status: number; body: string }): PaddockError {
+export function engineFailure(what: string, r: { status: number; body: string }): PaddockError {
   let message = r.body.trim();
   try {
     message = String((JSON.parse(r.body) as { message?: string }).message ?? message);

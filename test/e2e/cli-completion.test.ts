@@ -75,7 +75,7 @@ describe('paddock completion bash|zsh|fish', () => {
     };
     assert.deepEqual(await complete('paddock', 'sp'), ['spawn']);
     assert.deepEqual(await complete('paddock', 'r'), ['resume', 'rm']);
-    assert.deepEqual(await complete('paddock', 'image', ''), ['build', 'help']);
+    assert.deepEqual(await complete('paddock', 'image', ''), ['build', 'create', 'help', 'ls', 'pull', 'rm', 'search', 'show']);
     assert.deepEqual(await complete('paddock', 'image', 'build', '--f'), ['--force']);
     assert.deepEqual(await complete('paddock', 'spawn', '--type', ''), ['explore', 'feature', 'mutation', 'test']);
     assert.deepEqual(await complete('paddock', 'spawn', '--repo', 'bi'), ['bin'], 'a directory for --repo');
@@ -109,7 +109,7 @@ describe('paddock completion bash|zsh|fish', () => {
     );
     const complete = async (line: string) => [...new Set((await pexec('zsh', [capture, line], { env, timeout: 30_000 })).stdout.split('\n').filter(Boolean))].sort();
     assert.deepEqual(await complete('paddock sp'), ['spawn']);
-    assert.deepEqual(await complete('paddock image '), ['build', 'help']);
+    assert.deepEqual(await complete('paddock image '), ['build', 'create', 'help', 'ls', 'pull', 'rm', 'search', 'show']);
     assert.deepEqual(await complete('paddock spawn --type '), ['explore', 'feature', 'mutation', 'test']);
     assert.deepEqual(await complete('paddock completion '), ['bash', 'fish', 'zsh']);
     assert.ok((await complete('paddock gc --')).includes('--older-than'));
@@ -126,7 +126,7 @@ describe('paddock completion bash|zsh|fish', () => {
         .map((l) => l.split('\t')[0]!)
         .sort();
     assert.deepEqual(await complete('paddock sp'), ['spawn']);
-    assert.deepEqual(await complete('paddock image '), ['build', 'help']);
+    assert.deepEqual(await complete('paddock image '), ['build', 'create', 'help', 'ls', 'pull', 'rm', 'search', 'show']);
     assert.deepEqual(await complete('paddock spawn --type '), ['explore', 'feature', 'mutation', 'test']);
     assert.deepEqual(await complete('paddock completion '), ['bash', 'fish', 'zsh']);
     assert.ok((await complete('paddock rm --')).includes('--branch'));

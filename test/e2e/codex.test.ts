@@ -6,32 +6,16 @@
  * a dead upstream ends the run failed within 30 s, saying why.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { costOf } from '../../src/gateway/index.ts';
 import { startScriptedOpenAI } from '../fixtures/scripted-openai/server.ts';
-import { filesWith } from '../security/scan.ts';
-import { eventsJson, git, makeRepo, paddockEnv, runIdOf, statusJson } from './harness.ts';
+import { canarySearch, filesWith } from '../security/scan.ts';
+import { deadPort, eventsJson, git, makeRepo, paddockEnv, runIdOf, statusJson } from './harness.ts';
 
 /** The real OpenAI key Paddock holds on the host: it must reach the upstream and never a container. */
 const OPENAI_CANARY = 'sk-openai-canary-never-in-a-container-5c1e';
 const MODEL = 'gpt-5.5';
-/** The agent searches for the canary with a pattern that does not contain it, so the search adds nothing to find. */
-const PATTERN = OPENAI_CANARY.replace('canary', 'canar[y]');
-const SEARCH = [
-  `P='${PATTERN}'`,
-  'echo "procenv:$(cat /proc/[0-9]*/environ 2>/dev/null | tr "\\0" "\\n" | grep -c -e "$P")"',
-  'echo "cmdline:$(cat /proc/[0-9]*/cmdline 2>/dev/null | tr "\\0" "\\n" | grep -c -e "$P")"',
-  'echo "files:$(grep -rsl -e "$P" / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null | wc -l)"',
-].join('; ');
-
-async function deadPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+const SEARCH = canarySearch(OPENAI_CANARY);
 
 describe('codex', () => {
   it('spawn --cli codex: a commit on the run branch, readable logs, counted usage, no real key inside; resume continues the thread', async (t) => {

@@ -6,33 +6,16 @@
  * upstream error ends the run naming what the exit code means; a dead upstream ends it failed within 30 s, saying why.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { costOf } from '../../src/gateway/index.ts';
 import { startScriptedGemini } from '../fixtures/scripted-gemini/server.ts';
-import { filesWith } from '../security/scan.ts';
-import { eventsJson, git, makeRepo, paddockEnv, runIdOf, statusJson } from './harness.ts';
+import { canarySearch, filesWith } from '../security/scan.ts';
+import { deadPort, eventsJson, git, makeRepo, paddockEnv, runIdOf, statusJson } from './harness.ts';
 
 /** The real Gemini key Paddock holds on the host: it must reach the upstream and never a container. */
 const GEMINI_CANARY = 'AIza-gemini-canary-never-in-a-container-7d2f';
 const MODEL = 'gemini-2.5-flash';
-/** The agent searches for the canary with a pattern that does not contain it, so the search adds nothing to find. */
-const PATTERN = GEMINI_CANARY.replace('canary', 'canar[y]');
-// The Gemini CLI refuses command substitution ($(…), backticks) in run_shell_command: counts are piped to sed instead.
-const SEARCH = [
-  `P='${PATTERN}'`,
-  'cat /proc/[0-9]*/environ 2>/dev/null | tr "\\0" "\\n" | grep -c -e "$P" | sed "s/^/procenv:/"',
-  'cat /proc/[0-9]*/cmdline 2>/dev/null | tr "\\0" "\\n" | grep -c -e "$P" | sed "s/^/cmdline:/"',
-  'grep -rsl -e "$P" / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null | wc -l | sed "s/^/files:/"',
-].join('; ');
-
-async function deadPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+const SEARCH = canarySearch(GEMINI_CANARY);
 
 describe('gemini', () => {
   it('spawn --cli gemini: a commit on the run branch, readable logs, counted usage, no real key inside; resume continues the session', async (t) => {

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 /**
  * End-to-end harness: a fresh PADDOCK_HOME per test, a real git repo, the scripted model on loopback, and the real
  * `paddock` CLI (bin/paddock.js → dist/) against the real Podman engine. Everything a test creates is removed after.
@@ -245,4 +246,13 @@ export async function eventsJson(e: Env, id: string): Promise<{ seq: number; kin
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as { seq: number; kind: string; source: string; data: Record<string, unknown> });
+}
+
+/** A loopback port that nothing listens on: one we bound ourselves, then closed. */
+export async function deadPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }

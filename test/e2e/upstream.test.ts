@@ -1,17 +1,7 @@
 /** A model endpoint that does not answer: doctor says so, and a run fails fast with the reason instead of waiting minutes. */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
-import { eventsJson, makeRepo, paddockEnv, runIdOf, statusJson } from './harness.ts';
-
-/** A loopback port that nothing listens on: one we bound ourselves, then closed. */
-async function deadPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { deadPort, eventsJson, makeRepo, paddockEnv, runIdOf, statusJson } from './harness.ts';
 
 describe('model endpoint', () => {
   it('doctor reaches it the way the relay does: a dead one fails, a live one (even answering 404) passes', async (t) => {

@@ -16,3 +16,18 @@ export function filesWith(dir: string, needle: string): string[] {
   walk(dir);
   return hits;
 }
+
+/**
+ * A shell step an agent runs to look for a canary inside its container (every process's environment and command
+ * line, every file), printing procenv:N, cmdline:N and files:N. Its pattern does not contain the canary itself, so
+ * the search adds nothing to find; it pipes counts to sed, as the Gemini CLI refuses command substitution.
+ */
+export function canarySearch(canary: string, word = 'canary'): string {
+  const pattern = canary.replace(word, `${word.slice(0, -1)}[${word.slice(-1)}]`);
+  return [
+    `P='${pattern}'`,
+    'cat /proc/[0-9]*/environ 2>/dev/null | tr "\\0" "\\n" | grep -c -e "$P" | sed "s/^/procenv:/"',
+    'cat /proc/[0-9]*/cmdline 2>/dev/null | tr "\\0" "\\n" | grep -c -e "$P" | sed "s/^/cmdline:/"',
+    'grep -rsl -e "$P" / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null | wc -l | sed "s/^/files:/"',
+  ].join('; ');
+}
