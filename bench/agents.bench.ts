@@ -8,7 +8,7 @@
  *   - baseline: the same CLI binary run directly on this host (no container, no gateway) with the adapter's own argv,
  *     environment and HOME files, in a plain clone of R, against the same scripted server.
  * Two figures each, median of N (BENCH_N, default 3), alternating which goes first:
- *   - first event: Paddock: the spawn process prints its first transcript line; baseline: the CLI's first stdout line
+ *   - first event: Paddock: `spawn --json` prints the run's first agent event; baseline: the CLI's first stdout line
  *   - round trip:  the process exits (Paddock: the run is final and its branch brought back)
  * Prints ratios (Paddock / baseline) and writes bench/results/agents.json.
  */
@@ -82,15 +82,21 @@ const paddockEnv: NodeJS.ProcessEnv = {
 };
 
 /** Runs a command; resolves with the time to its first stdout line and to its exit, ms. */
-function timed(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string }): Promise<{ first: number; total: number; code: number; out: string }> {
+function timed(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; isEvent?: (line: string) => boolean }): Promise<{ first: number; total: number; code: number; out: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let first = NaN;
     let out = '';
     const child = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const isEvent = opts.isEvent ?? (() => true);
+    let pending = '';
     child.stdout.on('data', (d: Buffer) => {
-      if (Number.isNaN(first) && d.includes(10)) first = performance.now() - t0;
       out += d.toString();
+      if (!Number.isNaN(first)) return;
+      pending += d.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      if (lines.some(isEvent)) first = performance.now() - t0;
     });
     child.stderr.resume();
     child.on('error', reject);
@@ -105,6 +111,7 @@ async function viaPaddock(cli: Cli) {
     [
       BIN,
       'spawn',
+      '--json',
       '--repo',
       repo,
       '--cli',
@@ -115,7 +122,8 @@ async function viaPaddock(cli: Cli) {
       'Bench [[script:bench]]',
       ...(cli === 'claude' ? ['--model', MODELS.claude] : [`--${cli}-option`, `model=${MODELS[cli]}`]),
     ],
-    { env: paddockEnv },
+    // --json: the run's events as they are stored, one a line; the first the agent said is its first event.
+    { env: paddockEnv, isEvent: (l) => l.includes('"source":"agent"') },
   );
   if (r.code !== 0) throw new Error(`paddock spawn --cli ${cli} exited ${r.code}:\n${r.out.slice(-2000)}`);
   return r;
