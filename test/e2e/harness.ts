@@ -256,3 +256,22 @@ export async function deadPort(): Promise<number> {
   await new Promise<void>((r) => s.close(() => r()));
   return port;
 }
+
+/**
+ * Each container matching the filters, inspected, as JSON text. A container that ends and is removed between the list
+ * and its inspect (a run's short-lived helper, such as the disk watchdog's du) is skipped.
+ */
+export async function inspectContainers(e: Env, filters: Record<string, string[]>): Promise<string[]> {
+  const out: string[] = [];
+  for (const c of await e.engine.listContainers({ all: true, filters })) {
+    const inspect = await e.engine
+      .getContainer(c.Id)
+      .inspect()
+      .catch((err: { statusCode?: number }) => {
+        if (err.statusCode === 404) return undefined;
+        throw err;
+      });
+    if (inspect) out.push(JSON.stringify(inspect));
+  }
+  return out;
+}

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { eventsJson, makeRepo, paddockEnv, REAL_KEY, runIdOf, statusJson, until } from '../e2e/harness.ts';
+import { eventsJson, inspectContainers, makeRepo, paddockEnv, REAL_KEY, runIdOf, statusJson, until } from '../e2e/harness.ts';
 import { attempt } from './attempts.ts';
 import { filesWith } from './scan.ts';
 
@@ -33,7 +33,7 @@ describe('the canary credential', () => {
     const filters = { label: [`dev.paddock.run=${id}`] };
     const inspects: string[] = [];
     await until(async () => {
-      for (const c of await e.engine.listContainers({ all: true, filters })) inspects.push(JSON.stringify(await e.engine.getContainer(c.Id).inspect()));
+      inspects.push(...(await inspectContainers(e, filters)));
       return inspects.length > 0;
     }, 'the run container to exist');
     await until(async () => ['completed', 'failed'].includes((await statusJson(e, id)).state), 'the run to end');

@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { BIN, eventsJson, makeRepo, paddockEnv, runIdOf, statusJson, until, type Env } from '../e2e/harness.ts';
+import { BIN, eventsJson, inspectContainers, makeRepo, paddockEnv, runIdOf, statusJson, until, type Env } from '../e2e/harness.ts';
 import { loadConfig, openPaddock, runOutputLines } from '../../src/app/index.ts';
 import { attempt } from './attempts.ts';
 import { filesWith } from './scan.ts';
@@ -92,7 +92,7 @@ async function secretsRun(t: TestContext, engine: 'podman' | 'docker'): Promise<
     const inspects: string[] = [];
     let dirMode = -1;
     await until(async () => {
-      for (const c of await e.engine.listContainers({ all: true, filters: { label: [`dev.paddock.run=${id}`] } })) inspects.push(JSON.stringify(await e.engine.getContainer(c.Id).inspect()));
+      inspects.push(...(await inspectContainers(e, { label: [`dev.paddock.run=${id}`] })));
       if (existsSync(secretsDir)) dirMode = statSync(secretsDir).mode & 0o777;
       return inspects.length > 0;
     }, 'the run container to exist');
